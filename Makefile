@@ -1,0 +1,44 @@
+# Targets: demo, test, lint, bench, golden, docs, clean. Each creates .venv when needed.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+EXAMPLE := examples
+
+.PHONY: demo test lint bench golden docs clean venv
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml tools/find-python.sh
+	@base=$$(tools/find-python.sh) || exit 1; \
+	if [ ! -x $(PY) ]; then echo "creating $(VENV) with $$base"; "$$base" -m venv $(VENV) || exit 1; fi
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	cd $(EXAMPLE) && ../$(VENV)/bin/tracehybrid analyze .
+	@echo
+	@echo "Candidate table above; JSON: cd $(EXAMPLE) && tracehybrid analyze --format json ."
+
+test: $(STAMP) lint
+	$(PY) -m pytest -q tests
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check tracehybrid tests benchmarks tools
+	$(VENV)/bin/ruff format --check tracehybrid tests benchmarks tools
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+	$(PY) -m tracehybrid.docsgen --check
+
+bench: $(STAMP)
+	$(PY) benchmarks/static_throughput.py
+
+golden: $(STAMP)
+	TRACEHYBRID_UPDATE_GOLDEN=1 $(PY) -m pytest -q tests -k golden
+
+docs: $(STAMP)
+	$(PY) -m tracehybrid.docsgen
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .tracehybrid

@@ -1,0 +1,344 @@
+"""The registry of stable diagnostic codes: code, kebab-case name, category, docs, fix safety."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from tracehybrid.errors import UnknownCodeError
+
+Category = Literal[
+    "side_effect",
+    "global_write",
+    "mutation",
+    "tensor_to_python",
+    "nondeterminism",
+    "variable_creation",
+    "recursion",
+    "generator",
+    "unsupported",
+    "no_tensor_args",
+    "retracing",
+    "not_exercised",
+    "disagreement",
+    "graph_failure",
+    "output_mismatch",
+    "no_speedup",
+]
+CATEGORIES: tuple[Category, ...] = (
+    "side_effect",
+    "global_write",
+    "mutation",
+    "tensor_to_python",
+    "nondeterminism",
+    "variable_creation",
+    "recursion",
+    "generator",
+    "unsupported",
+    "no_tensor_args",
+    "retracing",
+    "not_exercised",
+    "disagreement",
+    "graph_failure",
+    "output_mismatch",
+    "no_speedup",
+)
+Applicability = Literal["safe", "unsafe", "display_only"]
+Stage = Literal["static", "runtime", "measurement"]
+
+
+@dataclass(frozen=True)
+class Code:
+    """One diagnostic: stable `code`, kebab-case `name`, one contract category and its docs."""
+
+    code: str
+    name: str
+    category: Category
+    stage: Stage
+    summary: str
+    why: str
+    before: str
+    after: str
+    fix: Applicability | None  # applicability of the suggested fix; None when there is none
+    blocking: bool = True  # False: informs an input_signature or a report, never rejects
+
+
+def _c(
+    code: str,
+    name: str,
+    category: Category,
+    stage: Stage,
+    summary: str,
+    why: str,
+    before: str,
+    after: str,
+    fix: Applicability | None = None,
+    *,
+    blocking: bool = True,
+) -> Code:
+    return Code(code, name, category, stage, summary, why, before, after, fix, blocking)
+
+
+_REGISTRY: tuple[Code, ...] = (
+    _c("TH101", "print-call", "side_effect", "static",
+       "Calls Python's `print`, which runs only while the function is traced.",
+       "Under `tf.function` the Python body runs once per trace, so `print` fires once and then "
+       "never again, and it prints symbolic tensors. `tf.print` is a graph op that runs every call.",
+       "def step(x):\n    print('loss', x)\n    return x * 2",
+       "def step(x):\n    tf.print('loss', x)\n    return x * 2", "display_only"),
+    _c("TH102", "logging-call", "side_effect", "static",
+       "Logs through Python `logging` or `warnings`, which runs only at trace time.",
+       "Log records are emitted while tracing, with symbolic tensors, and are silent on later "
+       "calls. Log outside the function, or use `tf.print` for per-call values.",
+       "def step(x):\n    log.info('step %s', x)\n    return x + 1",
+       "def step(x):\n    return x + 1\n\ny = step(x)\nlog.info('step %s', y)"),
+    _c("TH103", "io-call", "side_effect", "static",
+       "Performs file, socket, process or other I/O.",
+       "I/O in a traced function happens once per trace, not once per call, so files are "
+       "written once and reads are frozen into the graph as constants.",
+       "def save(x):\n    with open('out.txt', 'a') as f:\n        f.write(str(x))",
+       "def save(x):\n    tf.io.write_file('out.txt', tf.strings.as_string(x))"),
+    _c("TH104", "iterator-next", "side_effect", "static",
+       "Calls `next()` on a Python iterator, advancing state outside TensorFlow.",
+       "A traced function calls `next()` once while tracing and then reuses that first element "
+       "on every call. Iterators over `tf.data.Dataset` are fine.",
+       "it = iter([1, 2, 3])\ndef f(x):\n    return x + next(it)",
+       "ds = iter(tf.data.Dataset.range(3))\ndef f(x):\n    return x + next(ds)"),
+    _c("TH111", "global-write", "global_write", "static",
+       "Assigns a module global (`global name`).",
+       "The assignment runs only while tracing; later calls leave the global unchanged, and a "
+       "tensor stored there leaks out of the graph.",
+       "STEP = 0\ndef train(x):\n    global STEP\n    STEP += 1\n    return x * 2",
+       "step = tf.Variable(0)\ndef train(x):\n    step.assign_add(1)\n    return x * 2"),
+    _c("TH112", "nonlocal-write", "global_write", "static",
+       "Assigns a variable of an enclosing function (`nonlocal name`).",
+       "Closure cells are written once per trace, so counters and caches in the enclosing scope "
+       "stop changing after the first call.",
+       "def make():\n    n = 0\n    def f(x):\n        nonlocal n\n        n += 1\n        return x\n    return f",
+       "def make():\n    n = tf.Variable(0)\n    def f(x):\n        n.assign_add(1)\n        return x\n    return f"),
+    _c("TH121", "argument-mutation", "mutation", "static",
+       "Mutates an object passed in as an argument (item, attribute or method such as `append`).",
+       "The caller's object is changed once per trace rather than once per call, and it may end "
+       "up holding symbolic tensors that cannot be used outside the graph.",
+       "def collect(x, out):\n    out.append(x * 2)",
+       "def collect(x):\n    return x * 2\n\nout.append(collect(x))"),
+    _c("TH122", "self-mutation", "mutation", "static",
+       "Assigns or mutates an attribute of `self` on every call.",
+       "Attribute writes happen once per trace. Counters stop counting and cached tensors leak "
+       "out of the graph. Lazy creation of weights in `build` is exempt.",
+       "def call(self, x):\n    self.calls += 1\n    self.last = x\n    return x",
+       "def call(self, x):\n    self.calls.assign_add(1)\n    return x"),
+    _c("TH123", "outer-object-mutation", "mutation", "static",
+       "Mutates a module-level or captured object (a list, dict or instance that outlives the call).",
+       "The mutation runs once per trace: the container stops growing after the first call and "
+       "holds symbolic tensors.",
+       "HISTORY = []\ndef step(x):\n    HISTORY.append(x)\n    return x",
+       "def step(x):\n    return x\n\nHISTORY.append(step(x))"),
+    _c("TH131", "eager-only-call", "tensor_to_python", "static",
+       "Calls an eager-only tensor method such as `.numpy()`.",
+       "Inside a graph the tensor is symbolic and raises "
+       "`AttributeError: 'SymbolicTensor' object has no attribute 'numpy'`.",
+       "def accuracy(y, p):\n    return (y == p).numpy().mean()",
+       "def accuracy(y, p):\n    return tf.reduce_mean(tf.cast(y == p, tf.float32))"),
+    _c("TH132", "python-conversion", "tensor_to_python", "static",
+       "Converts a tensor to a Python value with `float()`, `int()` or `bool()`.",
+       "AutoGraph turns these into tensor casts, so the result is a tensor, not a Python number, "
+       "and code that relied on the Python value changes behaviour or fails.",
+       "def scale(x):\n    return x * float(tf.reduce_max(x))",
+       "def scale(x):\n    return x * tf.reduce_max(x)"),
+    _c("TH133", "numpy-on-tensor", "tensor_to_python", "static",
+       "Applies a NumPy function to a tensor-valued argument.",
+       "NumPy cannot read symbolic tensors: "
+       "`NotImplementedError: Cannot convert a symbolic tf.Tensor to a numpy array`.",
+       "def clip(x):\n    return np.maximum(x, 0)",
+       "def clip(x):\n    return tf.maximum(x, 0)"),
+    _c("TH141", "python-random", "nondeterminism", "static",
+       "Draws random numbers from Python's `random` or `numpy.random`.",
+       "The number is drawn once while tracing and frozen into the graph as a constant: every "
+       "call then sees the same value. Use `tf.random` ops.",
+       "def augment(img):\n    if random.random() < 0.5:\n        img = tf.image.flip_left_right(img)\n    return img",
+       "def augment(img):\n    return tf.cond(tf.random.uniform([]) < 0.5,\n"
+       "                   lambda: tf.image.flip_left_right(img), lambda: img)"),
+    _c("TH142", "clock-read", "nondeterminism", "static",
+       "Reads a Python clock (`time.time()`, `datetime.now()`).",
+       "The time is read once while tracing and frozen into the graph; durations measured "
+       "inside the function are meaningless.",
+       "def step(x):\n    t0 = time.time()\n    y = x * 2\n    return y, time.time() - t0",
+       "t0 = time.time()\ny = step(x)\nelapsed = time.time() - t0"),
+    _c("TH151", "variable-creation", "variable_creation", "static",
+       "Creates a `tf.Variable` on every call.",
+       "`tf.function` only supports variables created on the first call and raises "
+       "`ValueError: tf.function only supports singleton tf.Variables created on the first call`.",
+       "def step(x):\n    acc = tf.Variable(0.0)\n    acc.assign_add(tf.reduce_sum(x))\n    return acc",
+       "acc = tf.Variable(0.0)\ndef step(x):\n    acc.assign_add(tf.reduce_sum(x))\n    return acc"),
+    _c("TH161", "recursion", "recursion", "static",
+       "Calls itself, directly or through other project functions.",
+       "Tracing a recursive Python function unrolls it at trace time; with a tensor-dependent "
+       "depth it never terminates or raises. Recursive tf.functions are not supported.",
+       "def depth(x):\n    return 0 if x.shape[0] == 1 else 1 + depth(x[1:])",
+       "def depth(x):\n    return tf.shape(x)[0] - 1"),
+    _c("TH171", "generator-function", "generator", "static",
+       "Is a generator (`yield`).",
+       "`tf.function` cannot return a generator; wrap the loop body instead, or use `tf.data`.",
+       "def batches(x):\n    for i in range(0, 100, 10):\n        yield x[i:i + 10]",
+       "def batches(x):\n    return tf.data.Dataset.from_tensor_slices(x).batch(10)"),
+    _c("TH172", "async-function", "generator", "static",
+       "Is an `async def` coroutine.",
+       "Coroutines cannot be traced into a graph.",
+       "async def predict(x):\n    return model(x)",
+       "def predict(x):\n    return model(x)"),
+    _c("TH181", "tensor-iteration", "unsupported", "static",
+       "Iterates a tensor parameter with a Python `for` loop.",
+       "Iterating a symbolic tensor raises `OperatorNotAllowedInGraphError` unless AutoGraph can "
+       "convert the loop; `tf.range` or `tf.map_fn` stage it correctly.",
+       "def total(x):\n    s = 0.0\n    for v in x:\n        s += v\n    return s",
+       "def total(x):\n    return tf.reduce_sum(x)"),
+    _c("TH182", "invalid-name-argument", "unsupported", "static",
+       "Passes a non-string value into a TensorFlow API's `name` parameter.",
+       "While tracing, TensorFlow opens a name scope with that value and raises; eagerly the "
+       "name is ignored. A dtype passed positionally often lands there (`tf.sqrt(x, tf.float32)`).",
+       "def root(x):\n    return tf.sqrt(x, tf.float32)",
+       "def root(x):\n    return tf.sqrt(tf.cast(x, tf.float32))"),
+    _c("TH183", "tensor-assert", "unsupported", "static",
+       "Uses a Python `assert` on a tensor condition.",
+       "AutoGraph does not convert `assert` by default, so it raises "
+       "`OperatorNotAllowedInGraphError`; use `tf.debugging.assert_*`.",
+       "def norm(x):\n    assert tf.reduce_all(x >= 0)\n    return tf.sqrt(x)",
+       "def norm(x):\n    tf.debugging.assert_non_negative(x)\n    return tf.sqrt(x)"),
+    _c("TH184", "stale-variable-read", "unsupported", "static",
+       "Reads `model.trainable_variables` before the model's first call and feeds an optimizer.",
+       "On a trace after the first, the list was read before the model built its weights, so "
+       "the optimizer creates slots inside the graph and raises.",
+       "def step(model, x):\n    vs = model.trainable_variables\n    with tf.GradientTape() as t:\n"
+       "        loss = model(x)\n    opt.apply_gradients(zip(t.gradient(loss, vs), vs))",
+       "def step(model, x):\n    with tf.GradientTape() as t:\n        loss = model(x)\n"
+       "    vs = model.trainable_variables\n    opt.apply_gradients(zip(t.gradient(loss, vs), vs))"),
+    _c("TH185", "dynamic-code", "unsupported", "static",
+       "Runs dynamic code (`eval`, `exec`, `globals()` writes) that cannot be analysed or traced.",
+       "Neither tracehybrid nor AutoGraph can see what such code does, so its behaviour in a "
+       "graph is unknown.",
+       "def apply(x, expr):\n    return eval(expr)",
+       "def apply(x, fn):\n    return fn(x)"),
+    _c("TH186", "leaked-tensor-read", "unsupported", "static",
+       "Reads a global that a `tf.function` assigns a graph tensor to.",
+       "A tensor created while tracing leaks out of its graph; using it elsewhere raises "
+       "`TypeError: ... is out of scope and cannot be used here`.",
+       "@tf.function\ndef f(a):\n    global x\n    x = a + 1\n\ndef g(b):\n    return b + x",
+       "@tf.function\ndef f(a):\n    return a + 1\n\ndef g(b, x):\n    return b + x"),
+    _c("TH191", "no-tensor-parameters", "no_tensor_args", "static",
+       "No tensor flows in through the parameters.",
+       "A graph helps when tensors flow in; with only Python values every new value retraces, "
+       "and a function with no inputs is better computed once.",
+       "@tf.function\ndef make_table():\n    return tf.range(10)",
+       "def make_table():\n    return tf.range(10)", "unsafe"),
+    _c("TH192", "no-tensor-computation", "no_tensor_args", "static",
+       "The body runs no TensorFlow operation (directly or through callees).",
+       "With no ops to stage there is nothing for a graph to speed up; a `tf.function` wrapper "
+       "only adds call overhead.",
+       "@tf.function\ndef identity(x):\n    return x",
+       "def identity(x):\n    return x", "unsafe"),
+    _c("TH193", "python-scalar-parameter", "retracing", "static",
+       "A parameter receives Python scalars (int, float, str), which key a new trace per value.",
+       "`tf.function` keys Python scalars by value, so `lr=0.01` and `lr=0.001` are two traces. "
+       "Pass a tensor, or fix the value with a closure.",
+       "step(x, lr=0.01)\nstep(x, lr=0.001)",
+       "step(x, lr=tf.constant(0.01))\nstep(x, lr=tf.constant(0.001))"),
+    _c("TH194", "covered-callers", "no_speedup", "static",
+       "Every call site is already inside a `tf.function`, so it is already traced into a graph.",
+       "Decorating it again adds a nested trace and no speedup; the caller's graph already "
+       "includes it.",
+       "def helper(x):\n    return x * 2\n\n@tf.function\ndef f(x):\n    return helper(x)",
+       "(leave `helper` eager: it is traced as part of `f`)", blocking=True),
+    _c("TH195", "conflicting-dtype-coercion", "retracing", "static",
+       "A NumPy or Python argument is combined with tensors of two different dtypes.",
+       "Eagerly each op coerces the value to its own dtype; a single `input_signature` cannot "
+       "preserve both, so no signature is synthesised.",
+       "def f(a):\n    return a * v32 + a * v64",
+       "def f(a32, a64):\n    return a32 * v32 + a64 * v64", blocking=False),
+    _c("TH196", "statically-read-axis", "retracing", "static",
+       "The body reads an axis of a tensor parameter as a Python int (`x.shape[1]`).",
+       "A synthesised `input_signature` that leaves this axis as `None` would break the body, "
+       "so tracehybrid keeps that axis fixed or withholds the signature.",
+       "def f(x):\n    return tf.reshape(x, [x.shape[0] * x.shape[1]])",
+       "def f(x):\n    return tf.reshape(x, [-1])", blocking=False),
+    _c("TH201", "excessive-retracing", "retracing", "runtime",
+       "The calls seen under the tests would produce more distinct traces than the threshold.",
+       "Each new trace costs tracing and graph building (often 0.2-0.6 s); a function that "
+       "retraces on most calls runs slower as a graph than eagerly.",
+       "@tf.function\ndef f(x):\n    ...\nf(tf.zeros([1])); f(tf.zeros([2])); f(tf.zeros([3]))",
+       "@tf.function(reduce_retracing=True)\ndef f(x):\n    ...", "safe"),
+    _c("TH202", "untraceable-argument", "unsupported", "runtime",
+       "An argument seen under the tests cannot be keyed by `tf.function` (a set, an unhashable dataclass).",
+       "`tf.function` raises `TypeError: Could not generate a generic TraceType for ...` on such "
+       "a value.",
+       "@dataclass\nclass Cfg:\n    lr: float\n\nstep(x, Cfg(0.1))",
+       "@dataclass(frozen=True)\nclass Cfg:\n    lr: float\n\nstep(x, Cfg(0.1))"),
+    _c("TH203", "keras-symbolic-argument", "unsupported", "runtime",
+       "Called with a Keras symbolic tensor (a functional-model `Input`).",
+       "`tf.function` refuses KerasTensors; the function is part of model construction, not of "
+       "execution.",
+       "inp = keras.Input((4,))\nout = block(inp)",
+       "(leave `block` eager; Keras compiles the model itself)"),
+    _c("TH210", "not-exercised", "not_exercised", "runtime",
+       "No passing test called the function, so there is no runtime proof.",
+       "tracehybrid approves a change only after running it under the project's tests. Add a "
+       "test that calls the function.",
+       "def unused(x):\n    return x * 2",
+       "def test_unused():\n    assert unused(tf.constant(1)) == 2"),
+    _c("TH211", "graph-only-calls", "not_exercised", "runtime",
+       "The function was only called from inside an existing graph (a `tf.function` or Keras `fit`).",
+       "AutoGraph runs a converted copy, so its eager calls were never observed; it already runs "
+       "as part of its caller's graph.",
+       "@tf.function\ndef train(x):\n    return helper(x)",
+       "(nothing to change: `helper` is already staged inside `train`)"),
+    _c("TH220", "static-runtime-disagreement", "disagreement", "runtime",
+       "Static analysis and the observed calls disagree about this function.",
+       "For example static analysis saw no effect but a test saw a print, or it inferred a "
+       "tensor parameter but the tests only passed Python ints. tracehybrid never approves a "
+       "change when its two sources of evidence contradict each other.",
+       "def f(x):\n    return g(x)  # g prints through a dynamic call",
+       "(inspect the evidence shown for both sides)"),
+    _c("TH301", "graph-failure", "graph_failure", "measurement",
+       "A test passed eagerly but failed or errored with this function as a graph.",
+       "The graph-mode rerun of the project's own tests is the proof; a changed outcome means the "
+       "refactoring is not safe.",
+       "def f(x):\n    return x.numpy() + 1  # fails only as a graph",
+       "def f(x):\n    return x + 1"),
+    _c("TH302", "output-mismatch", "output_mismatch", "measurement",
+       "The graph's outputs differ from the eager outputs on the recorded inputs.",
+       "Beyond float rounding, a difference means the graph computes something else, usually "
+       "because Python state was frozen at trace time.",
+       "def f(x):\n    return x * SCALE  # SCALE changes between calls",
+       "def f(x, scale):\n    return x * scale"),
+    _c("TH303", "no-speedup", "no_speedup", "measurement",
+       "In steady state the graph call is not faster than the eager call by the required margin.",
+       "Graphs remove per-op Python dispatch; a function of one large kernel or a few ops gains "
+       "nothing and pays the `tf.function` call overhead.",
+       "def f(x):\n    return tf.matmul(x, x)",
+       "(leave it eager)"),
+    _c("TH304", "trace-cost-not-recovered", "no_speedup", "measurement",
+       "Tracing costs more than the per-call saving recovers over the expected calls per trace.",
+       "Each trace costs hundreds of milliseconds; with few calls per trace the graph is a net "
+       "loss.",
+       "for lr in rates:\n    step(x, lr)  # a new trace per lr",
+       "for lr in rates:\n    step(x, tf.constant(lr))"),
+)
+
+BY_CODE: dict[str, Code] = {c.code: c for c in _REGISTRY}
+BY_NAME: dict[str, Code] = {c.name: c for c in _REGISTRY}
+
+
+def all_codes() -> tuple[Code, ...]:
+    """Every registered code, in code order."""
+    return _REGISTRY
+
+
+def get(code_or_name: str) -> Code:
+    """Look up a code by `TH...` code or by kebab-case name (case-insensitive)."""
+    key = code_or_name.strip()
+    found = BY_CODE.get(key.upper()) or BY_NAME.get(key.lower())
+    if found is None:
+        raise UnknownCodeError(
+            f"unknown code {code_or_name!r}; `tracehybrid explain --list` shows them all"
+        )
+    return found

@@ -1,0 +1,124 @@
+"""`[tool.tracehybrid]` in the analysed project's pyproject.toml: what to analyse and the thresholds."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from tracehybrid import codes
+from tracehybrid.errors import ConfigError
+
+# Folders that never hold the project's own source: tests, virtual environments, build output.
+DEFAULT_EXCLUDE: tuple[str, ...] = (
+    "**/tests/**",
+    "**/test/**",
+    "**/test_*.py",
+    "**/*_test.py",
+    "**/conftest.py",
+    "**/.*/**",
+    "**/venv/**",
+    "**/env/**",
+    "**/build/**",
+    "**/dist/**",
+    "**/site-packages/**",
+    "**/node_modules/**",
+    "**/__pycache__/**",
+)
+
+
+@dataclass(frozen=True)
+class Config:
+    """Settings for one project; defaults need no configuration at all."""
+
+    root: Path
+    source: tuple[str, ...] = ()  # paths or packages relative to root; empty: discover
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDE
+    extend_exclude: tuple[str, ...] = ()
+    disable: frozenset[str] = frozenset()  # codes (TH101) after resolving names
+    max_traces: int = 4  # distinct trace keys above which a candidate is "retracing"
+    min_speedup: float = 1.1  # steady-state graph call must be this much faster
+    expected_calls_per_trace: int = 1000  # for judging whether tracing pays off
+    output_dir: str = ".tracehybrid"
+    jobs: int = 0  # parallel workers for static analysis; 0: automatic
+    cache: bool = True
+
+    def all_excludes(self) -> tuple[str, ...]:
+        """The exclude globs in effect."""
+        return self.exclude + self.extend_exclude
+
+    def is_disabled(self, code: str) -> bool:
+        """True when `code` is switched off for this project."""
+        return code in self.disable
+
+
+_TOML_KEYS = {f.name.replace("_", "-"): f.name for f in fields(Config) if f.name != "root"}
+
+
+def load_config(root: Path) -> Config:
+    """Read `[tool.tracehybrid]` from `root/pyproject.toml`; defaults when absent."""
+    pyproject = root / "pyproject.toml"
+    if not pyproject.is_file():
+        return Config(root=root)
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{pyproject}: not valid TOML: {exc}") from exc
+    table = data.get("tool", {}).get("tracehybrid", {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{pyproject}: [tool.tracehybrid] must be a table")
+    return config_from_table(root, table, origin=str(pyproject))
+
+
+def config_from_table(root: Path, table: dict[str, Any], origin: str = "config") -> Config:
+    """Validate a parsed `[tool.tracehybrid]` table into a Config."""
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        name = _TOML_KEYS.get(key)
+        if name is None:
+            known = ", ".join(sorted(_TOML_KEYS))
+            raise ConfigError(f"{origin}: unknown key {key!r} in [tool.tracehybrid] (known: {known})")
+        values[name] = _convert(name, value, origin, key)
+    return Config(root=root, **values)
+
+
+def _convert(name: str, value: Any, origin: str, key: str) -> Any:
+    if name in {"source", "exclude", "extend_exclude"}:
+        return tuple(_str_list(value, origin, key))
+    if name == "disable":
+        return frozenset(codes.get(item).code for item in _str_list(value, origin, key))
+    if name in {"max_traces", "expected_calls_per_trace", "jobs"}:
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise ConfigError(f"{origin}: {key} must be a non-negative integer, not {value!r}")
+        return value
+    if name == "min_speedup":
+        if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
+            raise ConfigError(f"{origin}: {key} must be a positive number, not {value!r}")
+        return float(value)
+    if name == "cache":
+        if not isinstance(value, bool):
+            raise ConfigError(f"{origin}: {key} must be true or false, not {value!r}")
+        return value
+    if not isinstance(value, str):
+        raise ConfigError(f"{origin}: {key} must be a string, not {value!r}")
+    return value
+
+
+def _str_list(value: Any, origin: str, key: str) -> list[str]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{origin}: {key} must be a list of strings, not {value!r}")
+    return list(value)
+
+
+def default_field(name: str) -> Any:
+    """The default of a Config field (for docs and `debug config`)."""
+    for f in fields(Config):
+        if f.name == name:
+            return f.default
+    raise KeyError(name)
+
+
+__all__ = ["DEFAULT_EXCLUDE", "Config", "config_from_table", "default_field", "load_config"]

@@ -1,0 +1,78 @@
+"""User-facing errors and warnings: each is one line with a slug; exit codes are named here."""
+
+from __future__ import annotations
+
+import enum
+
+
+class ExitCode(enum.IntEnum):
+    """Process exit codes, documented in the README."""
+
+    OK = 0
+    FINDINGS = 1  # the tool ran and has findings that block a refactoring (with --exit-findings)
+    USAGE = 2  # bad command line, configuration or input paths
+    TESTS_FAILED = 3  # the user's test command failed (its own exit code is printed)
+    INTERNAL = 4  # a bug in tracehybrid: rerun with --debug and report it
+
+
+class TraceHybridError(Exception):
+    """Base of every controlled error: printed as one line, `error[slug]: message`."""
+
+    slug = "error"
+    exit_code = ExitCode.USAGE
+
+    def __init__(self, message: str, *, slug: str | None = None) -> None:
+        super().__init__(message)
+        if slug is not None:
+            self.slug = slug
+
+    def one_line(self) -> str:
+        """The message as shown to a user: never more than one line."""
+        text = " ".join(str(self).split())
+        return f"error[{self.slug}]: {text}"
+
+
+class UsageError(TraceHybridError):
+    """The command line is wrong."""
+
+    slug = "usage"
+
+
+class ConfigError(TraceHybridError):
+    """`[tool.tracehybrid]` is invalid."""
+
+    slug = "config"
+
+
+class NoSourceError(TraceHybridError):
+    """A path does not exist, or holds no Python to analyse."""
+
+    slug = "no-source"
+
+
+class DataError(TraceHybridError):
+    """A store or results file is unreadable or from another version."""
+
+    slug = "data"
+
+
+class UnknownCodeError(TraceHybridError):
+    """`explain` was given a code or name that is not in the registry."""
+
+    slug = "unknown-code"
+
+
+class TestCommandError(TraceHybridError):
+    """The user's test command could not run or failed."""
+
+    __test__ = False  # not a pytest test class
+    slug = "test-command"
+    exit_code = ExitCode.TESTS_FAILED
+
+
+class TraceHybridWarning(UserWarning):
+    """Base of tracehybrid's warnings; never fatal."""
+
+
+class UnparsableSourceWarning(TraceHybridWarning):
+    """A file could not be parsed or decoded; the rest of the project is still analysed."""
