@@ -1,4 +1,4 @@
-"""`[tool.tracehybrid]` in the analysed project's pyproject.toml: what to analyse and the thresholds."""
+"""`[tool.tracehybrid]` in the analysed project's pyproject.toml: what to analyse, thresholds."""
 
 from __future__ import annotations
 
@@ -78,7 +78,9 @@ def config_from_table(root: Path, table: dict[str, Any], origin: str = "config")
         name = _TOML_KEYS.get(key)
         if name is None:
             known = ", ".join(sorted(_TOML_KEYS))
-            raise ConfigError(f"{origin}: unknown key {key!r} in [tool.tracehybrid] (known: {known})")
+            raise ConfigError(
+                f"{origin}: unknown key {key!r} in [tool.tracehybrid] (known: {known})"
+            )
         values[name] = _convert(name, value, origin, key)
     return Config(root=root, **values)
 

@@ -1,0 +1,90 @@
+"""The command line: one small `do_*` function per verb; errors become one line and an exit code."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from tracehybrid import __version__
+from tracehybrid.errors import ExitCode, TraceHybridError, UsageError
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises UsageError instead of printing usage and exiting."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{message} (see `{self.prog} --help`)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every verb."""
+    parser = _Parser(
+        prog="tracehybrid",
+        description="Find eager TensorFlow functions that can safely run as graphs.",
+    )
+    parser.add_argument("--version", action="version", version=f"tracehybrid {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
+    verbs = parser.add_subparsers(dest="verb", metavar="VERB", parser_class=_Parser)
+
+    analyze = verbs.add_parser("analyze", help="static analysis only: list candidate functions")
+    analyze.add_argument("paths", nargs="*", type=Path, help="files or folders (default: .)")
+    analyze.add_argument("--format", choices=("table", "json"), default="table")
+    analyze.add_argument("--all", action="store_true", help="also list non-candidate functions")
+    analyze.add_argument("--no-cache", action="store_true", help="ignore the analysis cache")
+    analyze.add_argument(
+        "--exit-findings",
+        action="store_true",
+        help="exit 1 when a candidate has a blocking finding",
+    )
+    analyze.add_argument("--quiet", action="store_true", help="no progress output")
+    analyze.set_defaults(handler=_lazy("tracehybrid.commands.analyze", "do_analyze"))
+
+    explain = verbs.add_parser("explain", help="explain a diagnostic code")
+    explain.add_argument("code", nargs="?", help="a code (TH101) or name (print-call)")
+    explain.add_argument("--list", action="store_true", help="list every code")
+    explain.set_defaults(handler=_lazy("tracehybrid.commands.explain", "do_explain"))
+    return parser
+
+
+def _lazy(module: str, name: str) -> Handler:
+    """A handler imported on use, so `tracehybrid --help` stays fast."""
+
+    def handler(args: argparse.Namespace) -> int:
+        fn: Handler = getattr(importlib.import_module(module), name)
+        return fn(args)
+
+    return handler
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the process exit code."""
+    raw = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in raw
+    try:
+        args = build_parser().parse_args(raw)
+        if args.verb is None:
+            build_parser().print_help()
+            return ExitCode.USAGE
+        handler: Handler = args.handler
+        return handler(args)
+    except TraceHybridError as exc:
+        if debug:
+            traceback.print_exc()
+        print(exc.one_line(), file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("error[interrupted]: stopped by Ctrl-C", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the last line of defence: one line, not a traceback
+        if debug:
+            traceback.print_exc()
+        name = type(exc).__name__
+        hint = "a bug in tracehybrid: rerun with --debug and report it"
+        print(f"error[internal]: {name}: {exc} ({hint})", file=sys.stderr)
+        return ExitCode.INTERNAL

@@ -1,0 +1,53 @@
+"""`tracehybrid analyze [PATH...]`: static analysis only, as a table or JSON."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+import time
+from pathlib import Path
+
+from rich.console import Console
+
+from tracehybrid.config import load_config
+from tracehybrid.errors import ExitCode, NoSourceError
+from tracehybrid.progress import StageProgress
+from tracehybrid.report.analyze_view import has_blocking_finding, render_table
+from tracehybrid.static import analyze_project
+from tracehybrid.workspace import find_project_root
+
+
+def do_analyze(args: argparse.Namespace) -> int:
+    """Analyse the given paths (default: the current folder) and print the candidates."""
+    paths: list[Path] = [p.resolve() for p in (args.paths or [Path.cwd()])]
+    for path in paths:
+        if not path.exists():
+            raise NoSourceError(f"{path}: no such file or directory")
+    root = find_project_root(paths[0])
+    config = load_config(root)
+    if args.no_cache:
+        config = dataclasses.replace(config, cache=False)
+    started = time.perf_counter()
+    with StageProgress(enabled=not args.quiet and args.format == "table") as progress:
+        task = progress.stage("analysing files")
+        facts = analyze_project(config, paths, progress=task.update)
+    elapsed = time.perf_counter() - started
+    for warning in facts.warnings:
+        print(
+            f"warning[unparsable]: {warning.path}:{warning.line}: {warning.message}",
+            file=sys.stderr,
+        )
+    if facts.files_analysed == 0:
+        shown = ", ".join(str(p) for p in paths)
+        raise NoSourceError(f"{shown}: no Python source to analyse (tests and venvs are excluded)")
+    if args.format == "json":
+        print(json.dumps(facts.to_dict(), indent=2, sort_keys=False))
+    else:
+        render_table(Console(), facts, show_all=args.all, elapsed_s=elapsed)
+    if args.exit_findings and any(
+        fn.is_candidate and has_blocking_finding(fn) for fn in facts.functions
+    ):
+        return ExitCode.FINDINGS
+    return ExitCode.OK

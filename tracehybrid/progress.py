@@ -1,0 +1,60 @@
+"""Progress for long stages: rich bars on a terminal, one line per stage in logs, none if quiet."""
+
+from __future__ import annotations
+
+import sys
+from types import TracebackType
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+
+class StageTask:
+    """One stage's counter; `update(done, total)` is safe to call from callbacks."""
+
+    def __init__(self, progress: Progress | None, description: str) -> None:
+        self._progress = progress
+        self._task = progress.add_task(description, total=None) if progress else None
+
+    def update(self, done: int, total: int) -> None:
+        """Report `done` of `total` units."""
+        if self._progress is not None and self._task is not None:
+            self._progress.update(self._task, completed=done, total=total)
+
+
+class StageProgress:
+    """A context manager owning the progress display for one command."""
+
+    def __init__(self, *, enabled: bool, console: Console | None = None) -> None:
+        self._console = console or Console(stderr=True)
+        self._live = enabled and self._console.is_terminal
+        self._plain = enabled and not self._live
+        self._progress: Progress | None = None
+
+    def __enter__(self) -> StageProgress:
+        if self._live:
+            self._progress = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=self._console,
+                transient=True,
+            )
+            self._progress.start()
+        return self
+
+    def stage(self, description: str) -> StageTask:
+        """Start a stage; in plain mode (CI logs) print its name once."""
+        if self._plain:
+            print(f"tracehybrid: {description}...", file=sys.stderr, flush=True)
+        return StageTask(self._progress, description)
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._progress is not None:
+            self._progress.stop()

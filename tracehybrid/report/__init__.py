@@ -1,0 +1,1 @@
+"""Renderers: each turns a plain data model into one output format."""
