@@ -1,0 +1,177 @@
+"""Synthesise a tf.function input_signature from observed tensor arguments, per-axis general."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from tracehybrid.runtime.tracekeys_values import Node, describe
+
+# A spec node mirrors a pre-key node: ("S", dtype, dims) for a TensorSpec, containers as in Node.
+type SpecNode = tuple[Any, ...]
+_CONTAINERS = ("list", "tuple", "ntuple", "dict")
+
+
+class WithheldError(Exception):
+    """No signature: the reason says which argument prevents one."""
+
+
+@dataclasses.dataclass(frozen=True)
+class SignatureDraft:
+    """A synthesised signature for the leading parameters `names`."""
+
+    names: tuple[str, ...]
+    specs: tuple[SpecNode, ...]
+
+    def texts(self) -> tuple[str, ...]:
+        """One `tf.TensorSpec(...)` source text (or nest of them) per parameter."""
+        return tuple(spec_text(spec) for spec in self.specs)
+
+    def source(self) -> str:
+        """The whole `input_signature=` value as Python source."""
+        return "[" + ", ".join(self.texts()) + "]"
+
+
+def synthesize(
+    positional: Sequence[str],
+    calls: Sequence[Mapping[str, Node]],
+    fixed_axes: Mapping[str, set[int]],
+) -> SignatureDraft:
+    """Merge every call's tensor arguments into specs; raises WithheldError when impossible.
+
+    `positional` are the parameters a signature may cover, in order. The signature covers the
+    leading ones that hold tensors/ndarrays (or nests of them) in every call; the caller checks
+    with TensorFlow that the rest keep values the signature accepts (their defaults).
+    """
+    names: list[str] = []
+    specs: list[SpecNode] = []
+    for name in positional:
+        nodes = [call[name] for call in calls if name in call]
+        if len(nodes) != len(calls) or not all(_tensor_only(n) for n in nodes):
+            break
+        merged = _merge_all(name, nodes)
+        _check_fixed(name, merged, fixed_axes.get(name, set()))
+        names.append(name)
+        specs.append(merged)
+    if not names:
+        first = positional[0] if positional else None
+        raise WithheldError(
+            f"{first}: not a tensor or ndarray in every call" if first else "no parameters"
+        )
+    return SignatureDraft(tuple(names), tuple(specs))
+
+
+def _tensor_only(node: Node) -> bool:
+    tag = node[0]
+    if tag == "T":
+        return node[2] is not None
+    if tag in ("list", "tuple"):
+        return all(_tensor_only(child) for child in node[1])
+    if tag in ("ntuple", "dict"):
+        children = node[2] if tag == "ntuple" else [child for _, child in node[2]]
+        return all(_tensor_only(child) for child in children)
+    return False
+
+
+def _merge_all(name: str, nodes: Sequence[Node]) -> SpecNode:
+    merged = _as_spec(nodes[0])
+    for node in nodes[1:]:
+        merged = _merge(name, merged, node)
+    return merged
+
+
+def _as_spec(node: Node) -> SpecNode:
+    tag = node[0]
+    if tag == "T":
+        return ("S", node[1], node[2])
+    if tag in ("list", "tuple"):
+        return (tag, tuple(_as_spec(c) for c in node[1]))
+    if tag == "ntuple":
+        return (tag, node[1], tuple(_as_spec(c) for c in node[2]))
+    return (tag, node[1], tuple((k, _as_spec(c)) for k, c in node[2]))
+
+
+def _merge(path: str, spec: SpecNode, node: Node) -> SpecNode:
+    tag = spec[0]
+    if tag == "S":
+        if node[0] != "T" or node[1] != spec[1] or len(node[2]) != len(spec[2]):
+            what = "dtype" if node[0] == "T" and node[1] != spec[1] else "rank"
+            raise WithheldError(
+                f"{path}: {what} differs between calls ({describe(node)} vs {_leaf_text(spec)})"
+            )
+        dims = tuple(a if a == b else None for a, b in zip(spec[2], node[2], strict=True))
+        return ("S", spec[1], dims)
+    same_kind = node[0] == tag and (tag in ("list", "tuple") or node[1] is spec[1])
+    if not same_kind or len(node[-1]) != len(spec[-1]):
+        raise WithheldError(f"{path}: {describe(node)} (structure differs between calls)")
+    if tag in ("list", "tuple"):
+        pairs = enumerate(zip(spec[1], node[1], strict=True))
+        return (tag, tuple(_merge(f"{path}[{i}]", s, n) for i, (s, n) in pairs))
+    if tag == "ntuple":
+        fields = zip(spec[1]._fields, spec[2], node[2], strict=True)
+        return (tag, spec[1], tuple(_merge(f"{path}.{f}", s, n) for f, s, n in fields))
+    if [k for k, _ in spec[2]] != [k for k, _ in node[2]]:
+        raise WithheldError(f"{path}: dict keys differ between calls")
+    items = zip(spec[2], node[2], strict=True)
+    return (tag, spec[1], tuple((k, _merge(f"{path}[{k!r}]", s, n)) for (k, s), (_, n) in items))
+
+
+def _check_fixed(path: str, spec: SpecNode, axes: set[int]) -> None:
+    """Axes the body reads statically must not generalise to None."""
+    if not axes:
+        return
+    for leaf_path, leaf in _leaves(path, spec):
+        dims = leaf[2]
+        for axis in sorted(axes):
+            if not -len(dims) <= axis < len(dims):
+                raise WithheldError(f"{leaf_path}: fixed axis {axis} outside rank {len(dims)}")
+            if dims[axis] is None:
+                raise WithheldError(f"{leaf_path}: axis {axis} is read statically but varies")
+
+
+def _leaves(path: str, spec: SpecNode) -> list[tuple[str, SpecNode]]:
+    tag = spec[0]
+    if tag == "S":
+        return [(path, spec)]
+    if tag in ("list", "tuple"):
+        children = [(f"{path}[{i}]", c) for i, c in enumerate(spec[1])]
+    elif tag == "ntuple":
+        children = [(f"{path}.{f}", c) for f, c in zip(spec[1]._fields, spec[2], strict=True)]
+    else:
+        children = [(f"{path}[{k!r}]", c) for k, c in spec[2]]
+    return [leaf for child_path, child in children for leaf in _leaves(child_path, child)]
+
+
+def spec_text(spec: SpecNode) -> str:
+    """Python source for a spec node: `tf.TensorSpec(shape=[None, 3], dtype=tf.float32)`."""
+    tag = spec[0]
+    if tag == "S":
+        dims = ", ".join("None" if d is None else str(d) for d in spec[2])
+        return f"tf.TensorSpec(shape=[{dims}], dtype=tf.{spec[1]})"
+    if tag == "list":
+        return "[" + ", ".join(spec_text(c) for c in spec[1]) + "]"
+    if tag == "tuple":
+        inner = [spec_text(c) for c in spec[1]]
+        return "(" + ", ".join(inner) + ("," if len(inner) == 1 else "") + ")"
+    if tag == "ntuple":
+        fields = zip(spec[1]._fields, spec[2], strict=True)
+        return f"{spec[1].__name__}(" + ", ".join(f"{f}={spec_text(c)}" for f, c in fields) + ")"
+    return "{" + ", ".join(f"{k!r}: {spec_text(c)}" for k, c in spec[2]) + "}"
+
+
+def _leaf_text(spec: SpecNode) -> str:
+    return describe(("T", spec[1], spec[2], "spec"))
+
+
+def build_specs(spec: SpecNode, tensor_spec: Any, as_dtype: Any) -> Any:
+    """Real TensorSpec objects (nested like the arguments), from TensorFlow's constructors."""
+    tag = spec[0]
+    if tag == "S":
+        return tensor_spec(shape=list(spec[2]), dtype=as_dtype(spec[1]))
+    if tag in ("list", "tuple"):
+        children = [build_specs(c, tensor_spec, as_dtype) for c in spec[1]]
+        return children if tag == "list" else tuple(children)
+    if tag == "ntuple":
+        return spec[1](*(build_specs(c, tensor_spec, as_dtype) for c in spec[2]))
+    return {k: build_specs(c, tensor_spec, as_dtype) for k, c in spec[2]}

@@ -1,0 +1,420 @@
+"""Predict how many traces tf.function would make for recorded calls, via TensorFlow's own cache."""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+import inspect
+import types
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from tracehybrid.runtime.signature_synth import WithheldError, build_specs, synthesize
+from tracehybrid.runtime.tracekeys_values import (
+    KeyWalker,
+    Node,
+    TfTypes,
+    UntraceableError,
+    diff_arguments,
+)
+
+__all__ = ["SpecText", "TracePrediction", "clear_caches", "predict_traces"]
+
+type SpecText = str
+type Call = tuple[tuple[Any, ...], dict[str, Any]]
+
+_POSITIONAL_KINDS = ("POSITIONAL_ONLY", "POSITIONAL_OR_KEYWORD")
+
+
+@dataclasses.dataclass(frozen=True)
+class TracePrediction:
+    """How often tf.function would trace the recorded calls, and why."""
+
+    traces_plain: int | None  # distinct traces tf.function would make (None: unknown)
+    traces_reduce_retracing: int | None  # with reduce_retracing=True
+    traces_with_signature: int | None  # under `signature` (None when none was synthesised)
+    signature: tuple[SpecText, ...] | None  # input_signature, generalised per axis
+    signature_source: str | None  # "[tf.TensorSpec(shape=[None, 3], dtype=tf.float32)]"
+    explanations: tuple[str, ...]  # one per retrace: "x: float32[8] (was float32[4])"
+    untraceable: tuple[str, ...]  # arguments that make tf.function raise
+    unknown_reason: str | None
+    signature_withheld: str | None = None  # why no signature was synthesised
+
+
+@dataclasses.dataclass(frozen=True)
+class _Group:
+    """Calls sharing one trace cache: all calls, or one instance's calls of a method."""
+
+    fn: Any  # what tf.function would wrap: the function, or the method bound to the instance
+    calls: tuple[tuple[int, Call], ...]
+    instance: object = None
+    first_group: bool = True
+
+
+@dataclasses.dataclass(frozen=True)
+class _SignatureOutcome:
+    traces: int | None
+    texts: tuple[str, ...] | None
+    withheld: str | None
+
+
+@dataclasses.dataclass(frozen=True)
+class _Keyed:
+    index: int
+    tree: Node
+    mono: Any  # TensorFlow's monomorphic FunctionType: the cache key
+
+
+class _Stub:
+    """Stands in for a ConcreteFunction: FunctionCache.add only reads `.function_type`."""
+
+    __slots__ = ("function_type",)
+
+    def __init__(self, function_type: Any) -> None:
+        self.function_type = function_type
+
+
+def predict_traces(
+    py_fn: Any,
+    calls: Sequence[Call],
+    *,
+    input_signature: Sequence[Any] | None = None,
+    fixed_axes: Mapping[str, set[int]] | None = None,
+) -> TracePrediction:
+    """Replay `calls` (in order) through a real tf.function cache without tracing anything.
+
+    Never raises: a TensorFlow internal-API change degrades to `unknown_reason`.
+    """
+    try:
+        tfi = internals()
+    except TfUnavailableError as exc:
+        return _unknown(str(exc))
+    try:
+        return _Predictor(tfi, py_fn, calls, fixed_axes or {}).run(input_signature)
+    except Exception as exc:  # an internal API changed under us: say so, never break the run
+        return _unknown(f"prediction failed ({type(exc).__name__}: {exc})")
+
+
+def _unknown(reason: str) -> TracePrediction:
+    text = reason if reason.startswith("unknown: ") else f"unknown: {reason}"
+    return TracePrediction(None, None, None, None, None, (), (), text)
+
+
+class _Predictor:
+    def __init__(
+        self, tfi: Internals, py_fn: Any, calls: Sequence[Call], fixed: Mapping[str, set[int]]
+    ) -> None:
+        self._tfi = tfi
+        self._fixed = fixed
+        self._calls = list(calls)  # holds identity-keyed objects alive while predicting
+        self._groups = _split_groups(tfi, py_fn, self._calls)
+        self._untraceable: list[tuple[int, str]] = []  # (call index, reason)
+
+    def run(self, input_signature: Sequence[Any] | None) -> TracePrediction:
+        keyed = [self._key_group(g, input_signature, self._untraceable) for g in self._groups]
+        plain = [self._count(k, reduce=False) for k in keyed]
+        traces_plain = sum(count for count, _ in plain)
+        if input_signature is not None:  # tf.function ignores reduce_retracing under a signature
+            texts = tuple(spec_source(spec) for spec in input_signature)
+            sig = _SignatureOutcome(traces_plain, texts, None)
+            traces_reduce = traces_plain
+        else:
+            traces_reduce = sum(self._count(k, reduce=True)[0] for k in keyed)
+            sig = self._synthesised(keyed)
+        return TracePrediction(
+            traces_plain=traces_plain,
+            traces_reduce_retracing=traces_reduce,
+            traces_with_signature=sig.traces,
+            signature=sig.texts,
+            signature_source=None if sig.texts is None else "[" + ", ".join(sig.texts) + "]",
+            explanations=self._explain(plain),
+            untraceable=tuple(dict.fromkeys(text for _, text in sorted(self._untraceable))),
+            unknown_reason=None,
+            signature_withheld=sig.withheld,
+        )
+
+    def _key_group(
+        self, group: _Group, signature: Sequence[Any] | None, untraceable: list[tuple[int, str]]
+    ) -> list[_Keyed]:
+        tfi = self._tfi
+        poly, defaults = tfi.make_function_type(group.fn, signature)
+        leading = tfi.to_input_signature(poly)
+        var_keyword = next(
+            (p.name for p in poly.parameters.values() if p.kind.name == "VAR_KEYWORD"), None
+        )
+        keyed: list[_Keyed] = []
+        for index, (args, kwargs) in group.calls:
+            try:
+                bound = tfi.canonicalize(tuple(args), dict(kwargs), poly, defaults)
+            except (TypeError, ValueError) as exc:
+                untraceable.append((index, f"call {index + 1}: {_binding_reason(exc)}"))
+                continue
+            walker = KeyWalker(tfi.types)
+            try:
+                tree = walker.arguments(bound.arguments, var_keyword)
+            except UntraceableError as exc:
+                untraceable.append((index, str(exc)))
+                continue
+            call_args = bound.args if leading is None else (*leading, *bound.args[len(leading) :])
+            try:
+                mono = monomorphic_type(tfi, poly, tree, walker.pure, call_args, bound.kwargs)
+            except (TypeError, ValueError) as exc:
+                untraceable.append((index, f"call {index + 1}: {_binding_reason(exc)}"))
+                continue
+            keyed.append(_Keyed(index, tree, mono))
+        return keyed
+
+    def _count(self, keyed: list[_Keyed], *, reduce: bool) -> tuple[int, list[_Keyed]]:
+        """Replay lookups as tracing_compilation does; returns (cache size, calls that traced)."""
+        cache = self._tfi.function_cache()
+        context = self._tfi.make_context()
+        seen: set[Node] = set()
+        traced: list[_Keyed] = []
+        for call in keyed:
+            if call.tree in seen:  # same pre-key, same key: the cache only grows, so a hit
+                continue
+            seen.add(call.tree)
+            if cache.lookup(call.mono, context) is not None:
+                continue
+            target = call.mono
+            if reduce:
+                try:
+                    target = cache.generalize(context, call.mono)
+                except Exception as exc:  # TensorFlow raises here too: the call fails, no trace
+                    self._untraceable.append((call.index, _generalize_failure(call.index, exc)))
+                    continue
+            cache.add(_Stub(target), context)
+            traced.append(call)
+        return len(cache), traced
+
+    def _explain(self, plain: list[tuple[int, list[_Keyed]]]) -> tuple[str, ...]:
+        """JAX-style: each retrace against the nearest earlier key of the same cache."""
+        found: list[tuple[int, str]] = []
+        for group, (_, traced) in zip(self._groups, plain, strict=True):
+            for position, call in enumerate(traced):
+                if position == 0:
+                    if not group.first_group:
+                        name = type(group.instance).__name__
+                        text = f"self: new {name} instance (tf.function keeps one cache each)"
+                        found.append((call.index, text))
+                    continue
+                diffs = [diff_arguments(call.tree, earlier.tree) for earlier in traced[:position]]
+                nearest = min(diffs, key=len)
+                found.append((call.index, ", ".join(nearest) or "argument types differ"))
+        return tuple(text for _, text in sorted(found, key=lambda item: item[0]))
+
+    def _synthesised(self, keyed: list[list[_Keyed]]) -> _SignatureOutcome:
+        """Synthesise a signature from the traceable calls and count traces under it."""
+        trees = [dict(call.tree) for calls in keyed for call in calls]
+        if not trees:
+            return _SignatureOutcome(None, None, "no traceable calls")
+        poly, _ = self._tfi.make_function_type(self._groups[0].fn, None)
+        positional = [p.name for p in poly.parameters.values() if p.kind.name in _POSITIONAL_KINDS]
+        try:
+            draft = synthesize(positional, trees, self._fixed)
+        except WithheldError as exc:
+            return _SignatureOutcome(None, None, str(exc))
+        specs = [build_specs(s, self._tfi.tensor_spec, self._tfi.as_dtype) for s in draft.specs]
+        rejected: list[tuple[int, str]] = []
+        under_sig = [self._key_group(g, specs, rejected) for g in self._groups]
+        traceable = {call.index for calls in keyed for call in calls}
+        newly_rejected = [text for index, text in rejected if index in traceable]
+        if newly_rejected:
+            return _SignatureOutcome(None, None, f"the signature would reject {newly_rejected[0]}")
+        traces = sum(self._count(k, reduce=False)[0] for k in under_sig)
+        return _SignatureOutcome(traces, draft.texts(), None)
+
+
+def _split_groups(tfi: Internals, py_fn: Any, calls: list[Call]) -> list[_Group]:
+    """tf.function on a method keeps one Function (one cache) per instance, `self` bound."""
+    indexed = tuple(enumerate(calls))
+    if not tfi.is_unbound_method(py_fn) or not all(len(args) > 0 for args, _ in calls):
+        return [_Group(py_fn, indexed)]
+    by_instance: dict[int, list[tuple[int, Call]]] = {}
+    instances: dict[int, object] = {}
+    for index, (args, kwargs) in indexed:
+        if tfi.is_composite(args[0]):  # composite tensors stay ordinary parameters
+            return [_Group(py_fn, indexed)]
+        instances.setdefault(id(args[0]), args[0])
+        by_instance.setdefault(id(args[0]), []).append((index, (tuple(args[1:]), kwargs)))
+    return [
+        _Group(tfi.bind_method(py_fn, instances[key]), tuple(group), instances[key], n == 0)
+        for n, (key, group) in enumerate(by_instance.items())
+    ]
+
+
+def _generalize_failure(index: int, exc: BaseException) -> str:
+    """TF 2.21 raises IndexError generalising keys of differing arity (*args, **kwargs)."""
+    return (
+        f"call {index + 1}: reduce_retracing=True makes tf.function raise "
+        f"{type(exc).__name__}: {exc} (argument count differs from an earlier trace)"
+    )
+
+
+def _binding_reason(exc: BaseException) -> str:
+    """TensorFlow's binding errors embed the useful part in backquotes; keep just that."""
+    text = str(exc)
+    start = text.find("`")
+    end = text.find("`", start + 1)
+    if start >= 0 and end > start:
+        text = text[start + 1 : end]
+    line = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+    return line if len(line) <= 200 else line[:197] + "..."
+
+
+# --- The TensorFlow boundary: every internal API used is named here, imported lazily, self-checked.
+
+_MEMO_LIMIT = 4096
+_MONO_MEMO: collections.OrderedDict[tuple[Any, Node], Any] = collections.OrderedDict()
+_LOADED: list[Internals | TfUnavailableError] = []  # at most one entry: the memoised load
+
+
+class TfUnavailableError(Exception):
+    """TensorFlow or one of the internal APIs the predictor relies on is missing or changed."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Internals:
+    """Handles on TensorFlow's tracing internals (recipe: tf-function-semantics.md section 3)."""
+
+    version: str
+    make_function_type: Callable[..., Any]  # function_type_utils.make_function_type
+    canonicalize: Callable[..., Any]  # function_type_utils.canonicalize_function_inputs
+    monomorphic: Callable[..., Any]  # function_type_utils.make_canonicalized_monomorphic_type
+    to_input_signature: Callable[[Any], Any]
+    function_cache: Callable[[], Any]  # function_cache.FunctionCache
+    make_context: Callable[[], Any]  # function_context.make_function_context
+    types: TfTypes
+    tensor_spec: Callable[..., Any]
+    as_dtype: Callable[[Any], Any]
+    composite: type[Any]
+
+    def is_composite(self, value: object) -> bool:
+        """tf.function binds composite-tensor instances as ordinary parameters."""
+        return isinstance(value, self.composite) and getattr(value, "_type_spec", None) is not None
+
+    @staticmethod
+    def is_unbound_method(fn: Any) -> bool:
+        """A function defined in a class body whose first parameter is `self`."""
+        if not inspect.isfunction(fn):
+            return False
+        parts = fn.__qualname__.split(".")
+        params = list(inspect.signature(fn).parameters.values())
+        return (
+            len(parts) > 1
+            and parts[-2] != "<locals>"
+            and bool(params)
+            and (params[0].name == "self" and params[0].kind.name in _POSITIONAL_KINDS)
+        )
+
+    @staticmethod
+    def bind_method(fn: Any, instance: object) -> Any:
+        """What `Function.__get__` wraps per instance: the method bound to it."""
+        return types.MethodType(fn, instance)
+
+
+def _import_internals() -> Internals:
+    """Import TensorFlow's internals; the only place that names them."""
+    # Lazy on purpose (PLC0415): tracehybrid.runtime must import without TensorFlow.
+    import numpy as np  # noqa: PLC0415
+    import tensorflow as tf  # noqa: PLC0415
+    from tensorflow.core.function.polymorphism import function_cache  # noqa: PLC0415
+    from tensorflow.core.function.trace_type import from_value  # noqa: PLC0415
+    from tensorflow.python.eager.polymorphic_function import (  # noqa: PLC0415
+        function_context,
+    )
+    from tensorflow.python.eager.polymorphic_function import (  # noqa: PLC0415
+        function_type_utils as ftu,
+    )
+    from tensorflow.python.framework import composite_tensor  # noqa: PLC0415
+
+    walker_types = TfTypes(
+        tensor=tf.Tensor,
+        variable=tf.Variable,
+        ndarray=(np.ndarray, np.generic),
+        np_str=np.str_,
+        from_value=from_value,
+        opaque_dtypes=frozenset({"resource", "variant"}),
+    )
+    return Internals(
+        version=str(tf.__version__),
+        make_function_type=ftu.make_function_type,
+        canonicalize=ftu.canonicalize_function_inputs,
+        monomorphic=ftu.make_canonicalized_monomorphic_type,
+        to_input_signature=ftu.to_input_signature,
+        function_cache=function_cache.FunctionCache,
+        make_context=function_context.make_function_context,
+        types=walker_types,
+        tensor_spec=tf.TensorSpec,
+        as_dtype=tf.as_dtype,
+        composite=composite_tensor.CompositeTensor,
+    )
+
+
+def _self_check(tfi: Internals) -> None:
+    """Run the recipe once on a known case, so an API change shows up as `unknown`."""
+
+    def probe(x: Any, y: int = 1) -> None:
+        del x, y
+
+    poly, defaults = tfi.make_function_type(probe, None)
+    keys = []
+    for args, kwargs in (((1.0,), {}), ((1.0,), {"y": 1}), ((2.0,), {})):
+        bound = tfi.canonicalize(args, kwargs, poly, defaults)
+        keys.append(tfi.monomorphic(bound.args, bound.kwargs, {}, poly)[0])
+    cache, context = tfi.function_cache(), tfi.make_context()
+    for key in keys:
+        if cache.lookup(key, context) is None:
+            cache.add(_Stub(cache.generalize(context, key)), context)
+    if len(cache) != 2:
+        raise TfUnavailableError(f"self-check expected 2 cache entries, got {len(cache)}")
+
+
+def internals() -> Internals:
+    """The memoised TensorFlow handles; raises TfUnavailableError with a reason."""
+    if not _LOADED:
+        try:
+            tfi = _import_internals()
+            _self_check(tfi)
+            _LOADED.append(tfi)
+        except Exception as exc:
+            reason = (
+                f"unknown: tensorflow tracing internals unavailable ({type(exc).__name__}: {exc})"
+            )
+            _LOADED.append(TfUnavailableError(reason))
+    loaded = _LOADED[0]
+    if isinstance(loaded, TfUnavailableError):
+        raise loaded
+    return loaded
+
+
+def clear_caches() -> None:
+    """Forget the loaded internals and memoised keys (tests, or after TensorFlow reloads)."""
+    _LOADED.clear()
+    _MONO_MEMO.clear()
+
+
+def monomorphic_type(
+    tfi: Internals, poly: Any, tree: Node, pure: bool, args: Any, kwargs: Any
+) -> Any:
+    """TensorFlow's cache key for one bound call, memoised on (poly type, pre-key) when pure."""
+    memo_key = (poly, tree)
+    if pure and memo_key in _MONO_MEMO:
+        _MONO_MEMO.move_to_end(memo_key)
+        return _MONO_MEMO[memo_key]
+    key = tfi.monomorphic(args, kwargs, {}, poly)[0]
+    if pure:
+        _MONO_MEMO[memo_key] = key
+        if len(_MONO_MEMO) > _MEMO_LIMIT:
+            _MONO_MEMO.popitem(last=False)
+    return key
+
+
+def spec_source(spec: Any) -> str:
+    """Source-like text of a user-given signature entry."""
+    shape = getattr(spec, "shape", None)
+    dtype = getattr(spec, "dtype", None)
+    if type(spec).__name__ == "TensorSpec" and shape is not None and dtype is not None:
+        dims = "None" if shape.rank is None else shape.as_list()
+        return f"tf.TensorSpec(shape={dims}, dtype=tf.{dtype.name})"
+    return repr(spec)
