@@ -11,15 +11,23 @@ from tracehybrid.apply.edits import (
     Success,
     TransformResult,
 )
+from tracehybrid.apply.runner import ApplyReport, FileOutcome, FileStatus, apply_edits
 from tracehybrid.apply.transform import transform_source
+from tracehybrid.apply.writer import sha256_hex, write_atomically
 
 __all__ = [
+    "ApplyReport",
     "Edit",
     "EditKind",
     "Failure",
+    "FileOutcome",
+    "FileStatus",
     "FunctionTarget",
     "Skip",
     "Success",
     "TransformResult",
+    "apply_edits",
+    "sha256_hex",
     "transform_source",
+    "write_atomically",
 ]

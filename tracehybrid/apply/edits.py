@@ -53,6 +53,8 @@ class Failure:
     """The source or an edit is invalid (a parse error, a malformed decorator)."""
 
     reason: str
+    #: True when the source itself does not parse: the runner skips the file with a warning.
+    unparsable: bool = False
 
 
 TransformResult = Success | Skip | Failure

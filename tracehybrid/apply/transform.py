@@ -38,7 +38,7 @@ def transform_source(source: str, edits: Sequence[Edit]) -> TransformResult:
     try:
         module = cst.parse_module(source)
     except cst.ParserSyntaxError as error:
-        return Failure(f"cannot parse: {error.message} (line {error.raw_line})")
+        return Failure(f"cannot parse: {error.message} (line {error.raw_line})", unparsable=True)
     try:
         return _transform(module, edits)
     except EditInvalid as invalid:
