@@ -81,7 +81,7 @@ def add_canonical_import(module: cst.Module) -> cst.Module:
 def _insert_alone(
     body: list[Statement], index: int, new: cst.SimpleStatementLine
 ) -> list[Statement]:
-    """No import block yet: the new import takes the blank lines above the next statement."""
+    """No import block yet: the import goes between the preamble and the next statement."""
     if index == len(body):
         return [*body, new]
     following = body[index]
@@ -92,7 +92,8 @@ def _insert_alone(
     spacing = 2 if isinstance(following, cst.FunctionDef | cst.ClassDef) else 1
     separator = [cst.EmptyLine() for _ in range(spacing)]
     body[index] = following.with_changes(leading_lines=[*separator, *lines[blanks:]])
-    body.insert(index, new.with_changes(leading_lines=lines[:blanks]))
+    above = [cst.EmptyLine()] if blanks else []  # one blank line separates sections, as isort
+    body.insert(index, new.with_changes(leading_lines=above))
     return body
 
 

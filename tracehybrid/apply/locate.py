@@ -35,11 +35,18 @@ class ModuleFacts:
     higher_order: dict[str, int] = field(default_factory=dict)
 
     def find(self, target: FunctionTarget) -> FunctionSite:
-        """The site of `target`, or `EditSkipped` naming what was found instead."""
+        """The site of `target`, or `EditSkipped` naming what was found instead.
+
+        The line decides between several functions of one qualname (conditional definitions);
+        a qualname that is unique in the file is found even after lines moved, which is what
+        makes a second apply of the same edits a no-op rather than a skip.
+        """
         same_name = [site for site in self.sites if site.qualname == target.qualname]
         for site in same_name:
             if site.first_line <= target.line <= site.def_line:
                 return site
+        if len(same_name) == 1:
+            return same_name[0]
         if not same_name:
             raise EditSkipped(f"{target.qualname}: no such function in the file")
         lines = ", ".join(str(site.def_line) for site in same_name)

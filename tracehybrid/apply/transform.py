@@ -74,6 +74,6 @@ def _transform(module: cst.Module, edits: Sequence[Edit]) -> TransformResult:
     if outcome.needs_canonical_import:
         new_module = add_canonical_import(new_module)
         changed.append(f"added `{CANONICAL_IMPORT}`")
-    if not changed and skipped:
+    if edits and len(skipped) == len(edits):
         return Skip("; ".join(skipped))
     return Success(new_module.code, changed, skipped)
