@@ -1,0 +1,1 @@
+"""The tracer island: sys.monitoring callbacks, argument probes, collector and pytest plugin."""

@@ -1,0 +1,133 @@
+"""Cheap argument signatures: a hashable pre-key per call, described as text only at flush time.
+
+TensorFlow is never imported here: tensors are recognised by their type's name and module, and read
+through `.shape`/`.dtype` (or EagerTensor's fast `_shape_tuple`). A pre-key never merges two calls
+that `tf.function` would key differently; it may split calls that TensorFlow would merge (the
+trace-key predictor decides those from the real samples).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# Pre-key tags: the first element of a tuple pre-key.
+TENSOR = "T"  # eager tf.Tensor and other TF tensor-likes: dtype + shape
+ARRAY = "A"  # numpy.ndarray: dtype + shape, like TensorFlow keys it
+VARIABLE = "V"  # tf.Variable: dtype + shape + trainable
+SYMBOLIC = "S"  # a graph (symbolic) tensor: the call ran while an outer graph was being built
+KERAS = "K"  # a Keras symbolic tensor (functional-model construction)
+LIST, TUPLE, DICT = "L", "U", "D"
+OBJECT = "O"  # anything else: type + identity
+LARGE = "X"  # a container too large or deep to key fully
+
+MAX_ITEMS = 64
+MAX_DEPTH = 4
+SCALAR_TYPES = frozenset({int, float, bool, complex, str, bytes, type(None)})
+_KIND_CACHE: dict[type, str] = {}
+GRAPH_TAGS = frozenset({SYMBOLIC, KERAS})
+
+
+def _classify(kind: type) -> str:
+    """Decide once per type which probe applies."""
+    module = getattr(kind, "__module__", "") or ""
+    name = kind.__name__
+    if module.startswith("numpy") and name == "ndarray":
+        return ARRAY
+    if module.startswith(("tensorflow", "keras", "tf_keras")):
+        if name == "KerasTensor":
+            return KERAS
+        if name == "SymbolicTensor" or (name == "Tensor" and "framework.ops" in module):
+            return SYMBOLIC
+        if "Variable" in name:
+            return VARIABLE
+        if hasattr(kind, "shape") and hasattr(kind, "dtype"):
+            return TENSOR
+    if issubclass(kind, tuple):
+        return TUPLE
+    if issubclass(kind, list):
+        return LIST
+    if issubclass(kind, dict):
+        return DICT
+    return OBJECT
+
+
+def _shape_of(value: Any) -> tuple[Any, ...] | None:
+    fast = getattr(value, "_shape_tuple", None)
+    try:
+        if fast is not None:
+            return fast()  # type: ignore[no-any-return]
+        shape = value.shape
+        return tuple(shape) if isinstance(shape, tuple) else tuple(shape.as_list())
+    except Exception:  # unknown rank, or an exotic shape object
+        return None
+
+
+def prekey(value: Any, depth: int = 0) -> Any:
+    """A hashable key for one argument value; cheap enough for every candidate call."""
+    kind = type(value)
+    if kind in SCALAR_TYPES:
+        return (kind, value)
+    tag = _KIND_CACHE.get(kind)
+    if tag is None:
+        tag = _KIND_CACHE[kind] = _classify(kind)
+    if tag is OBJECT:
+        return (OBJECT, kind, id(value))
+    if tag in (TENSOR, ARRAY, SYMBOLIC, KERAS):
+        return (tag, kind, value.dtype, _shape_of(value))
+    if tag is VARIABLE:
+        return (tag, kind, value.dtype, _shape_of(value), bool(getattr(value, "trainable", True)))
+    return _container_key(tag, kind, value, depth)
+
+
+def _container_key(tag: str, kind: type, value: Any, depth: int) -> Any:
+    if depth >= MAX_DEPTH or len(value) > MAX_ITEMS:
+        return (LARGE, kind, id(value))  # identity: never merges two different large containers
+    if tag is DICT:
+        items = tuple((k, prekey(v, depth + 1)) for k, v in value.items())
+        return (tag, kind, items)
+    return (tag, kind, tuple(prekey(v, depth + 1) for v in value))
+
+
+def call_prekey(values: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The pre-key of one call: its argument values in parameter order."""
+    return tuple(prekey(v) for v in values)
+
+
+def has_symbolic_arg(call_key: tuple[Any, ...]) -> bool:
+    """True when a top-level argument is a symbolic tensor (TF graph or Keras functional model)."""
+    return any(part[0] in GRAPH_TAGS for part in call_key if type(part) is tuple and part)
+
+
+_TENSOR_WORDS = {TENSOR: "tensor", ARRAY: "ndarray", SYMBOLIC: "symbolic", KERAS: "keras-symbolic"}
+
+
+def _dims(shape: tuple[Any, ...] | None) -> str:
+    if shape is None:
+        return "[<unknown rank>]"
+    return "[" + ",".join("None" if d is None else str(d) for d in shape) + "]"
+
+
+def _dtype_name(dtype: Any) -> str:
+    return str(getattr(dtype, "name", dtype))
+
+
+def describe(key: Any, identities: dict[int, int]) -> str:
+    """Text for a pre-key, for people and for the store: `float32[8]`, `int=3`, `Foo#2`."""
+    if type(key) is not tuple or not key:
+        return repr(key)
+    tag = key[0]
+    if isinstance(tag, type):
+        return "None" if tag is type(None) else f"{tag.__name__}={key[1]!r}"
+    if tag in _TENSOR_WORDS:
+        return f"{_TENSOR_WORDS[tag]} {_dtype_name(key[2])}{_dims(key[3])}"
+    if tag == VARIABLE:
+        trainable = "" if key[4] else " non-trainable"
+        return f"variable {_dtype_name(key[2])}{_dims(key[3])}{trainable}"
+    if tag in (OBJECT, LARGE):
+        ordinal = identities.setdefault(key[2], len(identities) + 1)
+        return f"{key[1].__name__}#{ordinal}"
+    if tag == DICT:
+        inner = ", ".join(f"{k!r}: {describe(v, identities)}" for k, v in key[2])
+        return f"{key[1].__name__}{{{inner}}}"
+    inner = ", ".join(describe(v, identities) for v in key[2])
+    return f"{key[1].__name__}[{inner}]"

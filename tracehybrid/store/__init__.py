@@ -1,0 +1,1 @@
+"""The trace store: SQLite files, one per traced process, combined into one per run."""
