@@ -134,3 +134,16 @@ def test_crlf_file_round_trips_through_apply(tmp_path: Path) -> None:
     apply_edits(dict.fromkeys(files, CONVERT), _hashes(files), diff_only=False, force=False)
     (path,) = files
     assert path.read_bytes() == crlf.replace(b"def step", b"@tf.function\r\ndef step")
+
+
+def test_encoding_cookie_file_round_trips_through_apply(tmp_path: Path) -> None:
+    latin = "# -*- coding: latin-1 -*-\nname = 'café'\n\n\ndef step(x):\n    return x\n"
+    files = _project(tmp_path, latin=latin.encode("latin-1"))
+    edits = [Edit(FunctionTarget("step", 5), "convert", "@tf.function")]
+    report = apply_edits(dict.fromkeys(files, edits), _hashes(files), diff_only=False, force=False)
+    (path,) = files
+    assert report.summary() == "1 written"
+    assert path.read_bytes().decode("latin-1") == (
+        "# -*- coding: latin-1 -*-\nimport tensorflow as tf\n\nname = 'café'\n\n\n"
+        "@tf.function\ndef step(x):\n    return x\n"
+    )
