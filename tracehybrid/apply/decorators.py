@@ -122,8 +122,8 @@ class DecoratorCodemod(cst.CSTTransformer):
             return _Spelling(None, cst.Name(names.function_alias))
         if not names.canonical_free:
             raise EditSkipped(
-                f"`{CANONICAL_ALIAS}` is bound to something other than TensorFlow here;"
-                " cannot add `import tensorflow as tf`"
+                f"`{CANONICAL_ALIAS}` is bound to something other than TensorFlow in this scope;"
+                " cannot write or import `tf.function` here"
             )
         self.outcome.needs_canonical_import = True
         head: cst.BaseExpression = cst.Attribute(cst.Name(CANONICAL_ALIAS), cst.Name("function"))
