@@ -1,7 +1,6 @@
 """The codemod proper: add, re-argue or remove the `tf.function` decorator of a function."""
 
 # libcst dispatches on visit_<Node>/leave_<Node> method names.
-# ruff: noqa: N802
 
 from __future__ import annotations
 

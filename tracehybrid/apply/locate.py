@@ -1,7 +1,6 @@
 """Find functions by qualname and line, TensorFlow imports, and `tf.function(g)` calls."""
 
 # libcst dispatches on visit_<Node>/leave_<Node> method names.
-# ruff: noqa: N802
 
 from __future__ import annotations
 

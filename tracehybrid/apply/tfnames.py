@@ -1,7 +1,6 @@
 """How a file spells TensorFlow: the names bound to it, and `tf.` text rewritten to them."""
 
 # libcst dispatches on visit_<Node>/leave_<Node> method names.
-# ruff: noqa: N802
 
 from __future__ import annotations
 
