@@ -85,7 +85,7 @@ def callable_key(func: Any) -> Any:
         return (type(owner), func.__name__)
     if kind is types.FunctionType or isinstance(func, type):
         return func
-    return kind
+    return (kind, "__call__")  # a callable instance (numpy ufunc/dispatcher, tf.function, layer)
 
 
 def _origin(key: Any) -> tuple[str, str]:

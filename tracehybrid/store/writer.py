@@ -66,7 +66,7 @@ def process_store_name() -> str:
 
 def connect(path: Path) -> sqlite3.Connection:
     """Open (creating if needed) a store in WAL mode with the current schema."""
-    conn = sqlite3.connect(str(path), timeout=30, isolation_level=None)
+    conn = sqlite3.connect(str(path), timeout=30, isolation_level=None, check_same_thread=False)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.executescript(DDL)
