@@ -64,3 +64,16 @@ class TestModel:
 
     def test_apply_fails(self):
         assert mathops.Model().apply(tf.ones([2])).numpy().tolist() == [0.0, 0.0]
+
+
+def test_waits_for_interrupt(tmp_path_factory):
+    """Only when asked (the Ctrl-C test): signal readiness, then wait to be interrupted."""
+    import os
+    import time
+
+    marker = os.environ.get("OUTCOMES_WAIT_MARKER")
+    if not marker:
+        pytest.skip("only for the interrupt test")
+    mathops.scale(tf.ones([5]))
+    open(marker, "w").close()
+    time.sleep(60)
