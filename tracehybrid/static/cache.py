@@ -1,0 +1,63 @@
+"""Per-module summaries cached in one SQLite file, keyed by content hash and analyzer version."""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+
+from tracehybrid.static.summary import ANALYZER_VERSION, ModuleSummary
+
+SCHEMA = "CREATE TABLE IF NOT EXISTS summary (key TEXT PRIMARY KEY, data BLOB NOT NULL)"
+BATCH = 500
+
+
+def cache_key(content: bytes, relpath: str, module: str, is_package: bool) -> str:
+    """Changes whenever the file, its place in the project, or the analyzer changes."""
+    digest = hashlib.blake2b(content, digest_size=20)
+    digest.update(f"\0{relpath}\0{module}\0{is_package}\0{ANALYZER_VERSION}".encode())
+    return digest.hexdigest()
+
+
+class SummaryCache:
+    """A key -> pickled ModuleSummary store; a damaged file is replaced, never fatal."""
+
+    def __init__(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.path = folder / "static.sqlite"
+        try:
+            self.db = self._open()
+        except sqlite3.DatabaseError:
+            self.path.unlink(missing_ok=True)
+            self.db = self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute(SCHEMA)
+        return db
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, ModuleSummary]:
+        wanted = list(keys)
+        found: dict[str, ModuleSummary] = {}
+        for start in range(0, len(wanted), BATCH):
+            chunk = wanted[start : start + BATCH]
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(f"SELECT key, data FROM summary WHERE key IN ({marks})", chunk)
+            for key, data in rows:
+                try:
+                    found[key] = pickle.loads(data)
+                except (pickle.UnpicklingError, AttributeError, EOFError, TypeError):
+                    continue  # written by another version: analyse again
+        return found
+
+    def put_many(self, items: Iterable[tuple[str, ModuleSummary]]) -> None:
+        rows = [(key, pickle.dumps(s, protocol=pickle.HIGHEST_PROTOCOL)) for key, s in items]
+        with self.db:
+            self.db.executemany("INSERT OR REPLACE INTO summary (key, data) VALUES (?, ?)", rows)
+
+    def close(self) -> None:
+        self.db.close()

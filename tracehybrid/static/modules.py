@@ -1,0 +1,262 @@
+"""Analyses one module's source into a ModuleSummary: definitions, scopes, decorators, bodies."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections import deque
+
+from tracehybrid.static import names
+from tracehybrid.static.context import ModuleContext
+from tracehybrid.static.hybrid import Resolve, parse_hybrid
+from tracehybrid.static.model import HybridFacts, HybridForm, SourceWarning
+from tracehybrid.static.stmts import BodyAnalyzer, scan_body
+from tracehybrid.static.summary import ClassSummary, FuncSummary, ModuleSummary, ParamSummary
+from tracehybrid.static.values import Scope, Val
+
+TENSOR_HINTS = frozenset({"Tensor", "Variable", "RaggedTensor", "SparseTensor", "TensorLike"})
+SUPPRESS = re.compile(r"#\s*tracehybrid:\s*ignore(?:\[([A-Za-z0-9_,\s-]*)\])?")
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+def analyze_module(
+    source: str, path: str, module: str, *, is_package: bool = False
+) -> ModuleSummary:
+    """Summarise one module; a file that does not parse yields a warning and no functions."""
+    lines = source.count("\n") + (1 if source and not source.endswith("\n") else 0)
+    summary = ModuleSummary(path, module, is_package, lines)
+    try:
+        tree = ast.parse(source, filename=path)
+    except SyntaxError as exc:
+        summary.warnings.append(SourceWarning(path, exc.lineno or 1, f"cannot parse: {exc.msg}"))
+        return summary
+    except (ValueError, RecursionError, MemoryError) as exc:
+        summary.warnings.append(SourceWarning(path, 1, f"cannot parse: {exc}"))
+        return summary
+    summary.suppressions = find_suppressions(source)
+    try:
+        ModuleAnalyzer(ModuleContext(source, summary, tree)).run()
+    except RecursionError:
+        summary.functions.clear()
+        summary.warnings.append(SourceWarning(path, 1, "too deeply nested to analyse"))
+    return summary
+
+
+def find_suppressions(source: str) -> dict[int, frozenset[str]]:
+    """Lines with `# tracehybrid: ignore[CODE,...]`; an empty set suppresses every code."""
+    if "tracehybrid:" not in source:
+        return {}
+    found: dict[int, frozenset[str]] = {}
+    for number, line in enumerate(source.splitlines(), start=1):
+        if "tracehybrid:" in line:
+            match = SUPPRESS.search(line)
+            if match is not None:
+                listed = match.group(1) or ""
+                found[number] = frozenset(c.strip().upper() for c in listed.split(",") if c.strip())
+    return found
+
+
+class ModuleAnalyzer:
+    """Drives the module body, then every function body (nested ones after their parent)."""
+
+    def __init__(self, ctx: ModuleContext) -> None:
+        self.ctx = ctx
+        self.summary = ctx.summary
+        self.queue: deque[tuple[FunctionNode, FuncSummary, Scope]] = deque()
+        self.by_ref: dict[str, FuncSummary] = {}
+
+    def run(self) -> None:
+        module_fs = FuncSummary("<module>", 1, 1, self.summary.lines, False, False, "", False, [])
+        scope = Scope("module", "", None)
+        BodyAnalyzer(self.ctx, scope, module_fs, self).run(self.ctx.tree.body)
+        while self.queue:
+            node, fs, parent = self.queue.popleft()
+            self.analyse_function(node, fs, parent)
+        self.summary.functions.sort(key=lambda f: (f.line, f.qualname))
+        self.summary.functions.append(module_fs)
+        self.summary.classes = [
+            ClassSummary(c.qualname, c.bases, c.methods, self.ctx.class_attrs.get(c.qualname, {}))
+            for c in self.summary.classes
+        ]
+
+    # -- definitions -------------------------------------------------------------------------
+    @staticmethod
+    def qualname_in(scope: Scope, name: str) -> str:
+        owner = scope.owning_function()
+        if owner.kind == "module":
+            return name
+        if owner.kind == "class":
+            return f"{owner.qualname}.{name}"
+        return f"{owner.qualname}.<locals>.{name}"
+
+    def on_def(self, node: FunctionNode, body: BodyAnalyzer) -> Val:
+        scope = body.scope
+        qualname = self.qualname_in(scope, node.name)
+        owner = scope.owning_function()
+        class_name = f"{self.ctx.module}.{owner.qualname}" if owner.kind == "class" else ""
+        hybrid, kind = self.decorators(node, body)
+        fs = FuncSummary(
+            qualname=qualname,
+            line=node.lineno,
+            first_line=min([node.lineno] + [d.lineno for d in node.decorator_list]),
+            end_line=node.end_lineno or node.lineno,
+            is_async=isinstance(node, ast.AsyncFunctionDef),
+            is_generator=False,
+            class_name=class_name,
+            is_static=kind == "static",
+            params=self.params(node, body, hybrid),
+            hybrid=hybrid,
+        )
+        if kind == "classmethod":
+            fs.is_static = False
+        self.summary.functions.append(fs)
+        ref = f"{self.ctx.module}.{qualname}"
+        self.by_ref[ref] = fs
+        if owner.kind == "class":
+            self._class(owner).methods.append(node.name)
+        parent = owner.parent if owner.kind == "class" else owner
+        assert parent is not None
+        self.queue.append((node, fs, parent))
+        return Val("func", ref=ref)
+
+    def decorators(self, node: FunctionNode, body: BodyAnalyzer) -> tuple[HybridFacts | None, str]:
+        hybrid: HybridFacts | None = None
+        kind = ""
+        for decorator in node.decorator_list:
+            call = decorator if isinstance(decorator, ast.Call) else None
+            val = body.ev(call.func if call is not None else decorator)
+            if call is not None:
+                for arg in (*call.args, *(k.value for k in call.keywords)):
+                    body.ev(arg)
+            if val.kind != "sym":
+                continue
+            if names.is_tf_function(val.ref) and hybrid is None:
+                form: HybridForm = "decorator_call" if call is not None else "decorator"
+                hybrid = parse_hybrid(
+                    call, form, decorator.lineno, self.ctx.text, self.resolver(body)
+                )
+            elif val.ref == "builtins.staticmethod":
+                kind = "static"
+            elif val.ref == "builtins.classmethod":
+                kind = "classmethod"
+        return hybrid, kind
+
+    @staticmethod
+    def resolver(body: BodyAnalyzer) -> Resolve:
+        def resolve(node: ast.expr) -> str:
+            val = body.ev(node)
+            return val.ref if val.kind in ("sym", "func", "class") else ""
+
+        return resolve
+
+    def params(
+        self, node: FunctionNode, body: BodyAnalyzer, hybrid: HybridFacts | None
+    ) -> list[ParamSummary]:
+        args = node.args
+        positional = [*args.posonlyargs, *args.args]
+        defaults: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults))
+        defaults += list(args.defaults)
+        entries: list[tuple[ast.arg, str, ast.expr | None]] = [
+            (a, "positional", d) for a, d in zip(positional, defaults, strict=True)
+        ]
+        if args.vararg is not None:
+            entries.append((args.vararg, "var_positional", None))
+        entries += [
+            (a, "keyword_only", d) for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True)
+        ]
+        if args.kwarg is not None:
+            entries.append((args.kwarg, "var_keyword", None))
+        follow = hybrid is None or hybrid.follow_type_hints is not False
+        result = []
+        for arg, kind, default in entries:
+            annotation = arg.annotation
+            result.append(
+                ParamSummary(
+                    name=arg.arg,
+                    kind=kind,
+                    default=None if default is None else self.ctx.text(default),
+                    default_kind="" if default is None else body.ev(default).kind,
+                    annotation=None if annotation is None else self.ctx.text(annotation),
+                    hint_tensor=follow
+                    and annotation is not None
+                    and self.hint_is_tensor(annotation, body),
+                )
+            )
+        return result
+
+    def hint_is_tensor(self, annotation: ast.expr, body: BodyAnalyzer) -> bool:
+        for node in ast.walk(annotation):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                try:
+                    parsed = ast.parse(node.value, mode="eval").body
+                except SyntaxError:
+                    continue
+                if self.hint_is_tensor(parsed, body):
+                    return True
+            elif isinstance(node, ast.Attribute | ast.Name):
+                val = body.ev(node)
+                last = val.ref.rsplit(".", 1)[-1]
+                if val.kind == "sym" and names.is_tf(val.ref) and last in TENSOR_HINTS:
+                    return True
+        return False
+
+    def on_class(self, node: ast.ClassDef, body: BodyAnalyzer) -> Val:
+        qualname = self.qualname_in(body.scope, node.name)
+        ref = f"{self.ctx.module}.{qualname}"
+        bases = []
+        for base in node.bases:
+            val = body.ev(base)
+            if val.kind in ("sym", "class"):
+                bases.append(val.ref)
+        for keyword in node.keywords:
+            body.ev(keyword.value)
+        for decorator in node.decorator_list:
+            body.ev(decorator)
+        self.summary.classes.append(ClassSummary(ref, bases, [], {}))
+        self.ctx.class_bases[ref] = bases
+        scope = Scope("class", qualname, body.scope)
+        saved = body.scope
+        body.scope = scope
+        try:
+            body.block(node.body)
+        finally:
+            body.scope = saved
+        return Val("class", ref=ref)
+
+    def _class(self, scope: Scope) -> ClassSummary:
+        ref = f"{self.ctx.module}.{scope.qualname}"
+        for cls in reversed(self.summary.classes):
+            if cls.qualname == ref:
+                return cls
+        raise KeyError(ref)
+
+    def on_higher_order(self, target: str, node: ast.Call, body: BodyAnalyzer) -> None:
+        facts = parse_hybrid(node, "higher_order", node.lineno, self.ctx.text, self.resolver(body))
+        fs = self.by_ref.get(target)
+        if fs is None:
+            self.summary.higher_order.append((target, facts))
+        elif fs.hybrid is None:
+            fs.hybrid = facts
+
+    # -- bodies ------------------------------------------------------------------------------
+    def analyse_function(self, node: FunctionNode, fs: FuncSummary, parent: Scope) -> None:
+        local, global_, nonlocal_, is_generator = scan_body(node.body)
+        fs.is_generator = is_generator
+        scope = Scope("function", fs.qualname, parent, class_name=fs.class_name)
+        scope.local_names = local | {p.name for p in fs.params}
+        scope.global_names = global_
+        scope.nonlocal_names = nonlocal_
+        for index, param in enumerate(fs.params):
+            scope.env[param.name] = self.param_value(fs, index, param.name)
+        BodyAnalyzer(self.ctx, scope, fs, self).run(node.body)
+
+    @staticmethod
+    def param_value(fs: FuncSummary, index: int, name: str) -> Val:
+        if index == 0 and fs.class_name and not fs.is_static:
+            kind = "class" if name == "cls" else "instance"
+            return Val(kind, ref=fs.class_name, origin="self")
+        container = fs.params[index].kind in ("var_positional", "var_keyword")
+        taint = frozenset({f"p:{name}"})
+        if container:
+            return Val("container", taint, origin=f"param:{name}", elem=taint)
+        return Val("unknown", taint, origin=f"param:{name}")

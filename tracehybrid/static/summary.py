@@ -1,0 +1,119 @@
+"""Per-module summaries: what one file says on its own, cached by content hash and linked later.
+
+Tensor-ness that depends on other code is kept symbolic as a *taint*: a frozenset of sources,
+`"T"` (a tensor for sure), `"p:NAME"` (the parameter NAME, if it receives tensors) and `"c:N"`
+(the result of call N of the same function, if that callee returns tensors). The linker
+evaluates taints once the whole project is known.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tracehybrid.static.model import HybridFacts, SourceWarning
+
+Taint = frozenset[str]
+NO_TAINT: Taint = frozenset()
+TENSOR: Taint = frozenset({"T"})
+
+# Bumped whenever the summaries change meaning, so stale cache entries are never reused.
+ANALYZER_VERSION = "1"
+
+
+@dataclass(slots=True)
+class ArgDesc:
+    """An argument at a call site: its taint, what Python value it is, and where it lives."""
+
+    taint: Taint
+    kind: str  # literal, bool, none, object, unknown
+    origin: str  # local, param:NAME, self, global:NAME, closure:SCOPE:NAME, unknown
+    text: str  # short source text, for messages
+
+
+@dataclass(slots=True)
+class CallRec:
+    """A call (or a function passed as a value) inside a function body.
+
+    `target` is symbolic: `f:QUALIFIED` (a function or class by qualified name) or
+    `m:QUALIFIED_CLASS:METHOD` (a method looked up through the class and its bases).
+    """
+
+    line: int
+    target: str
+    text: str
+    args: list[ArgDesc]
+    kwargs: dict[str, ArgDesc]
+    receiver: str  # origin of the bound receiver for method calls, "" otherwise
+    starred: bool = False  # *args or **kwargs at the call site: mapping is incomplete
+    is_ref: bool = False  # passed as a callback rather than called here
+
+
+@dataclass(slots=True)
+class LocalFinding:
+    """A finding inside one body. It holds when `cond` is empty or evaluates to a tensor."""
+
+    code: str
+    message: str
+    line: int
+    cond: Taint = NO_TAINT
+    subject: str = ""  # param NAME for TH121, scope for closure TH112/TH123
+
+
+@dataclass(slots=True)
+class ParamSummary:
+    name: str
+    kind: str
+    default: str | None
+    default_kind: str
+    annotation: str | None
+    hint_tensor: bool
+    reads_static_axes: bool = False
+    tf_use: str = ""  # evidence that the parameter flows into a TensorFlow API
+
+
+@dataclass(slots=True)
+class FuncSummary:
+    """One function's local facts (`<module>` holds the module-level statements)."""
+
+    qualname: str
+    line: int
+    first_line: int
+    end_line: int
+    is_async: bool
+    is_generator: bool
+    class_name: str  # qualified class for methods, "" otherwise
+    is_static: bool
+    params: list[ParamSummary]
+    hybrid: HybridFacts | None = None
+    findings: list[LocalFinding] = field(default_factory=list)
+    calls: list[CallRec] = field(default_factory=list)
+    returns: Taint = NO_TAINT
+    tf_ops: str = ""  # evidence of a direct TensorFlow operation
+    tensor_ops: Taint = NO_TAINT  # arithmetic etc. that is a tensor op when this is a tensor
+    opaque_calls: list[str] = field(default_factory=list)  # unresolved calls with tensors
+    global_writes: list[tuple[str, Taint, int]] = field(default_factory=list)
+    global_reads: list[tuple[str, int]] = field(default_factory=list)
+    unknowns: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ClassSummary:
+    qualname: str  # qualified: module.Class
+    bases: list[str]  # qualified names as far as imports resolve them
+    methods: list[str]
+    attr_types: dict[str, str]  # self.NAME = Class(...) in any method
+
+
+@dataclass(slots=True)
+class ModuleSummary:
+    path: str
+    module: str
+    is_package: bool
+    lines: int
+    functions: list[FuncSummary] = field(default_factory=list)
+    classes: list[ClassSummary] = field(default_factory=list)
+    aliases: dict[str, str] = field(default_factory=dict)  # module-level imports, for re-exports
+    defined: dict[str, str] = field(default_factory=dict)  # name -> local qualname (defs, classes)
+    suppressions: dict[int, frozenset[str]] = field(default_factory=dict)  # empty set: all
+    warnings: list[SourceWarning] = field(default_factory=list)
+    higher_order: list[tuple[str, HybridFacts]] = field(default_factory=list)  # target, facts
