@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tracehybrid.runtime import tracekeys
+from tracehybrid.runtime import tracekeys, tracekeys_tf
 from tracehybrid.runtime.tracekeys import TracePrediction, predict_traces
 
 pytestmark = pytest.mark.tensorflow
@@ -285,11 +285,13 @@ def test_pure_keys_are_memoised_and_objects_are_not(tf: Any) -> None:
     tracekeys.clear_caches()
     calls = [((tf.zeros([n]),), {}) for n in (5, 6, 5, 6)]
     first = predict_traces(body, calls)
-    assert len(tracekeys._MONO_MEMO) == 4  # two shapes, plain and under the synthesised signature
+    assert (
+        len(tracekeys_tf._MONO_MEMO) == 4
+    )  # two shapes, plain and under the synthesised signature
     assert predict_traces(body, calls) == first
-    assert len(tracekeys._MONO_MEMO) == 4
+    assert len(tracekeys_tf._MONO_MEMO) == 4
     predict_traces(body, [((tf.zeros([5]),), {"lr": Plain()})])
-    assert len(tracekeys._MONO_MEMO) == 4
+    assert len(tracekeys_tf._MONO_MEMO) == 4
 
 
 @pytest.fixture
@@ -305,7 +307,7 @@ def test_missing_internals_degrade_to_unknown(
     def broken_import() -> None:
         raise ImportError("cannot import name 'function_type_utils'")
 
-    monkeypatch.setattr(tracekeys, "_import_internals", broken_import)
+    monkeypatch.setattr(tracekeys_tf, "_import_internals", broken_import)
     prediction = predict_traces(body, [((tf.zeros([1]),), {})])
     assert prediction.traces_plain is None
     assert prediction.traces_reduce_retracing is None

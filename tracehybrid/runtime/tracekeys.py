@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
-import collections
 import dataclasses
-import inspect
-import types
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from tracehybrid.runtime.signature_synth import WithheldError, build_specs, synthesize
-from tracehybrid.runtime.tracekeys_values import (
+from tracehybrid.runtime.signatures import (
+    WithheldError,
+    build_specs,
+    diff_arguments,
+    spec_source,
+    synthesize,
+)
+from tracehybrid.runtime.tracekeys_tf import (
+    CacheEntry,
+    Internals,
     KeyWalker,
     Node,
-    TfTypes,
+    TfUnavailableError,
     UntraceableError,
-    diff_arguments,
+    clear_caches,
+    internals,
+    monomorphic_type,
 )
 
 __all__ = ["SpecText", "TracePrediction", "clear_caches", "predict_traces"]
@@ -63,15 +70,6 @@ class _Keyed:
     index: int
     tree: Node
     mono: Any  # TensorFlow's monomorphic FunctionType: the cache key
-
-
-class _Stub:
-    """Stands in for a ConcreteFunction: FunctionCache.add only reads `.function_type`."""
-
-    __slots__ = ("function_type",)
-
-    def __init__(self, function_type: Any) -> None:
-        self.function_type = function_type
 
 
 def predict_traces(
@@ -183,7 +181,7 @@ class _Predictor:
                 except Exception as exc:  # TensorFlow raises here too: the call fails, no trace
                     self._untraceable.append((call.index, _generalize_failure(call.index, exc)))
                     continue
-            cache.add(_Stub(target), context)
+            cache.add(CacheEntry(target), context)
             traced.append(call)
         return len(cache), traced
 
@@ -198,9 +196,7 @@ class _Predictor:
                         text = f"self: new {name} instance (tf.function keeps one cache each)"
                         found.append((call.index, text))
                     continue
-                diffs = [diff_arguments(call.tree, earlier.tree) for earlier in traced[:position]]
-                nearest = min(diffs, key=len)
-                found.append((call.index, ", ".join(nearest) or "argument types differ"))
+                found.append((call.index, _nearest_difference(call, traced[:position])))
         return tuple(text for _, text in sorted(found, key=lambda item: item[0]))
 
     def _synthesised(self, keyed: list[list[_Keyed]]) -> _SignatureOutcome:
@@ -223,6 +219,13 @@ class _Predictor:
             return _SignatureOutcome(None, None, f"the signature would reject {newly_rejected[0]}")
         traces = sum(self._count(k, reduce=False)[0] for k in under_sig)
         return _SignatureOutcome(traces, draft.texts(), None)
+
+
+def _nearest_difference(call: _Keyed, earlier: list[_Keyed]) -> str:
+    """The diff against the closest earlier key; ties go to the most recent one."""
+    diffs = [diff_arguments(call.tree, other.tree) for other in earlier]
+    ranked = min(enumerate(diffs), key=lambda item: (sum(d.cost for d in item[1]), -item[0]))
+    return ", ".join(d.text for d in ranked[1]) or "argument types differ"
 
 
 def _split_groups(tfi: Internals, py_fn: Any, calls: list[Call]) -> list[_Group]:
@@ -260,161 +263,3 @@ def _binding_reason(exc: BaseException) -> str:
         text = text[start + 1 : end]
     line = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
     return line if len(line) <= 200 else line[:197] + "..."
-
-
-# --- The TensorFlow boundary: every internal API used is named here, imported lazily, self-checked.
-
-_MEMO_LIMIT = 4096
-_MONO_MEMO: collections.OrderedDict[tuple[Any, Node], Any] = collections.OrderedDict()
-_LOADED: list[Internals | TfUnavailableError] = []  # at most one entry: the memoised load
-
-
-class TfUnavailableError(Exception):
-    """TensorFlow or one of the internal APIs the predictor relies on is missing or changed."""
-
-
-@dataclasses.dataclass(frozen=True)
-class Internals:
-    """Handles on TensorFlow's tracing internals (recipe: tf-function-semantics.md section 3)."""
-
-    version: str
-    make_function_type: Callable[..., Any]  # function_type_utils.make_function_type
-    canonicalize: Callable[..., Any]  # function_type_utils.canonicalize_function_inputs
-    monomorphic: Callable[..., Any]  # function_type_utils.make_canonicalized_monomorphic_type
-    to_input_signature: Callable[[Any], Any]
-    function_cache: Callable[[], Any]  # function_cache.FunctionCache
-    make_context: Callable[[], Any]  # function_context.make_function_context
-    types: TfTypes
-    tensor_spec: Callable[..., Any]
-    as_dtype: Callable[[Any], Any]
-    composite: type[Any]
-
-    def is_composite(self, value: object) -> bool:
-        """tf.function binds composite-tensor instances as ordinary parameters."""
-        return isinstance(value, self.composite) and getattr(value, "_type_spec", None) is not None
-
-    @staticmethod
-    def is_unbound_method(fn: Any) -> bool:
-        """A function defined in a class body whose first parameter is `self`."""
-        if not inspect.isfunction(fn):
-            return False
-        parts = fn.__qualname__.split(".")
-        params = list(inspect.signature(fn).parameters.values())
-        return (
-            len(parts) > 1
-            and parts[-2] != "<locals>"
-            and bool(params)
-            and (params[0].name == "self" and params[0].kind.name in _POSITIONAL_KINDS)
-        )
-
-    @staticmethod
-    def bind_method(fn: Any, instance: object) -> Any:
-        """What `Function.__get__` wraps per instance: the method bound to it."""
-        return types.MethodType(fn, instance)
-
-
-def _import_internals() -> Internals:
-    """Import TensorFlow's internals; the only place that names them."""
-    # Lazy on purpose (PLC0415): tracehybrid.runtime must import without TensorFlow.
-    import numpy as np  # noqa: PLC0415
-    import tensorflow as tf  # noqa: PLC0415
-    from tensorflow.core.function.polymorphism import function_cache  # noqa: PLC0415
-    from tensorflow.core.function.trace_type import from_value  # noqa: PLC0415
-    from tensorflow.python.eager.polymorphic_function import (  # noqa: PLC0415
-        function_context,
-    )
-    from tensorflow.python.eager.polymorphic_function import (  # noqa: PLC0415
-        function_type_utils as ftu,
-    )
-    from tensorflow.python.framework import composite_tensor  # noqa: PLC0415
-
-    walker_types = TfTypes(
-        tensor=tf.Tensor,
-        variable=tf.Variable,
-        ndarray=(np.ndarray, np.generic),
-        np_str=np.str_,
-        from_value=from_value,
-        opaque_dtypes=frozenset({"resource", "variant"}),
-    )
-    return Internals(
-        version=str(tf.__version__),
-        make_function_type=ftu.make_function_type,
-        canonicalize=ftu.canonicalize_function_inputs,
-        monomorphic=ftu.make_canonicalized_monomorphic_type,
-        to_input_signature=ftu.to_input_signature,
-        function_cache=function_cache.FunctionCache,
-        make_context=function_context.make_function_context,
-        types=walker_types,
-        tensor_spec=tf.TensorSpec,
-        as_dtype=tf.as_dtype,
-        composite=composite_tensor.CompositeTensor,
-    )
-
-
-def _self_check(tfi: Internals) -> None:
-    """Run the recipe once on a known case, so an API change shows up as `unknown`."""
-
-    def probe(x: Any, y: int = 1) -> None:
-        del x, y
-
-    poly, defaults = tfi.make_function_type(probe, None)
-    keys = []
-    for args, kwargs in (((1.0,), {}), ((1.0,), {"y": 1}), ((2.0,), {})):
-        bound = tfi.canonicalize(args, kwargs, poly, defaults)
-        keys.append(tfi.monomorphic(bound.args, bound.kwargs, {}, poly)[0])
-    cache, context = tfi.function_cache(), tfi.make_context()
-    for key in keys:
-        if cache.lookup(key, context) is None:
-            cache.add(_Stub(cache.generalize(context, key)), context)
-    if len(cache) != 2:
-        raise TfUnavailableError(f"self-check expected 2 cache entries, got {len(cache)}")
-
-
-def internals() -> Internals:
-    """The memoised TensorFlow handles; raises TfUnavailableError with a reason."""
-    if not _LOADED:
-        try:
-            tfi = _import_internals()
-            _self_check(tfi)
-            _LOADED.append(tfi)
-        except Exception as exc:
-            reason = (
-                f"unknown: tensorflow tracing internals unavailable ({type(exc).__name__}: {exc})"
-            )
-            _LOADED.append(TfUnavailableError(reason))
-    loaded = _LOADED[0]
-    if isinstance(loaded, TfUnavailableError):
-        raise loaded
-    return loaded
-
-
-def clear_caches() -> None:
-    """Forget the loaded internals and memoised keys (tests, or after TensorFlow reloads)."""
-    _LOADED.clear()
-    _MONO_MEMO.clear()
-
-
-def monomorphic_type(
-    tfi: Internals, poly: Any, tree: Node, pure: bool, args: Any, kwargs: Any
-) -> Any:
-    """TensorFlow's cache key for one bound call, memoised on (poly type, pre-key) when pure."""
-    memo_key = (poly, tree)
-    if pure and memo_key in _MONO_MEMO:
-        _MONO_MEMO.move_to_end(memo_key)
-        return _MONO_MEMO[memo_key]
-    key = tfi.monomorphic(args, kwargs, {}, poly)[0]
-    if pure:
-        _MONO_MEMO[memo_key] = key
-        if len(_MONO_MEMO) > _MEMO_LIMIT:
-            _MONO_MEMO.popitem(last=False)
-    return key
-
-
-def spec_source(spec: Any) -> str:
-    """Source-like text of a user-given signature entry."""
-    shape = getattr(spec, "shape", None)
-    dtype = getattr(spec, "dtype", None)
-    if type(spec).__name__ == "TensorSpec" and shape is not None and dtype is not None:
-        dims = "None" if shape.rank is None else shape.as_list()
-        return f"tf.TensorSpec(shape={dims}, dtype=tf.{dtype.name})"
-    return repr(spec)

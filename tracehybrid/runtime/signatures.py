@@ -1,12 +1,12 @@
-"""Synthesise a tf.function input_signature from observed tensor arguments, per-axis general."""
+"""Argument signatures (pre-key trees): describe and diff them, and synthesise input_signatures."""
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
-from tracehybrid.runtime.tracekeys_values import Node, describe
+from tracehybrid.runtime.tracekeys_tf import Node
 
 # A spec node mirrors a pre-key node: ("S", dtype, dims) for a TensorSpec, containers as in Node.
 type SpecNode = tuple[Any, ...]
@@ -175,3 +175,138 @@ def build_specs(spec: SpecNode, tensor_spec: Any, as_dtype: Any) -> Any:
     if tag == "ntuple":
         return spec[1](*(build_specs(c, tensor_spec, as_dtype) for c in spec[2]))
     return {k: build_specs(c, tensor_spec, as_dtype) for k, c in spec[2]}
+
+
+def spec_source(spec: Any) -> str:
+    """Source-like text of a user-given signature entry."""
+    shape = getattr(spec, "shape", None)
+    dtype = getattr(spec, "dtype", None)
+    if type(spec).__name__ == "TensorSpec" and shape is not None and dtype is not None:
+        dims = "None" if shape.rank is None else shape.as_list()
+        return f"tf.TensorSpec(shape={dims}, dtype=tf.{dtype.name})"
+    return repr(spec)
+
+
+def describe(node: Node) -> str:
+    """Short human text for a node: `float32[8]`, `0.01`, `list of 3`, `Foo object`."""
+    tag = node[0]
+    if tag == "T":
+        return _tensor_text(node[1], node[2])
+    if tag == "V":
+        text = "Variable " + _tensor_text(node[1], node[2])
+        return text if node[3] else text + " (non-trainable)"
+    if tag == "L":
+        return _short_repr(node[1])
+    if tag == "O":
+        obj = node[1]
+        own_eq: Any = type(obj).__eq__
+        if own_eq is object.__eq__:
+            return f"{type(obj).__name__} object"
+        return _short_repr(obj)
+    if tag == "X":
+        return _short_repr(node[1])
+    if tag == "ntuple":
+        return f"{node[1].__name__} namedtuple"
+    if tag == "dict":
+        return f"{node[1].__name__} of {len(node[2])}"
+    return f"{tag} of {len(node[1])}"
+
+
+class Difference(NamedTuple):
+    """One differing leaf: its text and how far apart the two values are (for nearest-key)."""
+
+    text: str
+    cost: int
+
+
+def diff_arguments(new: Node, old: Node) -> list[Difference]:
+    """Explain how two argument pre-keys differ, one `path: now (was before)` line per leaf."""
+    old_params = dict(old)
+    new_params = dict(new)
+    found: list[Difference] = []
+    for name, node in new:
+        if name in old_params:
+            found.extend(diff_nodes(name, node, old_params[name]))
+        else:
+            found.append(Difference(f"{name}: {describe(node)} (new value)", 2))
+    found.extend(
+        Difference(f"{name}: absent (was {describe(node)})", 2)
+        for name, node in old
+        if name not in new_params
+    )
+    return found
+
+
+def diff_nodes(path: str, new: Node, old: Node) -> list[Difference]:
+    """Leaf-level differences between two nodes at `path`."""
+    if _same_leaf(new, old):
+        return []
+    tag = new[0]
+    if tag != old[0] or tag not in ("list", "tuple", "ntuple", "dict"):
+        return [_changed(path, new, old)]
+    if tag == "dict":
+        return _diff_dicts(path, new, old)
+    if tag == "ntuple":
+        if new[1] is not old[1]:
+            return [_changed(path, new, old)]
+        names = new[1]._fields
+        pairs = zip(new[2], old[2], strict=True)
+        return [
+            found
+            for f, (n, o) in zip(names, pairs, strict=True)
+            for found in diff_nodes(f"{path}.{f}", n, o)
+        ]
+    if len(new[1]) != len(old[1]):
+        return [_changed(path, new, old)]
+    items = enumerate(zip(new[1], old[1], strict=True))
+    return [found for i, (n, o) in items for found in diff_nodes(f"{path}[{i}]", n, o)]
+
+
+def _diff_dicts(path: str, new: Node, old: Node) -> list[Difference]:
+    if new[1] is not old[1]:
+        return [_changed(path, new, old)]
+    old_items = dict(old[2])
+    new_items = dict(new[2])
+    found: list[Difference] = []
+    for key, node in new[2]:
+        if key in old_items:
+            found.extend(diff_nodes(f"{path}[{key!r}]", node, old_items[key]))
+        else:
+            found.append(Difference(f"{path}[{key!r}]: new key", 1))
+    found.extend(
+        Difference(f"{path}[{k!r}]: key removed", 1) for k, _ in old[2] if k not in new_items
+    )
+    return found
+
+
+def _changed(path: str, new: Node, old: Node) -> Difference:
+    """A leaf (or container size) change; same-kind changes are nearer than kind changes."""
+    cost = 2
+    if new[0] == old[0] == "T" or new[0] == old[0] == "V":
+        cost = (new[1] != old[1]) + (new[2] != old[2])
+    elif new[0] == old[0]:
+        cost = 1
+    return Difference(f"{path}: {describe(new)} (was {describe(old)})", cost)
+
+
+def _same_leaf(new: Node, old: Node) -> bool:
+    if new[0] == "T" and old[0] == "T":
+        return bool(new[1:3] == old[1:3])  # a tensor and an ndarray of one shape share a key
+    try:
+        return bool(new == old)
+    except Exception:  # a user __eq__ that raises: treat as different
+        return False
+
+
+def _tensor_text(dtype: str, shape: tuple[int | None, ...] | None) -> str:
+    if shape is None:
+        return f"{dtype}[*]"
+    return f"{dtype}[{','.join('?' if d is None else str(d) for d in shape)}]"
+
+
+def _short_repr(value: Any) -> str:
+    try:
+        text = repr(value)
+    except Exception:
+        text = f"<{type(value).__name__}>"
+    return text if len(text) <= 60 else text[:57] + "..."

@@ -1,9 +1,12 @@
-"""Cheap hashable pre-keys for tf.function arguments (mirroring TraceType rules) and their diffs."""
+"""The TensorFlow boundary: lazy, self-checked internals and pre-keys that mirror from_value."""
 
 from __future__ import annotations
 
+import collections
 import collections.abc
 import dataclasses
+import inspect
+import types
 import weakref
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -19,6 +22,7 @@ type Node = tuple[Any, ...]
 
 _PURE_LITERALS = (bool, int, float, complex, str, bytes, type(None))
 _ARRAY_KINDS = frozenset("biufc")
+_POSITIONAL_KINDS = ("POSITIONAL_ONLY", "POSITIONAL_OR_KEYWORD")
 
 
 class UntraceableError(Exception):
@@ -160,105 +164,161 @@ def _first_line(text: str) -> str:
     return line if len(line) <= 160 else line[:157] + "..."
 
 
-def describe(node: Node) -> str:
-    """Short human text for a node: `float32[8]`, `0.01`, `list of 3`, `Foo object`."""
-    tag = node[0]
-    if tag == "T":
-        return _tensor_text(node[1], node[2])
-    if tag == "V":
-        text = "Variable " + _tensor_text(node[1], node[2])
-        return text if node[3] else text + " (non-trainable)"
-    if tag == "L":
-        return _short_repr(node[1])
-    if tag == "O":
-        obj = node[1]
-        own_eq: Any = type(obj).__eq__
-        if own_eq is object.__eq__:
-            return f"{type(obj).__name__} object"
-        return _short_repr(obj)
-    if tag == "X":
-        return _short_repr(node[1])
-    if tag == "ntuple":
-        return f"{node[1].__name__} namedtuple"
-    if tag == "dict":
-        return f"{node[1].__name__} of {len(node[2])}"
-    return f"{tag} of {len(node[1])}"
+class CacheEntry:
+    """Stands in for a ConcreteFunction: FunctionCache.add only reads `.function_type`."""
+
+    __slots__ = ("function_type",)
+
+    def __init__(self, function_type: Any) -> None:
+        self.function_type = function_type
 
 
-def diff_arguments(new: Node, old: Node) -> list[str]:
-    """Explain how two argument pre-keys differ, one `path: now (was before)` line per leaf."""
-    old_params = dict(old)
-    new_params = dict(new)
-    lines: list[str] = []
-    for name, node in new:
-        if name in old_params:
-            lines.extend(diff_nodes(name, node, old_params[name]))
-        else:
-            lines.append(f"{name}: {describe(node)} (new value)")
-    lines.extend(
-        f"{name}: absent (was {describe(node)})" for name, node in old if name not in new_params
+# --- The TensorFlow boundary: every internal API used is named here, imported lazily, self-checked.
+
+_MEMO_LIMIT = 4096
+_MONO_MEMO: collections.OrderedDict[tuple[Any, Node], Any] = collections.OrderedDict()
+_LOADED: list[Internals | TfUnavailableError] = []  # at most one entry: the memoised load
+
+
+class TfUnavailableError(Exception):
+    """TensorFlow or one of the internal APIs the predictor relies on is missing or changed."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Internals:
+    """Handles on TensorFlow's tracing internals (recipe: tf-function-semantics.md section 3)."""
+
+    version: str
+    make_function_type: Callable[..., Any]  # function_type_utils.make_function_type
+    canonicalize: Callable[..., Any]  # function_type_utils.canonicalize_function_inputs
+    monomorphic: Callable[..., Any]  # function_type_utils.make_canonicalized_monomorphic_type
+    to_input_signature: Callable[[Any], Any]
+    function_cache: Callable[[], Any]  # function_cache.FunctionCache
+    make_context: Callable[[], Any]  # function_context.make_function_context
+    types: TfTypes
+    tensor_spec: Callable[..., Any]
+    as_dtype: Callable[[Any], Any]
+    composite: type[Any]
+
+    def is_composite(self, value: object) -> bool:
+        """tf.function binds composite-tensor instances as ordinary parameters."""
+        return isinstance(value, self.composite) and getattr(value, "_type_spec", None) is not None
+
+    @staticmethod
+    def is_unbound_method(fn: Any) -> bool:
+        """A function defined in a class body whose first parameter is `self`."""
+        if not inspect.isfunction(fn):
+            return False
+        parts = fn.__qualname__.split(".")
+        try:
+            params = list(inspect.signature(fn).parameters.values())
+        except (TypeError, ValueError):  # no introspectable signature: not a method we can bind
+            return False
+        return (
+            len(parts) > 1
+            and parts[-2] != "<locals>"
+            and bool(params)
+            and (params[0].name == "self" and params[0].kind.name in _POSITIONAL_KINDS)
+        )
+
+    @staticmethod
+    def bind_method(fn: Any, instance: object) -> Any:
+        """What `Function.__get__` wraps per instance: the method bound to it."""
+        return types.MethodType(fn, instance)
+
+
+def _import_internals() -> Internals:
+    """Import TensorFlow's internals; the only place that names them."""
+    # Lazy on purpose (PLC0415): tracehybrid.runtime must import without TensorFlow.
+    import numpy as np  # noqa: PLC0415
+    import tensorflow as tf  # noqa: PLC0415
+    from tensorflow.core.function.polymorphism import function_cache  # noqa: PLC0415
+    from tensorflow.core.function.trace_type import from_value  # noqa: PLC0415
+    from tensorflow.python.eager.polymorphic_function import (  # noqa: PLC0415
+        function_context,
     )
-    return lines
+    from tensorflow.python.eager.polymorphic_function import (  # noqa: PLC0415
+        function_type_utils as ftu,
+    )
+    from tensorflow.python.framework import composite_tensor  # noqa: PLC0415
+
+    walker_types = TfTypes(
+        tensor=tf.Tensor,
+        variable=tf.Variable,
+        ndarray=(np.ndarray, np.generic),
+        np_str=np.str_,
+        from_value=from_value,
+        opaque_dtypes=frozenset({"resource", "variant"}),
+    )
+    return Internals(
+        version=str(tf.__version__),
+        make_function_type=ftu.make_function_type,
+        canonicalize=ftu.canonicalize_function_inputs,
+        monomorphic=ftu.make_canonicalized_monomorphic_type,
+        to_input_signature=ftu.to_input_signature,
+        function_cache=function_cache.FunctionCache,
+        make_context=function_context.make_function_context,
+        types=walker_types,
+        tensor_spec=tf.TensorSpec,
+        as_dtype=tf.as_dtype,
+        composite=composite_tensor.CompositeTensor,
+    )
 
 
-def diff_nodes(path: str, new: Node, old: Node) -> list[str]:
-    """Leaf-level differences between two nodes at `path`."""
-    if _same_leaf(new, old):
-        return []
-    tag = new[0]
-    if tag != old[0] or tag not in ("list", "tuple", "ntuple", "dict"):
-        return [f"{path}: {describe(new)} (was {describe(old)})"]
-    if tag == "dict":
-        return _diff_dicts(path, new, old)
-    if tag == "ntuple":
-        if new[1] is not old[1]:
-            return [f"{path}: {describe(new)} (was {describe(old)})"]
-        names = new[1]._fields
-        pairs = zip(new[2], old[2], strict=True)
-        return [
-            line
-            for f, (n, o) in zip(names, pairs, strict=True)
-            for line in diff_nodes(f"{path}.{f}", n, o)
-        ]
-    if len(new[1]) != len(old[1]):
-        return [f"{path}: {describe(new)} (was {describe(old)})"]
-    items = enumerate(zip(new[1], old[1], strict=True))
-    return [line for i, (n, o) in items for line in diff_nodes(f"{path}[{i}]", n, o)]
+def _self_check(tfi: Internals) -> None:
+    """Run the recipe once on a known case, so an API change shows up as `unknown`."""
+
+    def probe(x: Any, y: int = 1) -> None:
+        del x, y
+
+    poly, defaults = tfi.make_function_type(probe, None)
+    keys = []
+    for args, kwargs in (((1.0,), {}), ((1.0,), {"y": 1}), ((2.0,), {})):
+        bound = tfi.canonicalize(args, kwargs, poly, defaults)
+        keys.append(tfi.monomorphic(bound.args, bound.kwargs, {}, poly)[0])
+    cache, context = tfi.function_cache(), tfi.make_context()
+    for key in keys:
+        if cache.lookup(key, context) is None:
+            cache.add(CacheEntry(cache.generalize(context, key)), context)
+    if len(cache) != 2:
+        raise TfUnavailableError(f"self-check expected 2 cache entries, got {len(cache)}")
 
 
-def _diff_dicts(path: str, new: Node, old: Node) -> list[str]:
-    if new[1] is not old[1]:
-        return [f"{path}: {describe(new)} (was {describe(old)})"]
-    old_items = dict(old[2])
-    new_items = dict(new[2])
-    lines: list[str] = []
-    for key, node in new[2]:
-        if key in old_items:
-            lines.extend(diff_nodes(f"{path}[{key!r}]", node, old_items[key]))
-        else:
-            lines.append(f"{path}[{key!r}]: new key")
-    lines.extend(f"{path}[{k!r}]: key removed" for k, _ in old[2] if k not in new_items)
-    return lines
+def internals() -> Internals:
+    """The memoised TensorFlow handles; raises TfUnavailableError with a reason."""
+    if not _LOADED:
+        try:
+            tfi = _import_internals()
+            _self_check(tfi)
+            _LOADED.append(tfi)
+        except Exception as exc:
+            reason = (
+                f"unknown: tensorflow tracing internals unavailable ({type(exc).__name__}: {exc})"
+            )
+            _LOADED.append(TfUnavailableError(reason))
+    loaded = _LOADED[0]
+    if isinstance(loaded, TfUnavailableError):
+        raise loaded
+    return loaded
 
 
-def _same_leaf(new: Node, old: Node) -> bool:
-    if new[0] == "T" and old[0] == "T":
-        return bool(new[1:3] == old[1:3])  # a tensor and an ndarray of one shape share a key
-    try:
-        return bool(new == old)
-    except Exception:  # a user __eq__ that raises: treat as different
-        return False
+def clear_caches() -> None:
+    """Forget the loaded internals and memoised keys (tests, or after TensorFlow reloads)."""
+    _LOADED.clear()
+    _MONO_MEMO.clear()
 
 
-def _tensor_text(dtype: str, shape: tuple[int | None, ...] | None) -> str:
-    if shape is None:
-        return f"{dtype}[*]"
-    return f"{dtype}[{','.join('?' if d is None else str(d) for d in shape)}]"
-
-
-def _short_repr(value: Any) -> str:
-    try:
-        text = repr(value)
-    except Exception:
-        text = f"<{type(value).__name__}>"
-    return text if len(text) <= 60 else text[:57] + "..."
+def monomorphic_type(
+    tfi: Internals, poly: Any, tree: Node, pure: bool, args: Any, kwargs: Any
+) -> Any:
+    """TensorFlow's cache key for one bound call, memoised on (poly type, pre-key) when pure."""
+    memo_key = (poly, tree)
+    if pure and memo_key in _MONO_MEMO:
+        _MONO_MEMO.move_to_end(memo_key)
+        return _MONO_MEMO[memo_key]
+    key = tfi.monomorphic(args, kwargs, {}, poly)[0]
+    if pure:
+        _MONO_MEMO[memo_key] = key
+        if len(_MONO_MEMO) > _MEMO_LIMIT:
+            _MONO_MEMO.popitem(last=False)
+    return key
