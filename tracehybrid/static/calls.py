@@ -391,7 +391,9 @@ class CallEvaluator(ExprEvaluator):
         elif val.kind == "ndarray":
             return ArgDesc(TENSOR, "tensor", val.origin, self.ctx.text(node)[:40])
         elif val.taint:
-            kind = "tensor"
+            kind = "mixed" if val.ref == "haslit" else "tensor"
+        elif val.ref == "haslit":
+            kind = "literal"
         elif val.kind in ("instance", "object", "dataset", "func", "class", "container", "lambda"):
             kind = "object"
         else:

@@ -316,8 +316,11 @@ class ExprEvaluator:
             taint |= val.taint
         ref = ""
         if vals and literal_ok:
+            literal = [v.is_python_literal or v.ref == "haslit" for v in vals]
             if all(v.is_python_literal or v.kind == "bool" for v in vals):
-                ref = "lit" if any(v.is_python_literal for v in vals) else "bool"
+                ref = "lit" if any(literal) else "bool"
+            elif any(literal):
+                ref = "haslit"  # e.g. (tensor, 1): a tensor and a Python scalar (catalogue C49)
         return Val("container", taint, ref=ref, origin="local", elem=taint)
 
     # -- scopes for lambdas and comprehensions -----------------------------------------------

@@ -127,8 +127,9 @@ class FactBuilder:
 
     def _not_tensor(self, key: str, param: str) -> Tri:
         kinds = self.tensors.site_kinds(key, param)
-        if kinds and all(k in PYTHON_KINDS for k in kinds):
-            return Tri.no(f"receives only Python values ({', '.join(sorted(set(kinds)))})")
+        if (key, param) in self.tensors.python_only:
+            listed = ", ".join(sorted(set(kinds) & PYTHON_KINDS)) or "derived values"
+            return Tri.no(f"receives only Python values ({listed})")
         if not kinds:
             return Tri.unknown("no project call passes it, and it flows into no TensorFlow API")
         return Tri.unknown("project calls pass values of unknown type")
@@ -136,7 +137,7 @@ class FactBuilder:
     def _literal(self, key: str, param: str) -> Tri:
         for site in self.project.incoming[key]:
             arg = self.project.arg_for(site, param)
-            if arg is not None and arg.kind == "literal":
+            if arg is not None and arg.kind in ("literal", "mixed"):
                 path = self.project.module_of[site.caller].path
                 return Tri.yes(f"receives `{arg.text}` at {path}:{site.call.line}")
         return Tri.no("no project call passes a Python int, float or str")

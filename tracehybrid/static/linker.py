@@ -196,6 +196,7 @@ class TensorInference:
         self._solve(project.funcs)
         # Weaker evidence only where no call site decided: names, and flows into TF APIs.
         self._solve([key for key, fs in project.funcs.items() if self._seed(key, fs)])
+        self.python_only = self._python_only()
 
     def _hints(self, key: str, fs: FuncSummary) -> None:
         for index, param in enumerate(fs.params):
@@ -220,6 +221,39 @@ class TensorInference:
             elif param.tf_use and not known:
                 found[param.name] = param.tf_use
         return len(found) > before
+
+    def _python_only(self) -> set[tuple[str, str]]:
+        """Parameters that only ever receive Python values, also through other parameters.
+
+        A greatest fixpoint: `f(n - 1)` inside `f` passes a value derived from `n` itself, so
+        `n` is Python-only when every other call passes Python values too (catalogue B38).
+        """
+        project = self.project
+        candidates = {
+            (key, p.name): sites
+            for key, fs in project.funcs.items()
+            for p in fs.params
+            if p.name not in self.tensor_params[key]
+            and (sites := [(s, project.arg_for(s, p.name)) for s in project.incoming[key]])
+        }
+        changed = True
+        while changed:
+            changed = False
+            for item, sites in list(candidates.items()):
+                if not all(self._python_arg(site.caller, arg, candidates) for site, arg in sites):
+                    del candidates[item]
+                    changed = True
+        return set(candidates)
+
+    @staticmethod
+    def _python_arg(caller: str, arg: ArgDesc | None, python: dict[tuple[str, str], object]) -> bool:
+        if arg is None:
+            return False
+        if arg.kind in PYTHON_KINDS:
+            return True
+        if arg.kind not in ("tensor", "mixed"):
+            return False
+        return all(s.startswith("p:") and (caller, s[2:]) in python for s in arg.taint)
 
     def site_kinds(self, key: str, param: str) -> list[str]:
         """What each project call site passes for `param` (`unknown` where it is not spelled out)."""
@@ -284,7 +318,8 @@ class TensorInference:
     def _site_tensor(self, key: str, param: str) -> str:
         for site in self.project.incoming[key]:
             arg = self.project.arg_for(site, param)
-            if arg is not None and arg.kind == "tensor" and self.evaluate(site.caller, arg.taint):
+            tensor = arg is not None and arg.kind in ("tensor", "mixed")
+            if tensor and self.evaluate(site.caller, arg.taint):
                 path = self.project.module_of[site.caller].path
                 return f"receives a tensor (`{arg.text}`) at {path}:{site.call.line}"
         return ""
