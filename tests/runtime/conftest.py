@@ -1,4 +1,4 @@
-"""Fixtures for runtime tests: a tracer on modules written to tmp_path, and TensorFlow loaded once."""
+"""Fixtures for runtime tests: a tracer on modules written to tmp_path; TensorFlow loaded once."""
 
 from __future__ import annotations
 

@@ -61,6 +61,8 @@ def test_describe_reads_like_a_signature(tf: Any) -> None:
     assert probes.describe(probes.prekey(tf.ones([8])), ids) == "tensor float32[8]"
     assert probes.describe(probes.prekey(0.01), ids) == "float=0.01"
     assert probes.describe(probes.prekey(None), ids) == "None"
-    assert probes.describe(probes.prekey([1, np.zeros(2)]), ids) == "list[int=1, ndarray float64[2]]"
+    assert (
+        probes.describe(probes.prekey([1, np.zeros(2)]), ids) == "list[int=1, ndarray float64[2]]"
+    )
     assert probes.describe(probes.prekey({"k": True}), ids) == "dict{'k': bool=True}"
     assert probes.describe(probes.prekey(thing), ids) == "object#1"

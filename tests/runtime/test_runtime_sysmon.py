@@ -86,7 +86,7 @@ def test_effects_in_candidates_and_their_project_callees(traced_module: MakeTrac
 def test_exceptions_and_generators_keep_the_stack_balanced(traced_module: MakeTraced) -> None:
     traced = traced_module(PLAIN, exclude=("helper",))
     for n in range(2):
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match=str(n)):
             traced.module.failing(n)
     assert list(traced.module.gen(1)) == [1]
     traced.module.many(1)

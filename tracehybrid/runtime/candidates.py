@@ -65,10 +65,13 @@ def parse_candidates(data: Any, out_dir: Path | None = None) -> CandidateSet:
     items = data if isinstance(data, list) else data.get("candidates", [])
     roots: tuple[str, ...] = ()
     if isinstance(data, dict):
-        out_dir = Path(data["out_dir"]) if data.get("out_dir") else out_dir
         roots = tuple(os.path.realpath(r) + os.sep for r in data.get("source_roots", ()))
-    if out_dir is None:
-        out_dir = Path(os.environ.get(OUT_DIR_ENV) or ".tracehybrid")
+    # `run_traced`'s out_dir (the environment) wins over the file's, which wins over the default.
+    if os.environ.get(OUT_DIR_ENV):
+        out_dir = Path(os.environ[OUT_DIR_ENV])
+    elif out_dir is None and isinstance(data, dict) and data.get("out_dir"):
+        out_dir = Path(data["out_dir"])
+    out_dir = out_dir or Path(".tracehybrid")
     specs = [_spec_from_json(item) for item in items]
     return CandidateSet(specs, out_dir.resolve(), roots)
 

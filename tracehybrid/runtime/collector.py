@@ -7,6 +7,7 @@ import json
 import os
 import socket
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -17,7 +18,8 @@ from tracehybrid.runtime.predict import predict_rows
 from tracehybrid.runtime.sysmon import Tracer
 from tracehybrid.store.writer import Batch, StoreWriter
 
-FLUSH_INTERVAL_S = 5.0
+FLUSH_INTERVAL_ENV = "TRACEHYBRID_FLUSH_INTERVAL"  # seconds between periodic flushes, read once
+FLUSH_INTERVAL_S = float(os.environ.get(FLUSH_INTERVAL_ENV) or 5.0)
 _monotonic = time.monotonic
 _ACTIVE: Collector | None = None
 
@@ -38,6 +40,7 @@ class Collector:
         self._written_signatures: dict[int, int] = {}
         self._identities: dict[int, int] = {}
         self._finished = False
+        self._lock = threading.Lock()  # a script's periodic flush thread vs. the final flush
 
     # -- lifecycle -------------------------------------------------------------------------------
     def start(self) -> bool:
@@ -56,6 +59,7 @@ class Collector:
         return path
 
     def _after_fork(self) -> None:
+        self._lock = threading.Lock()
         # The child writes its own file; the parent still owns (and flushes) what it recorded.
         self.tracer.swap_buffers()
         self.writer = StoreWriter(self.candidates.out_dir)
@@ -86,6 +90,12 @@ class Collector:
 
     def flush(self, final: bool = False) -> Path | None:
         """Write everything recorded since the last flush; never raises into the caller."""
+        with self._lock:
+            if self._finished and not final:
+                return self.writer.path
+            return self._flush_locked(final)
+
+    def _flush_locked(self, final: bool) -> Path | None:
         self.last_flush = _monotonic()
         try:
             batch = self._batch(final)
