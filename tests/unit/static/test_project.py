@@ -47,7 +47,7 @@ PACKAGE = {
 def test_effects_cross_modules_through_reexports_and_relative_imports(tmp_path: Path) -> None:
     write(tmp_path, PACKAGE)
     project = analyze_project(Config(root=tmp_path, cache=False))
-    assert [f.path for f in project.functions] == ["pkg/helpers.py", "pkg/model.py"]
+    assert [f.path for f in project.functions] == ["pkg/helpers.py", "pkg/model.py", "pkg/model.py"]
     step = project.function("step")
     assert step.module == "pkg.model"
     assert ("TH102", "report", 7) in {(f.code, f.via, f.line) for f in step.findings}
