@@ -34,6 +34,7 @@ class _Merger:
         self.dest = dest
         self.candidates: dict[tuple[str, str, int], int] = {}
         self.tests: dict[str, int] = {"": 0}
+        dest.execute("INSERT OR IGNORE INTO test VALUES (0, '', NULL)")  # calls outside tests
         self.signatures: dict[tuple[int, str], int] = {}
         self.next_ordinal: dict[int, int] = {}
 
