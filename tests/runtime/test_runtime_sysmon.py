@@ -161,3 +161,33 @@ def test_takes_a_free_tool_id_beside_coverage(traced_module: MakeTraced) -> None
     finally:
         for tool_id in taken:
             sys.monitoring.free_tool_id(tool_id)
+
+
+GRAPHY = """
+import tensorflow as tf
+
+def body(x):
+    return x * 2.0
+
+@tf.function
+def converted(x):
+    return body(x)
+
+@tf.function(autograph=False)
+def plain_graph(x):
+    return body(x)
+"""
+
+
+def test_calls_under_an_outer_graph_are_recorded_as_such(
+    traced_module: MakeTraced, tf: Any
+) -> None:
+    traced = traced_module(GRAPHY, exclude=("converted", "plain_graph"), name="graphy_mod")
+    mod = traced.module
+    mod.body(tf.ones([2]))
+    mod.converted(tf.ones([2]))  # AutoGraph runs a converted copy of body: no PY_START for it
+    mod.plain_graph(tf.ones([3]))  # autograph=False: body's own code runs once, symbolically
+    mod.body(tf.keras.Input((3,)))  # Keras functional construction: symbolic, eager context
+    assert counts_by_mode(traced.tracer, "body") == {"eager": 1, "autograph": 1, "graph": 2}
+    state = traced.facts()["body"]
+    assert len(state.samples) == 1  # only eager calls give the predictor samples
