@@ -11,6 +11,15 @@ from tracehybrid.static.model import Finding, FunctionFacts, ParamFacts, Project
 from tracehybrid.static.summary import FuncSummary, ModuleSummary
 
 WRITE_CODES = frozenset({"TH111", "TH112", "TH121", "TH122", "TH123"})
+# Shared answers for the common cases: building a frozen Tri per parameter adds up.
+SELF = Tri.no("the bound instance (`self`) is never a tensor")
+NO_LITERAL = Tri.no("no project call passes a Python int, float or str")
+NO_COMPUTATION = Tri.no("runs no TensorFlow operation")
+NOT_PASSED = Tri.unknown("no project call passes it, and it flows into no TensorFlow API")
+UNKNOWN_TYPE = Tri.unknown("project calls pass values of unknown type")
+NO_CYCLE = Tri.no("no cycle through it in the project call graph")
+NO_PARAMETERS = Tri.no("takes no parameters")
+NO_TENSOR_PARAMETER = Tri.no("no parameter receives a tensor")
 MODULE = "<module>"
 
 
@@ -77,7 +86,7 @@ class FactBuilder:
                 return Tri.yes(f"calls `{site.call.text}`, which {callee.reason}")
         if fs.opaque_calls:
             unknown = f"passes tensors to `{fs.opaque_calls[0]}`, which could not be resolved"
-        return Tri.unknown(unknown) if unknown else Tri.no("runs no TensorFlow operation")
+        return Tri.unknown(unknown) if unknown else NO_COMPUTATION
 
     # -- callers -----------------------------------------------------------------------------
     def _covered(self) -> set[str]:
@@ -107,7 +116,7 @@ class FactBuilder:
         result = []
         for index, param in enumerate(fs.params):
             if self.tensors.is_self(fs, index):
-                tensor = Tri.no("the bound instance (`self`) is never a tensor")
+                tensor = SELF
             elif param.name in found:
                 tensor = Tri.yes(found[param.name].removeprefix(SPECULATIVE))
             else:
@@ -130,9 +139,7 @@ class FactBuilder:
         if (key, param) in self.tensors.python_only:
             listed = ", ".join(sorted(set(kinds) & PYTHON_KINDS)) or "derived values"
             return Tri.no(f"receives only Python values ({listed})")
-        if not kinds:
-            return Tri.unknown("no project call passes it, and it flows into no TensorFlow API")
-        return Tri.unknown("project calls pass values of unknown type")
+        return UNKNOWN_TYPE if kinds else NOT_PASSED
 
     def _literal(self, key: str, param: str) -> Tri:
         for site in self.project.incoming[key]:
@@ -140,7 +147,7 @@ class FactBuilder:
             if arg is not None and arg.kind in ("literal", "mixed"):
                 path = self.project.module_of[site.caller].path
                 return Tri.yes(f"receives `{arg.text}` at {path}:{site.call.line}")
-        return Tri.no("no project call passes a Python int, float or str")
+        return NO_LITERAL
 
     # -- the facts ---------------------------------------------------------------------------
     def build(self, key: str) -> FunctionFacts:
@@ -148,7 +155,7 @@ class FactBuilder:
         summary = self.project.module_of[key]
         params = self.params(key, fs)
         tensor_param = self._has_tensor_param(fs, params)
-        computation = self.computes.get(key, Tri.no("runs no TensorFlow operation"))
+        computation = self.computes.get(key, NO_COMPUTATION)
         candidate = fs.hybrid is not None or tensor_param.is_yes or computation.is_yes
         findings = [
             Finding(e.code, e.message, e.path, e.line, e.via) for e in self.effects.get(key, ())
@@ -171,7 +178,7 @@ class FactBuilder:
             params=params,
             has_tensor_param=tensor_param,
             tensor_computation=computation,
-            recursive=Tri.yes(" -> ".join([*cycle, cycle[0]])) if cycle else Tri.no("no cycle"),
+            recursive=Tri.yes(" -> ".join([*cycle, cycle[0]])) if cycle else NO_CYCLE,
             is_generator=fs.is_generator,
             is_async=fs.is_async,
             is_method=bool(fs.class_name),
@@ -193,11 +200,11 @@ class FactBuilder:
             if param.tensor.is_yes:
                 return Tri.yes(f"`{param.name}`: {param.tensor.reason}")
         if not others:
-            return Tri.no("takes no parameters")
+            return NO_PARAMETERS
         unknown = [p for p in others if p.tensor.value == "unknown"]
         if unknown:
             return Tri.unknown(f"`{unknown[0].name}`: {unknown[0].tensor.reason}")
-        return Tri.no("no parameter receives a tensor")
+        return NO_TENSOR_PARAMETER
 
     def _structural(self, key: str, fs: FuncSummary, path: str) -> list[Finding]:
         found = []

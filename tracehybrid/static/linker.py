@@ -60,6 +60,7 @@ class Project:
         self._symbols: dict[str, str] = {}
         self._lookups: dict[tuple[str, str], str | None] = {}
         self._keras: dict[str, bool] = {}
+        self._positions: dict[str, dict[str, int]] = {}
         self.sites: dict[str, list[tuple[int, Site | None]]] = {}  # caller -> per call
         self.incoming: dict[str, list[Site]] = {k: [] for k in self.funcs}
         self.external: dict[str, list[str]] = {}
@@ -170,11 +171,12 @@ class Project:
         call = site.call
         if param in call.kwargs:
             return call.kwargs[param]
-        params = self.funcs[site.callee].params
-        position = next((i for i, p in enumerate(params) if p.name == param), -1)
-        if position < 0 or params[position].kind != "positional":
-            return None
-        position -= 1 if site.bound else 0
+        positions = self._positions.get(site.callee)
+        if positions is None:
+            params = self.funcs[site.callee].params
+            positions = {p.name: i for i, p in enumerate(params) if p.kind == "positional"}
+            self._positions[site.callee] = positions
+        position = positions.get(param, -1) - site.bound
         if 0 <= position < len(call.args):
             return call.args[position]
         return None
