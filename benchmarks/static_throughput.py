@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import sys
 import tempfile
 import time
@@ -18,7 +19,12 @@ from pathlib import Path
 from tracehybrid.config import Config
 from tracehybrid.static import AnalysisStats, ProjectFacts, analyze_project
 
-SITE = Path(sys.prefix) / "lib" / f"python{sys.version_info[0]}.{sys.version_info[1]}" / "site-packages"
+SITE = (
+    Path(sys.prefix)
+    / "lib"
+    / f"python{sys.version_info[0]}.{sys.version_info[1]}"
+    / "site-packages"
+)
 
 
 def parse_baseline(files: list[Path]) -> tuple[float, int]:
@@ -28,14 +34,14 @@ def parse_baseline(files: list[Path]) -> tuple[float, int]:
     for path in files:
         data = path.read_bytes()
         lines += data.count(b"\n")
-        try:
+        with contextlib.suppress(SyntaxError, ValueError):
             ast.parse(data, str(path))
-        except (SyntaxError, ValueError):
-            pass
     return time.perf_counter() - start, lines
 
 
-def timed_run(corpus: Path, cache_dir: Path, jobs: int) -> tuple[float, ProjectFacts, AnalysisStats]:
+def timed_run(
+    corpus: Path, cache_dir: Path, jobs: int
+) -> tuple[float, ProjectFacts, AnalysisStats]:
     config = Config(root=corpus, exclude=(), jobs=jobs)
     stats = AnalysisStats()
     start = time.perf_counter()
@@ -52,11 +58,13 @@ def report(corpus: Path, jobs: int) -> None:
         cold, facts, cold_stats = timed_run(corpus, Path(cache), jobs)
         warm, warm_facts, warm_stats = timed_run(corpus, Path(cache), jobs)
     print(
-        f"  cold analysis {cold:7.2f} s  {lines / cold:10.0f} lines/s  {cold / base:5.2f}x ast.parse"
+        f"  cold analysis {cold:7.2f} s  {lines / cold:10.0f} lines/s"
+        f"  {cold / base:5.2f}x ast.parse"
         f"  ({cold_stats.parsed} parsed, {cold_stats.workers} workers)"
     )
     print(
-        f"  warm analysis {warm:7.2f} s  {lines / warm:10.0f} lines/s  {warm / base:5.2f}x ast.parse"
+        f"  warm analysis {warm:7.2f} s  {lines / warm:10.0f} lines/s"
+        f"  {warm / base:5.2f}x ast.parse"
         f"  ({warm_stats.parsed} parsed, {warm_stats.cache_hits} from cache)"
     )
     assert warm_facts.to_dict() == facts.to_dict(), "warm and cold results differ"

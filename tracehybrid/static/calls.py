@@ -57,6 +57,33 @@ BINARY_OPS = frozenset(
     ]
 )
 MAX_UNKNOWNS = 12
+# Builtins whose result kind is fixed: name -> (kind, ref).
+SIMPLE_BUILTINS = {
+    "range": ("pyrange", ""),
+    "map": ("py_iter", ""),
+    "filter": ("py_iter", ""),
+    "len": ("literal", "int"),
+    "str": ("literal", "str"),
+    "repr": ("literal", "str"),
+    "format": ("literal", "str"),
+    "isinstance": ("bool", ""),
+    "issubclass": ("bool", ""),
+    "hasattr": ("bool", ""),
+    "callable": ("bool", ""),
+    "dict": ("container", ""),
+    "object": ("object", ""),
+}
+EFFECT_BUILTINS = {
+    "print": ("TH101", "calls `print`"),
+    "open": ("TH103", "performs I/O with `{name}()`"),
+    "input": ("TH103", "performs I/O with `{name}()`"),
+    "eval": ("TH185", "runs dynamic code with `{name}()`"),
+    "exec": ("TH185", "runs dynamic code with `{name}()`"),
+}
+CONTAINER_BUILTINS = frozenset(
+    {"list", "tuple", "sorted", "reversed", "set", "frozenset", "enumerate", "zip"}
+)
+NUMERIC_BUILTINS = frozenset({"abs", "min", "max", "sum", "round", "pow", "divmod"})
 
 
 class CallEvaluator(ExprEvaluator):
@@ -138,65 +165,45 @@ class CallEvaluator(ExprEvaluator):
         return Val(origin="local")
 
     def call_builtin(self, name: str, node: ast.Call, args: list[Val]) -> Val:
-        line = node.lineno
         first = args[0] if args else UNKNOWN
-        if name == "print":
-            self.find("TH101", "calls `print`", line)
-        elif name in ("open", "input"):
-            self.find("TH103", f"performs I/O with `{name}()`", line)
-            return Val("object", origin="local")
-        elif name in ("eval", "exec"):
-            self.find("TH185", f"runs dynamic code with `{name}()`", line)
+        simple = SIMPLE_BUILTINS.get(name)
+        if simple is not None:
+            return Val(simple[0], ref=simple[1], origin="local")
+        if name in EFFECT_BUILTINS:
+            code, message = EFFECT_BUILTINS[name]
+            self.find(code, message.format(name=name), node.lineno)
+            return Val("object" if code == "TH103" else "unknown", origin="local")
+        if name in CONTAINER_BUILTINS:
+            elem = frozenset().union(*(element_of(a).taint for a in args))
+            lit = "lit" if args and all(element_of(a).is_python_literal for a in args) else ""
+            return Val("container", elem, ref=lit, origin="local", elem=elem)
+        if name in NUMERIC_BUILTINS:
+            return self.numeric_builtin(args)
+        if name in ("float", "int", "bool", "complex") and is_tensorish(first):
+            message = f"converts a tensor to a Python value with `{name}()`"
+            self.find("TH132", message, node.lineno, first.taint)
         elif name == "next":
             return self.call_next(first, node)
         elif name == "iter":
             if first.kind == "dataset":
                 return Val("dataset_iter", origin="local")
             return Val("py_iter", first.elem, ref=first.ref, origin="local", elem=first.elem)
-        elif name in ("float", "int", "bool", "complex") and is_tensorish(first):
-            self.find(
-                "TH132", f"converts a tensor to a Python value with `{name}()`", line, first.taint
-            )
-        elif name == "range":
-            return Val("pyrange", origin="local")
-        elif name in (
-            "list",
-            "tuple",
-            "sorted",
-            "reversed",
-            "set",
-            "frozenset",
-            "enumerate",
-            "zip",
-        ):
-            elem = frozenset().union(*(element_of(a).taint for a in args))
-            lit = "lit" if args and all(element_of(a).is_python_literal for a in args) else ""
-            return Val("container", elem, ref=lit, origin="local", elem=elem)
-        elif name in ("dict", "object"):
-            return Val("container", origin="local")
-        elif name in ("abs", "min", "max", "sum", "round", "pow", "divmod"):
-            taint = frozenset().union(*(a.taint for a in args))
-            if any(is_tensorish(a) for a in args):
-                self.fs.tensor_ops |= taint
-                return Val("tensor", taint, origin="local")
-            return Val(
-                "literal" if all(a.kind == "literal" for a in args) else "unknown", origin="local"
-            )
         elif name == "setattr" and args:
-            self.mutate(first, f"setattr({self.ctx.text(node.args[0])}, ...)", line)
+            self.mutate(first, f"setattr({self.ctx.text(node.args[0])}, ...)", node.lineno)
         elif name == "super":
             return Val("super", ref=self.scope.owning_function().class_name, origin="self")
         elif name == "globals":
             return Val("object", origin="global:globals()")
-        elif name in ("map", "filter"):
-            return Val("py_iter", origin="local")
-        elif name == "len":
-            return Val("literal", ref="int", origin="local")
-        elif name in ("isinstance", "hasattr", "callable", "issubclass"):
-            return Val("bool", origin="local")
-        elif name in ("str", "repr", "format"):
-            return Val("literal", ref="str", origin="local")
         return Val(origin="local")
+
+    def numeric_builtin(self, args: list[Val]) -> Val:
+        """`abs`, `min`, `max`, `sum`...: tensor ops on tensors, Python numbers otherwise."""
+        taint = frozenset().union(*(a.taint for a in args))
+        if any(is_tensorish(a) for a in args):
+            self.fs.tensor_ops |= taint
+            return Val("tensor", taint, origin="local")
+        literal = all(a.kind == "literal" for a in args)
+        return Val("literal" if literal else "unknown", origin="local")
 
     def call_next(self, iterator: Val, node: ast.Call) -> Val:
         if iterator.kind == "dataset_iter":

@@ -82,7 +82,7 @@ def _walk(top: Path, root: Path, excluded: re.Pattern[str] | None) -> list[Path]
 
 
 def _source_file(path: Path, root: Path, packages: dict[Path, bool]) -> SourceFile:
-    """Module name from the enclosing packages (folders with `__init__.py`), as Python imports it."""
+    """The module name from the enclosing packages (folders with `__init__.py`)."""
     parts = [] if path.name == "__init__.py" else [path.stem]
     folder = path.parent
     while _is_package(folder, packages):

@@ -170,7 +170,7 @@ class ExprEvaluator:
         attr = node.attr
         if base.kind == "sym":
             return Val("sym", ref=f"{base.ref}.{attr}")
-        if attr == "shape" or (attr == "get_shape"):
+        if attr in ("shape", "get_shape"):
             return Val("shape", origin=base.origin)
         if attr in ("dtype", "name", "ndim", "device", "__class__"):
             return Val(origin="local")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from tracehybrid.static import names
@@ -248,7 +248,9 @@ class TensorInference:
         return set(candidates)
 
     @staticmethod
-    def _python_arg(caller: str, arg: ArgDesc | None, python: dict[tuple[str, str], object]) -> bool:
+    def _python_arg(
+        caller: str, arg: ArgDesc | None, python: Mapping[tuple[str, str], object]
+    ) -> bool:
         if arg is None:
             return False
         if arg.kind in PYTHON_KINDS:
@@ -258,7 +260,7 @@ class TensorInference:
         return all(s.startswith("p:") and (caller, s[2:]) in python for s in arg.taint)
 
     def site_kinds(self, key: str, param: str) -> list[str]:
-        """What each project call site passes for `param` (`unknown` where it is not spelled out)."""
+        """What each project call passes for `param` (`unknown` where it is not spelled out)."""
         kinds = []
         for site in self.project.incoming[key]:
             arg = self.project.arg_for(site, param)
@@ -320,8 +322,9 @@ class TensorInference:
     def _site_tensor(self, key: str, param: str) -> str:
         for site in self.project.incoming[key]:
             arg = self.project.arg_for(site, param)
-            tensor = arg is not None and arg.kind in ("tensor", "mixed")
-            if tensor and self.evaluate(site.caller, arg.taint):
+            if arg is None or arg.kind not in ("tensor", "mixed"):
+                continue
+            if self.evaluate(site.caller, arg.taint):
                 path = self.project.module_of[site.caller].path
                 return f"receives a tensor (`{arg.text}`) at {path}:{site.call.line}"
         return ""

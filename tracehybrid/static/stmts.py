@@ -34,6 +34,10 @@ class Hooks(Protocol):
     def on_higher_order(self, target: str, node: ast.Call, body: BodyAnalyzer) -> None: ...
 
 
+DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+OWN_SCOPES = (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
 def scan_body(body: list[ast.stmt]) -> tuple[set[str], set[str], set[str], bool]:
     """Local, global and nonlocal names of a function body, and whether it yields."""
     local: set[str] = set()
@@ -43,31 +47,34 @@ def scan_body(body: list[ast.stmt]) -> tuple[set[str], set[str], set[str], bool]
     stack: list[ast.AST] = list(body)
     while stack:
         node = stack.pop()
-        kind = type(node)
-        if kind is ast.Name:
-            if not isinstance(node.ctx, ast.Load):  # type: ignore[attr-defined]
-                local.add(node.id)  # type: ignore[attr-defined]
+        if isinstance(node, ast.Name):
+            if not isinstance(node.ctx, ast.Load):
+                local.add(node.id)
             continue
-        if kind in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
-            local.add(node.name)  # type: ignore[attr-defined]
+        if isinstance(node, DEFINITIONS):
+            local.add(node.name)
             continue
-        if kind in (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp):
+        if isinstance(node, OWN_SCOPES):
             continue
-        if kind is ast.Global:
-            global_.update(node.names)  # type: ignore[attr-defined]
-        elif kind is ast.Nonlocal:
-            nonlocal_.update(node.names)  # type: ignore[attr-defined]
-        elif kind in (ast.Yield, ast.YieldFrom):
+        if isinstance(node, ast.Global):
+            global_.update(node.names)
+        elif isinstance(node, ast.Nonlocal):
+            nonlocal_.update(node.names)
+        elif isinstance(node, ast.Yield | ast.YieldFrom):
             is_generator = True
-        elif kind in (ast.Import, ast.ImportFrom):
-            for alias in node.names:  # type: ignore[attr-defined]
-                local.add(alias.asname or alias.name.split(".")[0])
-        elif kind in (ast.ExceptHandler, ast.MatchAs, ast.MatchStar):
-            name = getattr(node, "name", None)
-            if name:
-                local.add(name)
+        else:
+            local.update(_other_bindings(node))
         stack.extend(ast.iter_child_nodes(node))
     return local - global_ - nonlocal_, global_, nonlocal_, is_generator
+
+
+def _other_bindings(node: ast.AST) -> list[str]:
+    """Names bound by imports, `except ... as`, and `match` captures."""
+    if isinstance(node, ast.Import | ast.ImportFrom):
+        return [alias.asname or alias.name.split(".")[0] for alias in node.names]
+    if isinstance(node, ast.ExceptHandler | ast.MatchAs | ast.MatchStar) and node.name:
+        return [node.name]
+    return []
 
 
 def is_lazy_guard(test: ast.expr) -> bool:

@@ -1,4 +1,4 @@
-"""Catalogue A (seed-tool.md §2.2): Python side effects, including the cases the seed tool gets wrong."""
+"""Catalogue A (seed-tool.md §2.2): Python side effects, also where the seed tool is wrong."""
 
 from __future__ import annotations
 
@@ -164,7 +164,8 @@ def test_a11_assignment_without_global_declaration_is_local() -> None:
 
 def test_a12_only_the_function_declaring_global_has_effects() -> None:
     project = facts(
-        "a = 0\ndef w():\n    global a\n    a = 1\ndef c1(x):\n    return x\ndef c2(x):\n    return x + 1\n"
+        "a = 0\ndef w():\n    global a\n    a = 1\n"
+        "def c1(x):\n    return x\ndef c2(x):\n    return x + 1\n"
     )
     assert project.function("w").codes >= {"TH111"}
     assert effects(project.function("c1")) == effects(project.function("c2")) == set()
@@ -192,7 +193,9 @@ def test_a13_callee_writes_an_argument_the_caller_got_from_outside() -> None:
 
 
 def test_a14_reading_an_argument_or_rebinding_an_int_is_no_side_effect() -> None:
-    project = facts("def g(a_list):\n    return a_list[0]\ndef h(a):\n    a = a + 1\n    return a\n")
+    project = facts(
+        "def g(a_list):\n    return a_list[0]\ndef h(a):\n    a = a + 1\n    return a\n"
+    )
     assert effects(project.function("g")) == set()
     assert effects(project.function("h")) == set()
 

@@ -1,4 +1,4 @@
-"""Catalogue B (seed-tool.md §2.2): recursion, direct and mutual, through the project call graph."""
+"""Catalogue B (seed-tool.md §2.2): recursion, direct and mutual, through the call graph."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Catalogue C (seed-tool.md §2.2): tensor parameters (T), Python literal parameters (L), retracing."""
+"""Catalogue C (seed-tool.md §2.2): tensor (T) and Python literal (L) parameters, retracing."""
 
 from __future__ import annotations
 
@@ -73,7 +73,8 @@ def test_c43_same_with_print_has_a_side_effect() -> None:
 
 def test_c44_hybrid_called_only_with_tensors_is_already_optimal() -> None:
     f = fn(
-        "import tensorflow as tf\n@tf.function\ndef f(x):\n    return tf.abs(x)\nf(tf.constant(1))\n"
+        "import tensorflow as tf\n@tf.function\ndef f(x):\n    return tf.abs(x)\n"
+        "f(tf.constant(1))\n"
     )
     assert t_and_l(f) == ("yes", False)
     assert not f.codes
@@ -129,7 +130,9 @@ def test_c47_zero_parameter_function_has_no_tensor_and_no_literal_parameter() ->
 
 @pytest.mark.parametrize("order", [("tf.constant(5)", "5"), ("5", "tf.constant(5)")])
 def test_c48_tensor_and_int_at_different_calls_in_either_order(order: tuple[str, str]) -> None:
-    f = fn(f"import tensorflow as tf\ndef f(x):\n    return tf.abs(x)\nf({order[0]})\nf({order[1]})\n")
+    f = fn(
+        f"import tensorflow as tf\ndef f(x):\n    return tf.abs(x)\nf({order[0]})\nf({order[1]})\n"
+    )
     assert t_and_l(f) == ("yes", True)
 
 
@@ -143,9 +146,7 @@ def test_c48_tensor_and_int_at_different_calls_in_either_order(order: tuple[str,
     ],
 )
 def test_c49_tuple_arguments(argument: str, expected: tuple[str, bool]) -> None:
-    f = fn(
-        f"import tensorflow as tf\n@tf.function\ndef f(t):\n    return t[0]\nf({argument})\n"
-    )
+    f = fn(f"import tensorflow as tf\n@tf.function\ndef f(t):\n    return t[0]\nf({argument})\n")
     assert t_and_l(f) == expected
 
 
@@ -188,7 +189,9 @@ def test_c50_tuple_hint_without_flag_called_with_tensors() -> None:
         ("@tf.function(experimental_follow_type_hints=False)", "no"),
     ],
 )
-def test_c51_tensor_hint_honoured_unless_the_decorator_says_false(decorator: str, tensor: str) -> None:
+def test_c51_tensor_hint_honoured_unless_the_decorator_says_false(
+    decorator: str, tensor: str
+) -> None:
     # With the flag explicitly False the hint is ignored (the seed tool's bug #111).
     f = fn(f"import tensorflow as tf\n{decorator}\ndef f(x: tf.Tensor):\n    return x + 1\nf(5)\n")
     assert f.has_tensor_param.value == tensor
@@ -203,7 +206,9 @@ def test_c51_tensor_hint_honoured_unless_the_decorator_says_false(decorator: str
         ("for i in [1, 2]:\n    f(i)", ("no", True)),
     ],
 )
-def test_c52_elements_of_tf_range_and_of_python_lists(loop: str, expected: tuple[str, bool]) -> None:
+def test_c52_elements_of_tf_range_and_of_python_lists(
+    loop: str, expected: tuple[str, bool]
+) -> None:
     f = fn(f"import tensorflow as tf\ndef f(x):\n    return tf.abs(x)\n{loop}\n")
     assert t_and_l(f) == expected
 
@@ -302,7 +307,10 @@ def test_c56_first_parameter_receiving_an_int_beside_tensor_ones() -> None:
 
 
 def test_c57_closure_only_function_has_no_tensor_parameter() -> None:
-    f = fn("import tensorflow as tf\nx = tf.constant(1)\ny = tf.constant(2)\ndef f():\n    return x + y\nf()\n")
+    f = fn(
+        "import tensorflow as tf\nx = tf.constant(1)\ny = tf.constant(2)\n"
+        "def f():\n    return x + y\nf()\n"
+    )
     assert f.has_tensor_param.value == "no"
     assert "TH191" in f.codes
     assert f.tensor_computation.is_yes

@@ -72,16 +72,24 @@ def test_d61_dotted_unrelated_decorators_are_not_hybrid(decorator: str) -> None:
     [
         ("", set()),
         ("input_signature=[tf.TensorSpec([None], tf.float32)]", {"input_signature"}),
-        ("experimental_autograph_options=tf.autograph.experimental.Feature.ALL", {"experimental_autograph_options"}),
+        (
+            "experimental_autograph_options=tf.autograph.experimental.Feature.ALL",
+            {"experimental_autograph_options"},
+        ),
         ("experimental_follow_type_hints=True", {"experimental_follow_type_hints"}),
         ("experimental_implements='embedded_matmul'", {"experimental_implements"}),
         ("jit_compile=True", {"jit_compile"}),
         ("reduce_retracing=True", {"reduce_retracing"}),
         ("autograph=False", {"autograph"}),
-        ("input_signature=[tf.TensorSpec([None])], autograph=False", {"input_signature", "autograph"}),
+        (
+            "input_signature=[tf.TensorSpec([None])], autograph=False",
+            {"input_signature", "autograph"},
+        ),
     ],
 )
-def test_d62_each_decorator_argument_is_recognised_exactly(arguments: str, expected: set[str]) -> None:
+def test_d62_each_decorator_argument_is_recognised_exactly(
+    arguments: str, expected: set[str]
+) -> None:
     decorator = f"@tf.function({arguments})" if arguments else "@tf.function"
     f = fn(f"import tensorflow as tf\n{decorator}\ndef f(x):\n    return x\n")
     assert f.hybrid is not None
@@ -135,7 +143,10 @@ def test_d62_positional_arguments_map_to_tf_function_parameter_names() -> None:
 
 
 def test_d62_a_non_literal_signature_is_unknown_with_a_reason() -> None:
-    f = fn("import tensorflow as tf\nSIG = []\n@tf.function(input_signature=SIG)\ndef f(x):\n    return x\n")
+    f = fn(
+        "import tensorflow as tf\nSIG = []\n"
+        "@tf.function(input_signature=SIG)\ndef f(x):\n    return x\n"
+    )
     assert f.hybrid is not None
     assert f.hybrid.input_signature is None
     assert f.hybrid.input_signature_unknown is not None
@@ -209,7 +220,7 @@ def test_d63_deprecated_arguments_do_not_disturb_tensor_inference(argument: str)
         "    return tf.abs(x)\nf(tf.constant(1))\n"
     )
     assert f.has_tensor_param.is_yes
-    assert f.hybrid is not None and argument.split("=")[0] in f.hybrid.arguments
+    assert f.hybrid is not None and argument.split("=", maxsplit=1)[0] in f.hybrid.arguments
     if argument == "experimental_relax_shapes=True":
         assert f.hybrid.reduce_retracing is True
     if argument == "experimental_compile=True":

@@ -32,7 +32,8 @@ def test_e64_step_functions_called_with_booleans_are_speculatively_tensor(name: 
 
 def test_e65_step_function_without_parameters_is_not_speculated() -> None:
     f = fn(
-        "import tensorflow as tf\n@tf.function\ndef training_step():\n    tf.print(1)\ntraining_step()\n",
+        "import tensorflow as tf\n@tf.function\ndef training_step():\n"
+        "    tf.print(1)\ntraining_step()\n",
         "training_step",
     )
     assert f.speculative is None

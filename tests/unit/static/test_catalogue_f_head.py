@@ -152,7 +152,10 @@ def test_f71_reading_trainable_variables_after_the_forward_pass_is_fine() -> Non
     ("body", "flagged"),
     [
         ("    s = 0.0\n    for e in x:\n        s += e\n    return s", True),
-        ("    s = 0.0\n    for i in tf.range(tf.shape(x)[0]):\n        s += x[i]\n    return s", False),
+        (
+            "    s = 0.0\n    for i in tf.range(tf.shape(x)[0]):\n        s += x[i]\n    return s",
+            False,
+        ),
         ("    s = 0.0\n    for e in [x, x]:\n        s += e\n    return s", False),
     ],
 )

@@ -1,4 +1,4 @@
-"""Whole projects on disk: modules, discovery, bad files, suppression, disabled codes, cache, workers."""
+"""Whole projects on disk: modules, bad files, suppression, disabled codes, cache, workers."""
 
 from __future__ import annotations
 
@@ -62,13 +62,17 @@ def test_effects_cross_modules_through_reexports_and_relative_imports(tmp_path: 
 
 def test_paths_argument_and_config_source_select_files(tmp_path: Path) -> None:
     write(tmp_path, PACKAGE)
-    only = analyze_project(Config(root=tmp_path, cache=False), paths=[tmp_path / "pkg" / "helpers.py"])
+    only = analyze_project(
+        Config(root=tmp_path, cache=False), paths=[tmp_path / "pkg" / "helpers.py"]
+    )
     assert [f.qualname for f in only.functions] == ["report"]
     sourced = analyze_project(Config(root=tmp_path, cache=False, source=("pkg.helpers",)))
     assert [f.qualname for f in sourced.functions] == ["report"]
 
 
-def test_unparsable_and_non_utf8_files_are_warnings_and_the_rest_is_analysed(tmp_path: Path) -> None:
+def test_unparsable_and_non_utf8_files_are_warnings_and_the_rest_is_analysed(
+    tmp_path: Path,
+) -> None:
     write(tmp_path, {"good.py": "def ok(x):\n    print(x)\n", "bad.py": "def broken(:\n    pass\n"})
     (tmp_path / "latin.py").write_bytes(b"# caf\xe9\nx = 1\n")
     project = analyze_project(Config(root=tmp_path, cache=False))
@@ -98,7 +102,9 @@ def test_suppression_comments_drop_findings_on_their_line() -> None:
 
 
 def test_disabled_codes_are_dropped(tmp_path: Path) -> None:
-    write(tmp_path, {"m.py": "import random\ndef f(x):\n    print(x)\n    return random.random()\n"})
+    write(
+        tmp_path, {"m.py": "import random\ndef f(x):\n    print(x)\n    return random.random()\n"}
+    )
     project = analyze_project(Config(root=tmp_path, cache=False, disable=frozenset({"TH101"})))
     assert project.function("f").codes == {"TH141"}
 
