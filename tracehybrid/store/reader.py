@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -143,5 +144,7 @@ def _read_predictions(conn: sqlite3.Connection, facts: dict[int, CandidateFacts]
         "untraceable, explanations, detail FROM prediction ORDER BY source"
     )
     names = ("source", "plain", "reduce_retracing", "signature", "untraceable", "explanations")
-    for cand, *values, _detail in conn.execute(query):
-        facts[cand].predictions.append(dict(zip(names, values, strict=True)))
+    for cand, *values, detail in conn.execute(query):
+        row: dict[str, object] = dict(zip(names, values, strict=True))
+        row["detail"] = json.loads(detail)  # the predictor's whole answer (unknown_reason, ...)
+        facts[cand].predictions.append(row)
