@@ -1,0 +1,46 @@
+"""The terminal summary: rich on a terminal, plain lines in logs, one line when quiet (golden)."""
+
+from __future__ import annotations
+
+import io
+
+from report_golden import check_golden
+from rich.console import Console
+
+from tracehybrid.report.model import ReportModel
+from tracehybrid.report.text import render_text
+
+
+def _render(model: ReportModel, *, terminal: bool, quiet: bool = False, width: int = 120) -> str:
+    out = io.StringIO()
+    console = Console(file=out, force_terminal=terminal, width=width, color_system=None)
+    render_text(model, console, quiet=quiet)
+    return out.getvalue()
+
+
+def test_golden_text_rich(realistic: ReportModel) -> None:
+    check_golden("summary-rich.txt", _render(realistic, terminal=True))
+
+
+def test_golden_text_plain(realistic: ReportModel) -> None:
+    check_golden("summary-plain.txt", _render(realistic, terminal=False))
+
+
+def test_plain_mode_has_no_escape_codes_or_boxes(realistic: ReportModel) -> None:
+    text = _render(realistic, terminal=False)
+    assert "\x1b[" not in text
+    assert "┃" not in text
+    assert text.splitlines()[0].startswith("approved fit_step ")
+
+
+def test_quiet_prints_only_the_totals(realistic: ReportModel) -> None:
+    lines = _render(realistic, terminal=False, quiet=True).splitlines()
+    assert lines == [
+        "tracehybrid: 11 candidates: 4 approved, 7 rejected; suite 18.4 s eager, 11.9 s graph "
+        "(1.55x); speedup mean 3.75x, median 3.42x"
+    ]
+
+
+def test_project_strings_are_not_read_as_markup(hostile: ReportModel) -> None:
+    text = _render(hostile, terminal=True, width=250)
+    assert "evil[bold red]x[/]<script>" in text  # markup in a qualname is printed, not applied

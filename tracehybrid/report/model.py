@@ -1,0 +1,214 @@
+"""The report model: results.json read into plain dataclasses that every renderer formats."""
+
+from __future__ import annotations
+
+import json
+import statistics
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tracehybrid.errors import DataError
+from tracehybrid.report.functions import (
+    CodeDoc,
+    EffectView,
+    FunctionView,
+    ReasonView,
+    SignatureView,
+    SpeedupView,
+    TraceCounts,
+    as_dict,
+    code_doc,
+    function_view,
+)
+from tracehybrid.report.source import ExcerptLine, PatchView, SourceExcerpt
+
+__all__ = [
+    "FORMAT_VERSION",
+    "CodeDoc",
+    "EffectView",
+    "ExcerptLine",
+    "FunctionView",
+    "PatchView",
+    "ReasonView",
+    "ReportModel",
+    "RunView",
+    "SignatureView",
+    "SourceExcerpt",
+    "SpeedupView",
+    "SuiteTiming",
+    "SummaryView",
+    "TraceCounts",
+    "build_model",
+    "load_results",
+]
+
+FORMAT_VERSION = 1  # the results.json format this model reads (shared/contract/results-v1.md)
+
+
+@dataclass(frozen=True)
+class RunView:
+    """One run of the project's tests (`runs.eager` or `runs.graph`)."""
+
+    exit_code: int
+    passed: int
+    failed: int
+    skipped: int
+    wall_s: float
+
+
+@dataclass(frozen=True)
+class SuiteTiming:
+    """The whole test suite, eager against graph; `ratio` is eager time over graph time."""
+
+    eager_s: float
+    graph_s: float
+    ratio: float | None
+
+
+@dataclass
+class SummaryView:
+    """The numbers at the top of every report."""
+
+    candidates: int
+    approved: int
+    rejected: int
+    mean_speedup: float | None
+    median_speedup: float | None
+    #: Rejected functions per category; a function counts once in each of its categories.
+    rejected_by_category: list[tuple[str, int]]
+    suite: SuiteTiming | None
+
+
+@dataclass
+class ReportModel:
+    """The whole report; `document` is the results file as read, for the JSON renderer."""
+
+    source: str
+    tool_version: str
+    project_root: str
+    test_command: list[str]
+    eager_run: RunView | None
+    graph_run: RunView | None
+    summary: SummaryView
+    functions: list[FunctionView]
+    #: The explanation of every code a reason uses, in code order.
+    codes: list[CodeDoc]
+    document: dict[str, Any]
+
+    def reason_counts(self) -> list[tuple[CodeDoc, int]]:
+        """Codes of rejected functions' reasons, commonest first (ties in code order)."""
+        counted = Counter(
+            r.code for f in self.functions if f.verdict == "rejected" for r in f.reasons
+        )
+        by_code = {c.code: c for c in self.codes}
+        ranked = sorted(counted.items(), key=lambda item: (-item[1], item[0]))
+        return [(by_code[code], n) for code, n in ranked]
+
+    def measured(self) -> list[FunctionView]:
+        """Functions with a speedup measurement."""
+        return [f for f in self.functions if f.speedup is not None]
+
+
+def load_results(path: str | Path, *, source_root: str | Path | None = None) -> ReportModel:
+    """Read a results.json; source excerpts come from `source_root`, else its `project_root`."""
+    path = Path(path)
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise DataError(f"cannot read results file {path}: {exc.strerror}") from exc
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise DataError(f"{path} is not a JSON results file: {exc}") from exc
+    version = document.get("format_version") if isinstance(document, dict) else None
+    if version != FORMAT_VERSION:
+        raise DataError(
+            f"{path} has results format_version {version!r}, this tracehybrid reads "
+            f"{FORMAT_VERSION}; rerun `tracehybrid run` with this version"
+        )
+    try:
+        return build_model(document, source=str(path), source_root=source_root)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise DataError(f"{path} does not follow results format 1: {exc!r}") from exc
+
+
+def build_model(
+    document: dict[str, Any], *, source: str = "<results>", source_root: str | Path | None = None
+) -> ReportModel:
+    """The model of an already parsed results document."""
+    root = Path(source_root if source_root is not None else document["project_root"])
+    hashes = as_dict(document.get("files"))
+    functions = [
+        function_view(raw, f"fn-{i}", root, hashes)
+        for i, raw in enumerate(document["functions"], start=1)
+    ]
+    runs = as_dict(document.get("runs"))
+    eager, graph = _run(runs.get("eager")), _run(runs.get("graph"))
+    suite = _suite(as_dict(document.get("suite")), eager, graph)
+    return ReportModel(
+        source=source,
+        tool_version=str(as_dict(document.get("tool")).get("version", "")),
+        project_root=str(document["project_root"]),
+        test_command=[str(part) for part in document.get("test_command", [])],
+        eager_run=eager,
+        graph_run=graph,
+        summary=_summary(as_dict(document["summary"]), functions, suite),
+        functions=functions,
+        codes=[code_doc(c) for c in sorted({r.code for f in functions for r in f.reasons})],
+        document=document,
+    )
+
+
+def _run(raw: Any) -> RunView | None:
+    if not isinstance(raw, dict):
+        return None
+    return RunView(
+        int(raw["exit_code"]),
+        int(raw["tests_passed"]),
+        int(raw["tests_failed"]),
+        int(raw["tests_skipped"]),
+        float(raw["wall_s"]),
+    )
+
+
+def _suite(raw: dict[str, Any], eager: RunView | None, graph: RunView | None) -> SuiteTiming | None:
+    """The `suite` extra when present, else the wall times of the two runs."""
+    if "eager_wall_s" in raw and "graph_wall_s" in raw:
+        eager_s, graph_s = float(raw["eager_wall_s"]), float(raw["graph_wall_s"])
+        ratio = raw.get("ratio")
+        return SuiteTiming(eager_s, graph_s, _ratio(eager_s, graph_s) if ratio is None else ratio)
+    if eager is None or graph is None:
+        return None
+    return SuiteTiming(eager.wall_s, graph.wall_s, _ratio(eager.wall_s, graph.wall_s))
+
+
+def _ratio(eager_s: float, graph_s: float) -> float | None:
+    return eager_s / graph_s if graph_s > 0 else None
+
+
+def _summary(
+    raw: dict[str, Any], functions: list[FunctionView], suite: SuiteTiming | None
+) -> SummaryView:
+    ratios = [f.speedup.ratio for f in functions if f.verdict == "approved" and f.speedup]
+    by_category = Counter(
+        category for f in functions if f.verdict == "rejected" for category in f.categories
+    )
+    return SummaryView(
+        candidates=int(raw.get("candidates", len(functions))),
+        approved=int(raw.get("approved", sum(f.verdict == "approved" for f in functions))),
+        rejected=int(raw.get("rejected", sum(f.verdict == "rejected" for f in functions))),
+        mean_speedup=_stat(raw.get("mean_speedup"), statistics.fmean, ratios),
+        median_speedup=_stat(raw.get("median_speedup"), statistics.median, ratios),
+        rejected_by_category=sorted(by_category.items(), key=lambda item: (-item[1], item[0])),
+        suite=suite,
+    )
+
+
+def _stat(
+    recorded: Any, stat: Callable[[Sequence[float]], float], values: list[float]
+) -> float | None:
+    """The recorded value; computed from `values` only when the document lacks it."""
+    if isinstance(recorded, int | float):
+        return float(recorded)
+    return float(stat(values)) if values else None

@@ -1,0 +1,98 @@
+"""The terminal summary: approved functions with their speedups and the commonest rejections."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from tracehybrid.report.model import FunctionView, ReportModel
+
+TOP_REASONS = 5  # rejection reasons listed under the table
+
+
+def render_text(model: ReportModel, console: Console, *, quiet: bool = False) -> None:
+    """Print the summary: rich tables on a terminal, plain lines otherwise, one line if quiet."""
+    if quiet:
+        console.print(totals_line(model), markup=False, highlight=False, soft_wrap=True)
+    elif console.is_terminal:
+        _render_rich(model, console)
+    else:
+        _render_plain(model, console)
+
+
+def totals_line(model: ReportModel) -> str:
+    """One line with the counts, the suite timing and the mean and median speedup."""
+    s = model.summary
+    parts = [f"{s.candidates} candidates: {s.approved} approved, {s.rejected} rejected"]
+    if s.suite is not None:
+        ratio = f" ({s.suite.ratio:.2f}x)" if s.suite.ratio is not None else ""
+        parts.append(f"suite {s.suite.eager_s:.1f} s eager, {s.suite.graph_s:.1f} s graph{ratio}")
+    if s.mean_speedup is not None and s.median_speedup is not None:
+        parts.append(f"speedup mean {s.mean_speedup:.2f}x, median {s.median_speedup:.2f}x")
+    return "tracehybrid: " + "; ".join(parts)
+
+
+def approved(model: ReportModel) -> list[FunctionView]:
+    """Approved functions, fastest first; unmeasured ones last in source order."""
+    chosen = [f for f in model.functions if f.verdict == "approved"]
+    return sorted(chosen, key=lambda f: -(f.speedup.ratio if f.speedup else 0.0))
+
+
+def speedup_text(fn: FunctionView) -> str:
+    """`3.42x (3.10-3.70)`, or an em dash when not measured."""
+    if fn.speedup is None:
+        return "—"
+    spread = fn.speedup.spread
+    band = f" ({spread[0]:.2f}-{spread[1]:.2f})" if spread else ""
+    return f"{fn.speedup.ratio:.2f}x{band}"
+
+
+def saved_text(fn: FunctionView) -> str:
+    """Seconds saved over the test run, or an em dash when unknown."""
+    saved = fn.speedup.seconds_saved if fn.speedup else None
+    return "—" if saved is None else f"{saved:.3f} s"
+
+
+def _render_rich(model: ReportModel, console: Console) -> None:
+    table = Table(title="tracehybrid: approved refactorings", title_justify="left")
+    for column in ("function", "location", "refactoring", "speedup", "saved", "patch"):
+        table.add_column(column, no_wrap=column in {"speedup", "saved"}, overflow="fold")
+    for fn in approved(model):
+        patch = (fn.patch.decorator or "(remove the decorator)") if fn.patch else "—"
+        # Text() everywhere: project strings must never be read as rich markup
+        table.add_row(
+            Text(fn.qualname, style="bold"),
+            Text(f"{fn.path}:{fn.line}", style="dim"),
+            Text(fn.refactoring or "—"),
+            Text(speedup_text(fn), style="green"),
+            Text(saved_text(fn)),
+            Text(patch),
+        )
+    if table.row_count:
+        console.print(table)
+    reasons = model.reason_counts()[:TOP_REASONS]
+    if reasons:
+        console.print(Text("Commonest rejection reasons", style="bold"))
+        for doc, count in reasons:
+            line = Text(f"  {count:>3}  ")
+            line.append(doc.code, style="bold red")
+            line.append(f" {doc.name}: {doc.summary}")
+            console.print(line)
+    console.print(Text(totals_line(model)), soft_wrap=True)
+
+
+def _render_plain(model: ReportModel, console: Console) -> None:
+    """Stable lines for CI logs: no colour, no box drawing, one fact per line."""
+    lines = [
+        f"approved {fn.qualname} {fn.path}:{fn.line} {fn.refactoring or '-'} "
+        f"speedup {speedup_text(fn)} saved {saved_text(fn)}"
+        for fn in approved(model)
+    ]
+    lines += [
+        f"rejection {doc.code} {doc.name} x{count}"
+        for doc, count in model.reason_counts()[:TOP_REASONS]
+    ]
+    lines.append(totals_line(model))
+    for line in lines:
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
