@@ -380,6 +380,7 @@ _REGISTRY: tuple[Code, ...] = (
         "Pass a tensor, or fix the value with a closure.",
         "step(x, lr=0.01)\nstep(x, lr=0.001)",
         "step(x, lr=tf.constant(0.01))\nstep(x, lr=tf.constant(0.001))",
+        blocking=False,  # a risk: the runtime trace count decides whether it retraces too much
     ),
     _c(
         "TH194",

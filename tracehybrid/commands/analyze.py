@@ -45,7 +45,10 @@ def do_analyze(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(facts.to_dict(), indent=2, sort_keys=False))
     else:
-        render_table(Console(), facts, show_all=args.all, elapsed_s=elapsed)
+        console = Console()
+        if not console.is_terminal:  # logs and pipes: wide enough that no column is cut
+            console = Console(width=max(console.width, 140))
+        render_table(console, facts, show_all=args.all, elapsed_s=elapsed)
     if args.exit_findings and any(
         fn.is_candidate and has_blocking_finding(fn) for fn in facts.functions
     ):

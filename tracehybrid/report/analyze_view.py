@@ -32,15 +32,18 @@ def static_outlook(fn: FunctionFacts) -> tuple[str, str]:
 
 
 def _findings_text(fn: FunctionFacts) -> Text:
+    """One line per code: `TH141 python-random l.21,22 via helper`."""
+    lines: dict[str, list[str]] = {}
+    for finding in fn.findings:
+        where = f"{finding.line}" + (f" via {finding.via}" if finding.via else "")
+        lines.setdefault(finding.code, []).append(where)
     text = Text()
-    for i, finding in enumerate(fn.findings):
+    for i, (code, wheres) in enumerate(sorted(lines.items())):
         if i:
             text.append("\n")
-        code = codes.get(finding.code)
-        text.append(f"{finding.code} ", style="bold")
-        text.append(f"{code.name} ")
-        via = f" via {finding.via}" if finding.via else ""
-        text.append(f"l.{finding.line}{via}", style="dim")
+        style = "bold" if codes.get(code).blocking else "dim"
+        text.append(f"{code} {codes.get(code).name}", style=style)
+        text.append(" l." + ",".join(dict.fromkeys(wheres)), style="dim")
     return text
 
 
@@ -50,17 +53,17 @@ def render_table(
     """Print the candidate table and a one-line summary."""
     shown = [fn for fn in facts.functions if show_all or fn.is_candidate]
     table = Table(title="tracehybrid: candidate functions (static analysis)", show_lines=False)
-    table.add_column("location", no_wrap=True)
-    table.add_column("function")
+    table.add_column("function", min_width=24, overflow="fold")
     table.add_column("kind")
     table.add_column("tensor in")
     table.add_column("preconditions")
     table.add_column("outlook")
     for fn in shown:
         label, style = static_outlook(fn)
+        name = Text(fn.qualname, style="bold")
+        name.append(f"\n{fn.path}:{fn.line}", style="dim")
         table.add_row(
-            f"{fn.path}:{fn.line}",
-            fn.qualname,
+            name,
             fn.kind,
             fn.has_tensor_param.value,
             _findings_text(fn),

@@ -156,7 +156,9 @@ class FactBuilder:
         params = self.params(key, fs)
         tensor_param = self._has_tensor_param(fs, params)
         computation = self.computes.get(key, NO_COMPUTATION)
-        candidate = fs.hybrid is not None or tensor_param.is_yes or computation.is_yes
+        candidate = fs.hybrid is not None or (
+            (tensor_param.is_yes or computation.is_yes) and not _is_lifecycle(fs)
+        )
         findings = [
             Finding(e.code, e.message, e.path, e.line, e.via) for e in self.effects.get(key, ())
         ]
@@ -242,3 +244,18 @@ class FactBuilder:
             message = "every project call to it is already inside a tf.function"
             found.append(Finding("TH194", message, path, fs.line))
         return found
+
+
+# Methods that run once per object (constructors, Keras build/config hooks): a graph brings nothing
+# there, and wrapping a constructor would create variables on every construction.
+LIFECYCLE_METHODS = frozenset(
+    {"build", "get_config", "from_config", "compute_output_shape", "build_from_config"}
+)
+
+
+def _is_lifecycle(fs: FuncSummary) -> bool:
+    name = fs.qualname.rsplit(".", 1)[-1]
+    if not fs.class_name:
+        return False
+    is_dunder = name.startswith("__") and name.endswith("__") and name != "__call__"
+    return is_dunder or name in LIFECYCLE_METHODS
