@@ -1,0 +1,55 @@
+"""Targets for the graph rerun, located with `ast` the way static analysis locates them."""
+
+from __future__ import annotations
+
+import ast
+import os
+from pathlib import Path
+
+from tracehybrid.measure.targets import Target
+
+#: qualname -> decorator for every function of measure_project that the tests rerun.
+PROJECT_TARGETS: dict[str, tuple[str, str]] = {
+    "many_ops": ("mproj/ops.py", "@tf.function"),
+    "first_value": ("mproj/ops.py", "@tf.function"),
+    "label": ("mproj/ops.py", "@tf.function"),
+    "scaled": ("mproj/ops.py", "@tf.function"),
+    "noisy": ("mproj/ops.py", "@tf.function"),
+    "normalize": ("mproj/ops.py", "@tf.function"),
+    "count_positive": ("mproj/ops.py", ""),
+    "retraced": ("mproj/ops.py", "@tf.function(reduce_retracing=True)"),
+    "make_affine.<locals>.affine": ("mproj/ops.py", "@tf.function"),
+    "summed_twice.<locals>.double": ("mproj/ops.py", "@tf.function"),
+    "Scale.call": ("mproj/layers.py", "@tf.function"),
+    "Geometry.norm": ("mproj/layers.py", "@tf.function"),
+}
+FAILING = {"first_value", "label"}
+
+
+def _defs(tree: ast.AST, prefix: str = "") -> dict[str, ast.FunctionDef]:
+    found: dict[str, ast.FunctionDef] = {}
+    for node in ast.iter_child_nodes(tree):
+        if isinstance(node, ast.FunctionDef):
+            name = f"{prefix}{node.name}"
+            found[name] = node
+            found.update(_defs(node, f"{name}.<locals>."))
+        elif isinstance(node, ast.ClassDef):
+            found.update(_defs(node, f"{prefix}{node.name}."))
+    return found
+
+
+def locate(root: Path, relpath: str, qualname: str, decorator: str) -> Target:
+    """A Target for QUALNAME in ROOT/RELPATH, with `first_line` as CPython computes it."""
+    path = root / relpath
+    node = _defs(ast.parse(path.read_text(encoding="utf-8")))[qualname]
+    first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+    return Target(os.path.realpath(path), qualname, node.lineno, first, decorator)
+
+
+def project_targets(root: Path, names: set[str] | None = None) -> list[Target]:
+    """Targets of measure_project copied to ROOT (all, or those in NAMES)."""
+    return [
+        locate(root, relpath, qualname, decorator)
+        for qualname, (relpath, decorator) in PROJECT_TARGETS.items()
+        if names is None or qualname in names
+    ]

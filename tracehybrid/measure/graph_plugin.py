@@ -1,0 +1,89 @@
+"""pytest plugin: run the target functions as graphs, record outcomes, measure, never interfere.
+
+Loaded with `-p tracehybrid.measure.graph_plugin` or through `PYTEST_PLUGINS` (what `run_suite`
+sets, so xdist workers load it too). The targets file comes from `--tracehybrid-graph-targets` or
+$TRACEHYBRID_GRAPH_TARGETS. Each process writes its own record file; `merge_dir` joins them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tracehybrid.measure.graphrun import GraphRun, start_graph_run
+from tracehybrid.runtime.pytest_plugin import outcome_of
+
+PLUGIN_NAME = "tracehybrid-graph"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """`--tracehybrid-graph-targets PATH`: targets JSON (default: $TRACEHYBRID_GRAPH_TARGETS)."""
+    group = parser.getgroup("tracehybrid")
+    group.addoption("--tracehybrid-graph-targets", default=None, help="graph rerun targets JSON")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
+    """Hook imports before the project's conftest files (and so its code) are imported."""
+    try:
+        option = early_config.known_args_namespace.tracehybrid_graph_targets
+        run = start_graph_run(Path(option) if option else None)
+    except Exception as exc:
+        early_config.issue_config_time_warning(
+            pytest.PytestWarning(f"tracehybrid could not start the graph rerun: {exc}"),
+            stacklevel=1,
+        )
+        return
+    if run is not None and not early_config.pluginmanager.has_plugin(PLUGIN_NAME):
+        early_config.pluginmanager.register(GraphAttribution(run), PLUGIN_NAME)
+
+
+class GraphAttribution:
+    """Sets the current test around each test's protocol and records its outcome."""
+
+    __test__ = False
+
+    def __init__(self, run: GraphRun) -> None:
+        self.run = run
+        self.record = run.record
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_finish(self) -> None:
+        """Fallback: patch target modules that were imported without going through the hook."""
+        _guarded(self.run, self.run.patch_imported, True)
+
+    @pytest.hookimpl(hookwrapper=True, tryfirst=True)
+    def pytest_runtest_protocol(self, item: pytest.Item) -> Generator[None, Any, None]:
+        """Attribute every call between setup and teardown to this test."""
+        self.record.current_test = item.nodeid
+        yield
+        self.record.current_test = ""
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        """Fold setup/call/teardown reports into one outcome per node id."""
+        outcome = outcome_of(report, self.record.outcomes.get(report.nodeid))
+        if outcome is not None:
+            self.record.outcomes[report.nodeid] = outcome
+        crash = getattr(report.longrepr, "reprcrash", None)
+        if report.failed and crash is not None and report.nodeid not in self.record.crashes:
+            self.record.crashes[report.nodeid] = " ".join(str(crash.message).split())[:300]
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self) -> None:
+        """Write the record file; a failure is reported, never an error."""
+        _guarded(self.run, self.run.finish)
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        """Show tracehybrid's own problems as warnings in the summary."""
+        for problem in self.record.problems[:10]:
+            terminalreporter.write_line(f"tracehybrid warning: {problem}", yellow=True)
+
+
+def _guarded(run: GraphRun, func: Any, *args: Any) -> None:
+    try:
+        func(*args)
+    except Exception as exc:  # the user's outcome must never depend on the rerun machinery
+        run.record.problem(f"{getattr(func, '__name__', 'hook')}: {type(exc).__name__}: {exc}")

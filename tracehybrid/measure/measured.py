@@ -1,0 +1,288 @@
+"""The callable that replaces a target: runs the graph for the test, and on sampled calls also
+runs the eager function on copies of the same arguments, compares outputs and times both."""
+
+from __future__ import annotations
+
+import functools
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from tracehybrid.measure import tfbridge
+from tracehybrid.measure.compare import compare_outputs
+from tracehybrid.measure.record import ProcessRecord, TargetRecord
+from tracehybrid.measure.targets import MeasureSettings, Target
+from tracehybrid.measure.timing import Timing, calls_per_repeat, summarize, time_repeats
+
+_STATE = threading.local()  # .measuring: inside a measurement, nested targets run eagerly
+
+
+def _measuring() -> bool:
+    return bool(getattr(_STATE, "measuring", False))
+
+
+def _tracing_count(function: Any) -> int:
+    count = getattr(function, "experimental_get_tracing_count", None)
+    return int(count()) if callable(count) else 0
+
+
+def _one_line(exc: BaseException) -> str:
+    # TensorFlow prefixes "in user code:" and frames; the last line is the actual error.
+    lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
+    if not lines:
+        return ""
+    return (lines[-1] if lines[0].startswith("in user code") else lines[0])[:300]
+
+
+class MeasuredFunction:
+    """Stands where the target stood (module, class, decorator cell); binds like a function."""
+
+    def __init__(
+        self, found: Any, target: Target, process: ProcessRecord, settings: MeasureSettings
+    ) -> None:
+        python_function = found.python_function if tfbridge.is_tf_function(found) else found
+        self.eager = python_function
+        if target.dehybridize:
+            self.run: Any = python_function
+            self.graph: Any = found if tfbridge.is_tf_function(found) else None
+        else:
+            self.run = self.graph = tfbridge.make_graph_function(python_function, target.decorator)
+        self.measurer = Measurer(process.targets[target.key], process, settings)
+        functools.update_wrapper(self, python_function)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.measurer.call(self.run, self.eager, self.graph, args, kwargs)
+
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+        # Mirrors tf.function.__get__: a method's graph is bound per instance, like the decorator.
+        if instance is None:
+            return self
+        return BoundMeasured(self, instance, owner)
+
+
+class BoundMeasured:
+    """A MeasuredFunction bound to an instance; `__wrapped__` keeps `inspect.signature` right."""
+
+    def __init__(self, function: MeasuredFunction, instance: Any, owner: type | None) -> None:
+        self.__func__ = function
+        self.__self__ = instance
+        self.__wrapped__ = function.eager.__get__(instance, owner)
+        self.__name__ = function.eager.__name__
+        self._run = function.run.__get__(instance, owner)
+        graph = function.graph
+        self._graph = None if graph is None else graph.__get__(instance, owner)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        measurer = self.__func__.measurer
+        return measurer.call(self._run, self.__wrapped__, self._graph, args, kwargs)
+
+
+class Measurer:
+    """Counts calls and traces of one target and measures its first calls per signature."""
+
+    def __init__(self, record: TargetRecord, process: ProcessRecord, settings: MeasureSettings):
+        self.record = record
+        self.process = process
+        self.settings = settings
+        self.enabled = settings.enabled and record.target.measured
+        self.effects: dict[int, tuple[str, list[str]]] = {}
+
+    def call(
+        self, run: Any, eager: Any, graph: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Any:
+        """Run the target the way the test now sees it, recording what happened."""
+        if _measuring() and tfbridge.executing_eagerly():
+            return eager(*args, **kwargs)  # the eager reference of an enclosing target
+        if not tfbridge.executing_eagerly():
+            self.record.calls_in_graph += 1
+            return run(*args, **kwargs)
+        signature = tfbridge.signature_key(args, kwargs) if self.enabled else ""
+        sample = (
+            self.enabled
+            and self.record.samples[signature] < self.settings.max_samples_per_signature
+        )
+        copies = tfbridge.copy_mutable((args, kwargs)) if sample else None
+        before = _tracing_count(run)
+        self.record.calls += 1
+        self.record.tests[self.process.current_test] += 1
+        start = time.perf_counter()
+        try:
+            result = run(*args, **kwargs)
+        except Exception as exc:
+            self._exception(exc, eager, copies or (args, kwargs))
+            raise
+        first_call_s = self._count_traces(_tracing_count(run) - before, result, start)
+        if copies is not None:
+            self.record.samples[signature] += 1
+            self._guarded_measure(run, eager, graph, copies, result, signature, first_call_s)
+        return result
+
+    def _count_traces(self, traced: int, result: Any, start: float) -> float | None:
+        if traced <= 0:
+            return None
+        tfbridge.force(result)
+        elapsed = time.perf_counter() - start
+        self.record.traces += traced
+        self.record.trace_calls_s.append(elapsed)
+        return elapsed
+
+    def _exception(self, exc: Exception, eager: Any, copies: tuple[Any, Any]) -> None:
+        graph_only: bool | None = None
+        if self.enabled and not self.record.target.dehybridize:
+            graph_only = self._eager_succeeds(eager, copies)
+        item = {
+            "test": self.process.current_test,
+            "type": type(exc).__name__,
+            "message": _one_line(exc),
+            "graph_only": graph_only,
+        }
+        self.record.add(self.record.exceptions, item)
+
+    def _eager_succeeds(self, eager: Any, copies: tuple[Any, Any]) -> bool | None:
+        _STATE.measuring = True
+        try:
+            eager(*copies[0], **copies[1])
+        except Exception:
+            return False
+        finally:
+            _STATE.measuring = False
+        return True
+
+    def _guarded_measure(
+        self,
+        run: Any,
+        eager: Any,
+        graph: Any,
+        copies: tuple[Any, Any],
+        result: Any,
+        signature: str,
+        first_call_s: float | None,
+    ) -> None:
+        start = time.perf_counter()
+        _STATE.measuring = True
+        try:
+            Measurement(self, run, eager, graph, copies, signature).measure(result, first_call_s)
+        except Exception as exc:  # the test must not see tracehybrid's own failures
+            self.process.problem(
+                f"measuring {self.record.target.qualname}: {type(exc).__name__}: {exc}"
+            )
+        finally:
+            _STATE.measuring = False
+            self.process.measure_s += time.perf_counter() - start
+
+
+class Measurement:
+    """One sampled call: effects of the graph, output comparison, and (first samples) timing."""
+
+    def __init__(
+        self,
+        measurer: Measurer,
+        run: Any,
+        eager: Any,
+        graph: Any,
+        copies: tuple[Any, Any],
+        signature: str,
+    ) -> None:
+        self.m = measurer
+        self.record = measurer.record
+        self.run, self.eager, self.graph = run, eager, graph
+        self.args, self.kwargs = copies
+        self.signature = signature
+
+    def measure(self, result: Any, first_call_s: float | None) -> None:
+        """Compare, then time when this is one of the first samples of its signature."""
+        if self.graph is None:
+            return
+        kind, ops = self._effects()
+        if kind:
+            why = {
+                "random": "draws random numbers: eager and graph streams differ",
+                "stateful": "changes TensorFlow state: running it again would change the test",
+            }
+            self.record.add(
+                self.record.not_compared,
+                {"signature": self.signature, "reason": kind, "detail": why[kind], "ops": ops[:8]},
+            )
+            return
+        graph_result = result if self.run is self.graph else self._call(self.graph)
+        eager_result = result if self.run is self.eager else self._call(self.eager)
+        if not self._compare(eager_result, graph_result):
+            return
+        if self.record.samples[self.signature] <= self.m.settings.timed_samples_per_signature:
+            self._time(first_call_s)
+
+    def _call(self, function: Any) -> Any:
+        args, kwargs = tfbridge.copy_mutable((self.args, self.kwargs))
+        result = function(*args, **kwargs)
+        tfbridge.force(result)
+        return result
+
+    def _effects(self) -> tuple[str, list[str]]:
+        before = _tracing_count(self.graph)
+        concrete = self.graph.get_concrete_function(*self.args, **self.kwargs)
+        if _tracing_count(self.graph) != before:
+            self.m.process.problem(f"{self.record.target.qualname}: get_concrete_function traced")
+        if id(concrete) not in self.m.effects:
+            self.m.effects[id(concrete)] = tfbridge.graph_effects(concrete)
+        return self.m.effects[id(concrete)]
+
+    def _compare(self, eager_result: Any, graph_result: Any) -> bool:
+        """True when equal; a difference is flagged unless eager itself is not repeatable."""
+        settings = self.m.settings
+        mismatch = compare_outputs(eager_result, graph_result, settings.rtol, settings.atol)
+        if mismatch is None:
+            return True
+        again = self._call(self.eager)
+        if compare_outputs(eager_result, again, settings.rtol, settings.atol) is not None:
+            self.record.add(
+                self.record.not_compared,
+                {
+                    "signature": self.signature,
+                    "reason": "nondeterministic",
+                    "detail": "two eager runs on the same inputs differ",
+                    "ops": [],
+                },
+            )
+            return False
+        self.record.add(
+            self.record.mismatches,
+            {
+                "test": self.m.process.current_test,
+                "signature": self.signature,
+                **mismatch.to_json(),
+            },
+        )
+        return False
+
+    def _time(self, first_call_s: float | None) -> None:
+        settings = self.m.settings
+        eager_call = self._timed(self.eager)
+        graph_call = self._timed(self.graph)
+        for _ in range(settings.warmup):
+            eager_call(), graph_call()
+        one = max(time_repeats(eager_call, 1, 1)[0], time_repeats(graph_call, 1, 1)[0])
+        number = calls_per_repeat(one, settings.min_repeat_s, settings.max_calls_per_repeat)
+        before, deadline = _tracing_count(self.graph), time.perf_counter() + settings.budget_s
+        eager_samples: list[float] = []
+        graph_samples: list[float] = []
+        for _ in range(settings.repeats):
+            eager_samples += time_repeats(eager_call, number, 1)
+            graph_samples += time_repeats(graph_call, number, 1)
+            if time.perf_counter() > deadline:
+                break
+        if _tracing_count(self.graph) != before:
+            self.m.process.problem(
+                f"{self.record.target.qualname}: retraced while timing; discarded"
+            )
+            return
+        timing = Timing(summarize(eager_samples), summarize(graph_samples), first_call_s)
+        self.record.timings[self.signature] = {**timing.to_json(), "calls_per_repeat": number}
+
+    def _timed(self, function: Any) -> Callable[[], None]:
+        args, kwargs = tfbridge.copy_mutable((self.args, self.kwargs))
+
+        def call() -> None:
+            tfbridge.force(function(*args, **kwargs))
+
+        return call

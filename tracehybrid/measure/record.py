@@ -1,0 +1,161 @@
+"""What one process of the graph rerun saw, written as JSON per process and merged afterwards."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import threading
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tracehybrid.measure.targets import Target
+
+RECORD_PREFIX = "graph-"
+MERGED_NAME = "graph.json"
+MAX_LISTED = 20  # exceptions, mismatches and notes kept per target and process
+
+
+@dataclass
+class TargetRecord:
+    """Calls, traces, failures and measurements of one target in one process."""
+
+    target: Target
+    wrap: str = "pending"  # pending (module never imported) | wrapped | not_wrapped
+    wrap_error: str | None = None
+    calls: int = 0
+    calls_in_graph: int = 0  # calls made while an outer graph was being traced
+    traces: int = 0
+    tests: Counter[str] = field(default_factory=Counter)
+    trace_calls_s: list[float] = field(default_factory=list)
+    exceptions: list[dict[str, Any]] = field(default_factory=list)
+    mismatches: list[dict[str, Any]] = field(default_factory=list)
+    not_compared: list[dict[str, Any]] = field(default_factory=list)
+    timings: dict[str, dict[str, Any]] = field(default_factory=dict)
+    samples: Counter[str] = field(default_factory=Counter)
+
+    def add(self, items: list[dict[str, Any]], item: dict[str, Any]) -> None:
+        """Append ITEM unless the list is full: the first few examples are the evidence."""
+        if len(items) < MAX_LISTED and item not in items:
+            items.append(item)
+
+    def to_json(self) -> dict[str, Any]:
+        """The per-target object of a record file."""
+        return {
+            "target": self.target.to_json(),
+            "mode": "eager" if self.target.dehybridize else "graph",
+            "wrap": self.wrap,
+            "wrap_error": self.wrap_error,
+            "calls": self.calls,
+            "calls_in_graph": self.calls_in_graph,
+            "traces": self.traces,
+            "tests": dict(self.tests),
+            "trace_calls_s": [round(s, 6) for s in self.trace_calls_s[:MAX_LISTED]],
+            "exceptions": self.exceptions,
+            "mismatches": self.mismatches,
+            "not_compared": self.not_compared,
+            "timings": self.timings,
+        }
+
+
+class ProcessRecord:
+    """Everything one pytest process (a controller or an xdist worker) saw."""
+
+    def __init__(self, targets: list[Target], out_dir: Path) -> None:
+        self.out_dir = out_dir
+        self.targets = {t.key: TargetRecord(t) for t in targets}
+        self.outcomes: dict[str, str] = {}
+        self.crashes: dict[str, str] = {}  # nodeid -> the failure's one-line message
+        self.problems: list[str] = []
+        self.measure_s = 0.0
+        self.current_test = ""
+        self.started = time.time()
+        self.lock = threading.Lock()
+
+    def problem(self, message: str) -> None:
+        """A failure of tracehybrid itself: shown as a warning, never a test failure."""
+        with self.lock:
+            if len(self.problems) < 100:
+                self.problems.append(" ".join(message.split())[:500])
+
+    def to_json(self) -> dict[str, Any]:
+        """The document of one record file."""
+        return {
+            "format": 1,
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "worker": os.environ.get("PYTEST_XDIST_WORKER"),
+            "wall_s": round(time.time() - self.started, 3),
+            "measure_s": round(self.measure_s, 3),
+            "outcomes": self.outcomes,
+            "crashes": self.crashes,
+            "problems": self.problems,
+            "targets": {key: rec.to_json() for key, rec in self.targets.items()},
+        }
+
+    def write(self) -> Path:
+        """Write this process's file atomically; names are unique per process."""
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        name = f"{RECORD_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:8]}.json"
+        path = self.out_dir / name
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.to_json(), indent=1), encoding="utf-8")
+        tmp.replace(path)
+        return path
+
+
+def record_files(out_dir: Path) -> list[Path]:
+    """The per-process record files in OUT_DIR."""
+    return sorted(out_dir.glob(f"{RECORD_PREFIX}*.json"))
+
+
+#: A failure to wrap in any process wins: some calls there ran unwrapped, so nothing is proven.
+_WRAP_RANK = {"pending": 0, "wrapped": 1, "not_wrapped": 2}
+
+
+def _merge_target(into: dict[str, Any], item: dict[str, Any]) -> None:
+    if _WRAP_RANK[item["wrap"]] > _WRAP_RANK[into["wrap"]]:
+        into["wrap"], into["wrap_error"] = item["wrap"], item["wrap_error"]
+    for name in ("calls", "calls_in_graph", "traces"):
+        into[name] += item[name]
+    into["tests"] = dict(Counter(into["tests"]) + Counter(item["tests"]))
+    for name in ("trace_calls_s", "exceptions", "mismatches", "not_compared"):
+        into[name].extend(x for x in item[name] if x not in into[name])
+    for signature, timing in item["timings"].items():
+        into["timings"].setdefault(signature, timing)
+
+
+def merge_records(documents: list[dict[str, Any]]) -> dict[str, Any]:
+    """One document for a whole run: outcomes by nodeid, target facts summed over processes."""
+    merged: dict[str, Any] = {
+        "format": 1,
+        "processes": len(documents),
+        "outcomes": {},
+        "crashes": {},
+        "problems": [],
+        "measure_s": 0.0,
+        "targets": {},
+    }
+    for doc in documents:
+        merged["outcomes"].update(doc["outcomes"])
+        merged["crashes"].update(doc["crashes"])
+        merged["problems"].extend(p for p in doc["problems"] if p not in merged["problems"])
+        merged["measure_s"] += doc["measure_s"]
+        for key, item in doc["targets"].items():
+            if key in merged["targets"]:
+                _merge_target(merged["targets"][key], item)
+            else:
+                merged["targets"][key] = json.loads(json.dumps(item))
+    return merged
+
+
+def merge_dir(out_dir: Path) -> dict[str, Any]:
+    """Merge every record file of OUT_DIR into `graph.json` there, and return the document."""
+    documents = [json.loads(p.read_text(encoding="utf-8")) for p in record_files(out_dir)]
+    merged = merge_records(documents)
+    (out_dir / MERGED_NAME).write_text(json.dumps(merged, indent=1), encoding="utf-8")
+    return merged

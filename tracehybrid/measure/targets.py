@@ -1,0 +1,119 @@
+"""The graph-rerun targets file: which functions run as graphs, with which decorator, how."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+TARGETS_ENV = "TRACEHYBRID_GRAPH_TARGETS"
+PLUGIN_MODULE = "tracehybrid.measure.graph_plugin"
+DEHYBRIDIZE = ""  # the decorator of a target that goes back to eager
+
+
+@dataclass(frozen=True)
+class Target:
+    """One function to run as a graph (or, with decorator "", eagerly) during the rerun."""
+
+    path: str
+    qualname: str
+    line: int
+    first_line: int
+    decorator: str = "@tf.function"
+    #: None: measure unless dehybridizing (the eager side of a dehybridize may have side effects).
+    measure: bool | None = None
+
+    @property
+    def key(self) -> str:
+        """Stable identity across processes and runs: `path:first_line:qualname`."""
+        return f"{self.path}:{self.first_line}:{self.qualname}"
+
+    @property
+    def code_key(self) -> tuple[str, int, str]:
+        """What a code object must match: (realpath of co_filename, co_firstlineno, co_qualname)."""
+        return (os.path.realpath(self.path), self.first_line, self.qualname)
+
+    @property
+    def dehybridize(self) -> bool:
+        """True when the target runs its Python function eagerly instead of as a graph."""
+        return self.decorator.strip() == DEHYBRIDIZE
+
+    @property
+    def measured(self) -> bool:
+        """Whether eager/graph outputs are compared and timed on this target's calls."""
+        return (not self.dehybridize) if self.measure is None else self.measure
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON object of this target (the targets file's `targets` items)."""
+        data = asdict(self)
+        if self.measure is None:
+            del data["measure"]
+        return data
+
+    @classmethod
+    def from_json(cls, item: dict[str, Any]) -> Target:
+        """Read one `targets` item; `first_line` defaults to `line`."""
+        line = int(item["line"])
+        measure = item.get("measure")
+        return cls(
+            path=os.path.realpath(str(item["path"])),
+            qualname=str(item["qualname"]),
+            line=line,
+            first_line=int(item.get("first_line", line)),
+            decorator=str(item.get("decorator", "@tf.function")),
+            measure=None if measure is None else bool(measure),
+        )
+
+
+@dataclass(frozen=True)
+class MeasureSettings:
+    """How much the plugin measures per target: budgets keep a big suite's rerun affordable."""
+
+    enabled: bool = True
+    max_samples_per_signature: int = 3  # calls per argument signature compared with eager
+    timed_samples_per_signature: int = 1  # of those, how many are also timed
+    repeats: int = 7
+    warmup: int = 1
+    min_repeat_s: float = 0.002  # each repeat runs enough calls to last this long
+    max_calls_per_repeat: int = 100
+    budget_s: float = 2.0  # wall time cap for timing one signature (both modes)
+    rtol: float = 1e-5
+    atol: float = 1e-6
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> MeasureSettings:
+        """Known keys only; unknown keys are ignored so older plugins read newer files."""
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        return cls(**known)
+
+
+@dataclass
+class TargetsFile:
+    """The whole document at $TRACEHYBRID_GRAPH_TARGETS."""
+
+    out_dir: Path
+    targets: list[Target] = field(default_factory=list)
+    measure: MeasureSettings = field(default_factory=MeasureSettings)
+
+    def write(self, path: Path) -> Path:
+        """Write the document as JSON and return its path."""
+        data = {
+            "out_dir": str(self.out_dir),
+            "targets": [t.to_json() for t in self.targets],
+            "measure": asdict(self.measure),
+        }
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(data, indent=1), encoding="utf-8")
+        return path
+
+    @classmethod
+    def read(cls, path: Path) -> TargetsFile:
+        """Read the document written by `write` (or by hand)."""
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls(
+            out_dir=Path(data["out_dir"]),
+            targets=[Target.from_json(item) for item in data.get("targets", [])],
+            measure=MeasureSettings.from_json(data.get("measure", {})),
+        )
