@@ -1,0 +1,186 @@
+"""Plots as inline SVG: matplotlib on the Agg canvas, fixed settings so the output is stable."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, cast
+
+import matplotlib as mpl
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+from tracehybrid.report.model import FunctionView, TraceCounts
+
+MAX_ROWS = 40  # functions shown in one bar plot; the rest are listed in the table only
+LABEL_CHARS = 48  # longer names are cut, with an ellipsis
+# Sentinel colours replaced by CSS variables after rendering, so plots follow light and dark mode.
+_FG, _GRID = "#010203", "#020304"
+_APPROVED, _REJECTED, _LOSS = "#2f8f5b", "#8a94a6", "#c8553d"
+_RC: dict[str, Any] = {
+    "svg.fonttype": "none",  # real <text>: small, selectable, and escaped by matplotlib
+    "svg.hashsalt": "tracehybrid",  # stable clip-path ids
+    "svg.image_inline": True,
+    "font.family": ["DejaVu Sans"],  # bundled with matplotlib: the same metrics everywhere
+    "font.size": 9.0,
+    "text.parse_math": False,  # `$` in a qualname is text, not mathtext
+    "text.usetex": False,
+    "text.color": _FG,
+    "axes.edgecolor": _FG,
+    "axes.labelcolor": _FG,
+    "xtick.color": _FG,
+    "ytick.color": _FG,
+    "grid.color": _GRID,
+    "grid.linewidth": 0.6,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "figure.facecolor": "none",
+    "axes.facecolor": "none",
+    "savefig.facecolor": "none",
+    "path.simplify": False,
+}
+
+
+@contextmanager
+def _settings() -> Iterator[None]:
+    with mpl.rc_context(cast(Any, _RC)):  # matplotlib types rc keys as a Literal
+        yield
+
+
+def label(text: str) -> str:
+    """A plot label: at most `LABEL_CHARS` characters."""
+    return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1] + "…"
+
+
+def speedup_svg(functions: list[FunctionView], prefix: str = "speedup") -> str | None:
+    """Per-function speedup, sorted, log scale, the spread of the repeats as error bars."""
+    measured = [f for f in functions if f.speedup is not None]
+    if not measured:
+        return None
+    rows = sorted(measured, key=lambda f: f.speedup.ratio if f.speedup else 0.0)[-MAX_ROWS:]
+    ratios = [f.speedup.ratio if f.speedup else 1.0 for f in rows]
+    low = [
+        r - (f.speedup.spread[0] if f.speedup and f.speedup.spread else r)
+        for f, r in zip(rows, ratios, strict=True)
+    ]
+    high = [
+        (f.speedup.spread[1] if f.speedup and f.speedup.spread else r) - r
+        for f, r in zip(rows, ratios, strict=True)
+    ]
+    colors = [_APPROVED if f.verdict == "approved" else _REJECTED for f in rows]
+    with _settings():
+        fig, ax = _figure(len(rows))
+        y = list(range(len(rows)))
+        ax.hlines(y, 1.0, ratios, colors=colors, linewidth=2.0)
+        ax.errorbar(
+            ratios, y, xerr=[low, high], fmt="none", ecolor=_FG, elinewidth=0.8, capsize=2.5
+        )
+        ax.scatter(ratios, y, c=colors, s=28, zorder=3)
+        ax.axvline(1.0, color=_FG, linewidth=0.8, linestyle="--")
+        _log_axis(ax, ratios, low, high)
+        ax.set_xlabel("speedup, eager time / graph time (log scale; bars: spread of the repeats)")
+        _y_labels(ax, rows)
+        ax.grid(axis="x", which="both")
+        return _svg(fig, prefix, "Per-function speedup, sorted, on a log scale")
+
+
+def seconds_saved_svg(functions: list[FunctionView], prefix: str = "saved") -> str | None:
+    """Seconds each function would save over the test run (negative: graph mode costs time)."""
+    rows = [f for f in functions if f.speedup is not None and f.speedup.seconds_saved is not None]
+    if not rows:
+        return None
+    rows = sorted(rows, key=_saved)[-MAX_ROWS:]
+    values = [_saved(f) for f in rows]
+    with _settings():
+        fig, ax = _figure(len(rows))
+        colors = [_APPROVED if v >= 0 else _LOSS for v in values]
+        ax.barh(range(len(rows)), values, color=colors, height=0.6)
+        ax.axvline(0.0, color=_FG, linewidth=0.8)
+        ax.set_xlabel("seconds saved over the test run (per-call saving times calls)")
+        _y_labels(ax, rows)
+        ax.grid(axis="x")
+        return _svg(fig, prefix, "Seconds saved per function over the test run")
+
+
+def retrace_svg(traces: TraceCounts, prefix: str) -> str:
+    """Distinct traces of one function: as written, with `reduce_retracing`, with a signature."""
+    names = ["plain", "reduce_retracing", "input_signature"]
+    counts = [traces.plain, traces.reduce_retracing, traces.signature]
+    with _settings():
+        fig = Figure(figsize=(5.4, 1.6), layout="constrained")
+        FigureCanvasAgg(fig)
+        ax = fig.add_subplot()
+        values = [c if c is not None else 0 for c in counts]
+        ax.barh(range(3), values, color=[_REJECTED, _APPROVED, _APPROVED], height=0.6)
+        for i, count in enumerate(counts):
+            text = "n/a" if count is None else str(count)
+            ax.annotate(
+                text, (values[i], i), xytext=(3, 0), textcoords="offset points", va="center"
+            )
+        ax.set_yticks(range(3), names)
+        ax.set_xlim(0, max(max(values) * 1.25, 1.0))
+        ax.set_xlabel("distinct traces")
+        ax.invert_yaxis()
+        return _svg(
+            fig, prefix, "Distinct traces: plain, with reduce_retracing, with input_signature"
+        )
+
+
+def _log_axis(ax: Any, ratios: list[float], low: list[float], high: list[float]) -> None:
+    """A log x axis with plain labels (`2x`): mathtext labels would need `text.parse_math`."""
+    ax.set_xscale("log")
+    smallest = min([1.0] + [r - d for r, d in zip(ratios, low, strict=True)])
+    largest = max([1.0] + [r + d for r, d in zip(ratios, high, strict=True)])
+    ax.set_xlim(smallest / 1.25, largest * 1.25)
+    ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}x"))
+    ax.xaxis.set_minor_formatter(NullFormatter())
+
+
+def _saved(fn: FunctionView) -> float:
+    saved = fn.speedup.seconds_saved if fn.speedup else None
+    return saved if saved is not None else 0.0
+
+
+def _figure(rows: int) -> tuple[Figure, Any]:
+    fig = Figure(figsize=(7.5, 0.9 + 0.28 * rows), layout="constrained")
+    FigureCanvasAgg(fig)  # the Agg canvas measures text; savefig switches to the SVG backend
+    return fig, fig.add_subplot()
+
+
+def _y_labels(ax: Any, rows: list[FunctionView]) -> None:
+    ax.set_yticks(range(len(rows)), [label(f.qualname) for f in rows])
+    ax.set_ylim(-0.6, len(rows) - 0.4)
+
+
+_TAG = re.compile(r"<[^<>]+>")  # matplotlib escapes < and > in text, so this matches real tags only
+_ID_REF = re.compile(r'(\bid="|url\(#|href="#)([^")]+)')
+
+
+def _svg(fig: Figure, prefix: str, title: str) -> str:
+    """The figure as an SVG element ready to inline: no prolog, comments, metadata or size."""
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    text = buffer.getvalue()
+    text = text[text.index("<svg") :]
+    text = re.sub(r"<!--.*?-->", "", text, flags=re.DOTALL)
+    text = re.sub(r"<metadata>.*?</metadata>", "", text, flags=re.DOTALL)
+    # its global `*{stroke-...}` rule would leak into the page; the page's CSS sets it for plots
+    text = re.sub(r"<style[^>]*>.*?</style>", "", text, flags=re.DOTALL)
+    text = _TAG.sub(lambda tag: _ID_REF.sub(rf"\1{prefix}-\2", tag.group(0)), text)
+    text = re.sub(r'<svg [^>]*?(viewBox="[^"]*")[^>]*>', _open_tag(title), text, count=1)
+    text = text.replace(_FG, "var(--plot-fg)").replace(_GRID, "var(--plot-grid)")
+    return re.sub(r"\n\s*\n", "\n", text).strip()
+
+
+def _open_tag(title: str) -> Any:
+    def replace(match: re.Match[str]) -> str:
+        return (
+            f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+            f'{match.group(1)} class="plot" role="img" aria-label="{title}">'
+        )
+
+    return replace
