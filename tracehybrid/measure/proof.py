@@ -1,0 +1,159 @@
+"""The outcome of proving targets: a status per target, its evidence, and the suite timings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from tracehybrid.measure.suite import SuiteRun, changed_tests
+from tracehybrid.measure.targets import Target
+from tracehybrid.measure.timing import Timing, combine_timings
+
+if TYPE_CHECKING:
+    from tracehybrid.measure.rerun import Prover
+
+#: proven: ran as a graph in passing tests, outcomes and outputs unchanged.
+STATUSES = (
+    "proven",
+    "graph_failure",  # a test's outcome changed (or it raised only as a graph)
+    "output_mismatch",  # outputs differ from eager on the tests' inputs
+    "not_wrapped",  # could not be replaced at import time (the reason is given)
+    "not_called",  # wrapped, but no test called it: nothing proven
+    "inconclusive",  # outcomes changed but no target could be blamed (flaky suite?)
+)
+
+
+@dataclass
+class Rejection:
+    """A target whose graph changed test outcomes, found by bisection."""
+
+    target: Target
+    tests: list[str]
+    crashes: dict[str, str] = field(default_factory=dict)  # nodeid -> failure message
+    together: list[Target] = field(default_factory=list)  # set when it fails only in combination
+
+
+@dataclass
+class TargetProof:
+    """Status and evidence of one target."""
+
+    target: Target
+    status: str
+    failing_tests: list[dict[str, str]] = field(default_factory=list)
+    facts: dict[str, Any] = field(default_factory=dict)  # the merged record of the last run
+    timing: Timing | None = None  # over the timed signatures (medians)
+    note: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        """The per-target object of `proof.json`."""
+        facts = self.facts
+        return {
+            "target": self.target.to_json(),
+            "status": self.status,
+            "note": self.note,
+            "failing_tests": self.failing_tests,
+            "wrap_error": facts.get("wrap_error"),
+            "calls": facts.get("calls", 0),
+            "traces": facts.get("traces", 0),
+            "exceptions": facts.get("exceptions", []),
+            "mismatches": facts.get("mismatches", []),
+            "not_compared": facts.get("not_compared", []),
+            "timing": None if self.timing is None else self.timing.to_json(),
+            "timings": facts.get("timings", {}),
+        }
+
+
+@dataclass
+class ProofResult:
+    """Per-target statuses, the eager and graph suite runs, and the log of every run."""
+
+    targets: dict[str, TargetProof]
+    graph: SuiteRun
+    eager: SuiteRun | None
+    flaky: list[str]
+    unexplained: dict[str, tuple[str, str]]
+    runs: list[SuiteRun]
+
+    @property
+    def clean(self) -> bool:
+        """True when the final graph run changed no test outcome."""
+        return not self.unexplained
+
+    def by_status(self, status: str) -> list[TargetProof]:
+        """The targets with STATUS."""
+        return [p for p in self.targets.values() if p.status == status]
+
+    def to_json(self) -> dict[str, Any]:
+        """The `proof.json` document (see docs in the package README of the report)."""
+        eager_wall = None if self.eager is None else round(self.eager.wall_s, 3)
+        return {
+            "format": 1,
+            "suite": {
+                "eager": None if self.eager is None else self.eager.contract_run(),
+                "graph": self.graph.contract_run(),
+                "eager_wall_s": eager_wall,
+                "graph_wall_s": round(self.graph.wall_s, 3),
+                "graph_measure_s": round(self.graph.measure_s, 3),
+                "note": "graph wall time includes tracing and the inline measurement",
+            },
+            "clean": self.clean,
+            "flaky": self.flaky,
+            "unexplained": {k: list(v) for k, v in self.unexplained.items()},
+            "targets": {key: proof.to_json() for key, proof in self.targets.items()},
+            "runs": [run.to_json() for run in self.runs],
+        }
+
+
+def _status(facts: dict[str, Any]) -> tuple[str, str]:
+    if facts.get("wrap") == "not_wrapped":
+        return "not_wrapped", str(facts.get("wrap_error") or "")
+    if facts.get("wrap") != "wrapped":
+        return "not_called", "its module was never imported"
+    if not facts.get("calls") and not facts.get("calls_in_graph"):
+        return "not_called", "no test called it"
+    if any(e.get("graph_only") for e in facts.get("exceptions", [])):
+        return "graph_failure", "raised only as a graph; the tests did not notice"
+    if facts.get("mismatches"):
+        return "output_mismatch", ""
+    if not facts.get("calls") and facts.get("calls_in_graph"):
+        return "proven", "called only inside other graphs: not measured"
+    return "proven", ""
+
+
+def _timing(facts: dict[str, Any]) -> Timing | None:
+    timings = [Timing.from_json(t) for t in facts.get("timings", {}).values()]
+    return combine_timings(timings)
+
+
+def build_result(
+    targets: list[Target],
+    rejections: list[Rejection],
+    graph: SuiteRun,
+    eager: SuiteRun | None,
+    prover: Prover,
+    last_facts: dict[str, dict[str, Any]],
+) -> ProofResult:
+    """Assemble the result once the rounds are over."""
+    unexplained = prover.changed(graph)
+    rejected = {r.target.key: r for r in rejections}
+    proofs = {}
+    for target in targets:
+        facts = last_facts.get(target.key, {})
+        rejection = rejected.get(target.key)
+        if rejection is not None:
+            failing = [{"test": t, "crash": rejection.crashes.get(t, "")} for t in rejection.tests]
+            note = ""
+            if rejection.together:
+                names = ", ".join(t.qualname for t in rejection.together)
+                note = f"changes outcomes only together with: {names}"
+            proofs[target.key] = TargetProof(target, "graph_failure", failing, facts, None, note)
+            continue
+        status, note = _status(facts)
+        if unexplained and status == "proven":
+            status, note = "inconclusive", "outcomes changed that no single target explains"
+        proofs[target.key] = TargetProof(target, status, [], facts, _timing(facts), note)
+    flaky = sorted(prover.ignore)
+    return ProofResult(proofs, graph, eager, flaky, unexplained, list(prover.runs))
+
+
+__all__ = ["STATUSES", "ProofResult", "Rejection", "TargetProof", "build_result", "changed_tests"]

@@ -1,0 +1,143 @@
+"""Prove a set of targets on the project's tests: rerun as graphs, bisect culprits, repeat."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tracehybrid.measure.bisect import Culprits, find_culprits
+from tracehybrid.measure.proof import ProofResult, Rejection, build_result
+from tracehybrid.measure.suite import SuiteRun, changed_tests, run_suite
+from tracehybrid.measure.targets import MeasureSettings, Target
+
+__all__ = ["ProofResult", "ProveOptions", "Prover", "prove"]
+
+
+@dataclass
+class Prover:
+    """Runs the command in numbered directories under OUT_DIR and keeps the run log."""
+
+    cmd: list[str]
+    baseline: dict[str, str]
+    out_dir: Path
+    jobs: int = 1
+    settings: MeasureSettings = field(default_factory=MeasureSettings)
+    cwd: Path | None = None
+    ignore: set[str] = field(default_factory=set)  # flaky tests: their changes prove nothing
+    runs: list[SuiteRun] = field(default_factory=list)
+    _numbers: Any = field(default_factory=itertools.count)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def run(self, targets: Sequence[Target], purpose: str, measure: bool) -> SuiteRun:
+        """One run of the command with TARGETS as graphs."""
+        with self._lock:
+            number = next(self._numbers)
+        settings = self.settings if measure else MeasureSettings(enabled=False)
+        directory = self.out_dir / f"run-{number:03d}-{purpose}"
+        done = run_suite(self.cmd, list(targets), directory, settings, purpose, self.cwd)
+        with self._lock:
+            self.runs.append(done)
+        return done
+
+    def changed(self, run: SuiteRun) -> dict[str, tuple[str, str]]:
+        """Tests whose outcome in RUN differs from the baseline (flaky tests ignored)."""
+        return changed_tests(self.baseline, run.outcomes, self.ignore)
+
+    def changed_by(self, subset: Sequence[Target]) -> set[str]:
+        """The tests that change when only SUBSET runs as graphs (measurement off)."""
+        return set(self.changed(self.run(subset, "bisect", measure=False)))
+
+
+def _suspects(active: list[Target], run: SuiteRun, changed: set[str]) -> list[Target]:
+    """Targets the changed tests called, or that ran outside any test (import time, fixtures)."""
+    if any(run.outcomes.get(nodeid, "missing") == "missing" for nodeid in changed):
+        return active  # a test vanished (collection error): anything imported may be the cause
+    suspects = []
+    for target in active:
+        facts = run.facts.get(target.key, {})
+        called = set(facts.get("tests", {})) | {e["test"] for e in facts.get("exceptions", [])}
+        if called & (changed | {""}):
+            suspects.append(target)
+    return suspects
+
+
+def _culprits(prover: Prover, active: list[Target], run: SuiteRun) -> tuple[list[Target], Culprits]:
+    """Bisect among the suspects first (presumed to hold the culprits, which saves a run), and
+    over every active target when the presumption fails."""
+    changed = set(prover.changed(run))
+    suspects = _suspects(active, run, changed)
+    if len(suspects) > 1 and len(suspects) < len(active):
+        found = find_culprits(suspects, changed, prover.changed_by, prover.jobs)
+        root = tuple(range(len(suspects)))
+        unverified = [group for group, _ in found.together if group == root]
+        if found.alone or (found.together and not unverified):
+            return suspects, found
+        if unverified and prover.changed_by(suspects):
+            return suspects, found
+    elif len(suspects) == 1 and len(active) > 1 and prover.changed_by(suspects):
+        return suspects, Culprits(alone={0: changed})
+    return active, find_culprits(active, changed, prover.changed_by, prover.jobs)
+
+
+def _isolate(prover: Prover, active: list[Target], run: SuiteRun) -> list[Rejection]:
+    """The rejections explaining the changed outcomes of RUN (which ran ACTIVE as graphs)."""
+    pool, culprits = _culprits(prover, active, run)
+    crashes = {nodeid: run.crashes.get(nodeid, "") for nodeid in prover.changed(run)}
+    rejections = []
+    for index, tests in culprits.alone.items():
+        rejections.append(Rejection(pool[index], sorted(tests), crashes))
+    for group, tests in culprits.together:
+        together = [pool[i] for i in group]
+        rejections += [Rejection(t, sorted(tests), crashes, together) for t in together]
+    return rejections
+
+
+@dataclass(frozen=True)
+class ProveOptions:
+    """How `prove` runs: measurement budgets, working directory, eager timing, rounds."""
+
+    settings: MeasureSettings = field(default_factory=MeasureSettings)
+    cwd: Path | None = None
+    time_eager_suite: bool = True  # one extra run: the fair eager wall time and a flakiness check
+    max_rounds: int = 5
+
+
+def prove(
+    cmd: list[str],
+    targets: list[Target],
+    baseline_outcomes: dict[str, str],
+    out_dir: Path,
+    jobs: int,
+    options: ProveOptions | None = None,
+) -> ProofResult:
+    """Rerun CMD with TARGETS as graphs until no test outcome differs from BASELINE_OUTCOMES.
+
+    Culprits are found by bisection (JOBS runs at a time) and rejected as `graph_failure`.
+    With `time_eager_suite` the command first runs once with the plugin and no targets: the
+    fair eager wall time (same launch as the graph runs) and a check for flaky tests, whose
+    changes are then ignored. The final clean run, with measurement, gives the per-target facts.
+    """
+    options = options or ProveOptions()
+    prover = Prover(list(cmd), dict(baseline_outcomes), out_dir, max(1, jobs))
+    prover.settings, prover.cwd = options.settings, options.cwd
+    eager = prover.run([], "eager", measure=False) if options.time_eager_suite else None
+    if eager is not None:
+        prover.ignore = set(changed_tests(prover.baseline, eager.outcomes))
+    active, rejections = list(targets), []
+    last_facts: dict[str, dict[str, Any]] = {}
+    for _ in range(options.max_rounds):
+        graph = prover.run(active, "graph", measure=True)
+        last_facts.update(graph.facts)
+        if not prover.changed(graph) or not active:
+            break
+        found = _isolate(prover, active, graph)
+        if not found:  # cannot be pinned on any target: stop rather than loop
+            break
+        rejections += found
+        rejected = {r.target.key for r in found}
+        active = [t for t in active if t.key not in rejected]
+    return build_result(targets, rejections, graph, eager, prover, last_facts)

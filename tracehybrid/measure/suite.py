@@ -1,0 +1,141 @@
+"""Run the test command once with the graph plugin, time it, and read back what it recorded."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tracehybrid.errors import TestCommandError
+from tracehybrid.measure.record import merge_dir, record_files
+from tracehybrid.measure.targets import (
+    PLUGIN_MODULE,
+    TARGETS_ENV,
+    MeasureSettings,
+    Target,
+    TargetsFile,
+)
+
+#: Outcome -> the contract's Run counter it adds to (results-v1 `Run`).
+_COUNTED_AS = {
+    "passed": "tests_passed",
+    "xpassed": "tests_passed",
+    "failed": "tests_failed",
+    "error": "tests_failed",
+    "skipped": "tests_skipped",
+    "xfailed": "tests_skipped",
+}
+
+
+@dataclass
+class SuiteRun:
+    """One run of the test command: exit code, wall time, outcomes and the merged records."""
+
+    purpose: str  # eager | graph | bisect
+    targets: list[Target]
+    exit_code: int
+    wall_s: float
+    out_dir: Path
+    outcomes: dict[str, str] = field(default_factory=dict)
+    crashes: dict[str, str] = field(default_factory=dict)
+    facts: dict[str, dict[str, Any]] = field(default_factory=dict)  # target key -> merged facts
+    problems: list[str] = field(default_factory=list)
+    measure_s: float = 0.0
+    processes: int = 0
+
+    def contract_run(self) -> dict[str, Any]:
+        """The results-v1 `Run` object (xpassed counts as passed, error as failed, xfailed as
+        skipped)."""
+        counts = Counter(_COUNTED_AS.get(o, "tests_failed") for o in self.outcomes.values())
+        return {
+            "exit_code": self.exit_code,
+            "tests_passed": counts["tests_passed"],
+            "tests_failed": counts["tests_failed"],
+            "tests_skipped": counts["tests_skipped"],
+            "wall_s": round(self.wall_s, 3),
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        """A summary for the proof's run log (outcomes are in the run's own graph.json)."""
+        return {
+            "purpose": self.purpose,
+            "targets": [t.key for t in self.targets],
+            **self.contract_run(),
+            "measure_s": round(self.measure_s, 3),
+            "processes": self.processes,
+            "out_dir": str(self.out_dir),
+        }
+
+
+def _prepend(value: str, existing: str | None, sep: str) -> str:
+    parts = [value, *(p for p in (existing or "").split(sep) if p and p != value)]
+    return sep.join(parts)
+
+
+def graph_environment(targets_file: Path, base: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment that makes every pytest process of the command load the graph plugin."""
+    env = dict(os.environ if base is None else base)
+    env[TARGETS_ENV] = str(targets_file.resolve())
+    env["PYTEST_PLUGINS"] = _prepend(PLUGIN_MODULE, env.get("PYTEST_PLUGINS"), ",")
+    return env
+
+
+def run_suite(
+    cmd: list[str],
+    targets: list[Target],
+    out_dir: Path,
+    settings: MeasureSettings,
+    purpose: str = "graph",
+    cwd: Path | None = None,
+) -> SuiteRun:
+    """Run CMD once with TARGETS as graphs (none: the eager baseline, launched the same way).
+
+    The command's output goes to `out_dir/output.log`. Raises TestCommandError when CMD cannot
+    be started; a failing test run is a result, not an error.
+    """
+    if not cmd or (shutil.which(cmd[0]) is None and not Path(cmd[0]).is_file()):
+        raise TestCommandError(f"{cmd[0] if cmd else '(empty)'}: command not found")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for stale in record_files(out_dir):
+        stale.unlink()
+    targets_file = TargetsFile(out_dir.resolve(), targets, settings).write(out_dir / "targets.json")
+    env = graph_environment(targets_file)
+    with open(out_dir / "output.log", "wb") as log:
+        start = time.perf_counter()
+        try:
+            done = subprocess.run(
+                cmd, check=False, env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT
+            )
+        except OSError as exc:
+            raise TestCommandError(f"{cmd[0]}: {exc.strerror or exc}") from None
+        wall = time.perf_counter() - start
+    merged = merge_dir(out_dir)
+    return SuiteRun(
+        purpose, list(targets), done.returncode, wall, out_dir,
+        merged["outcomes"], merged["crashes"], merged["targets"], merged["problems"],
+        merged["measure_s"], merged["processes"],
+    )  # fmt: skip
+
+
+def changed_tests(
+    baseline: dict[str, str],
+    outcomes: dict[str, str],
+    ignore: set[str] | frozenset[str] = frozenset(),
+) -> dict[str, tuple[str, str]]:
+    """nodeid -> (baseline outcome, new outcome) for every test whose outcome changed.
+
+    A baseline test that did not run at all (a collection error, a crash) counts as `missing`.
+    """
+    changed = {}
+    for nodeid, before in baseline.items():
+        if nodeid in ignore:
+            continue
+        after = outcomes.get(nodeid, "missing")
+        if after != before:
+            changed[nodeid] = (before, after)
+    return changed
