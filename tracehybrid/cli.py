@@ -45,6 +45,25 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--quiet", action="store_true", help="no progress output")
     analyze.set_defaults(handler=_lazy("tracehybrid.commands.analyze", "do_analyze"))
 
+    run = verbs.add_parser(
+        "run", help="run the test command under the tracer: `tracehybrid run -- pytest`"
+    )
+    run.add_argument("--out", type=Path, help="output folder (default: .tracehybrid)")
+    run.add_argument("--quiet", action="store_true", help="no progress or summary")
+    run.add_argument("cmd", nargs=argparse.REMAINDER, help="the test command, after --")
+    run.set_defaults(handler=_lazy("tracehybrid.commands.run", "do_run"))
+
+    combine = verbs.add_parser("combine", help="merge per-process trace stores")
+    combine.add_argument("stores", nargs="*", type=Path, help="store files (default: a run's)")
+    combine.add_argument("--out", type=Path, help="folder of the run / for the combined store")
+    combine.set_defaults(handler=_lazy("tracehybrid.commands.store", "do_combine"))
+
+    debug = verbs.add_parser("debug", help="inspect tracehybrid's data for bug reports")
+    debug_what = debug.add_subparsers(dest="what", metavar="WHAT", parser_class=_Parser)
+    store = debug_what.add_parser("store", help="print what a trace store holds")
+    store.add_argument("path", nargs="?", type=Path, help="store file (default: the run's)")
+    store.set_defaults(handler=_lazy("tracehybrid.commands.store", "do_debug"))
+
     explain = verbs.add_parser("explain", help="explain a diagnostic code")
     explain.add_argument("code", nargs="?", help="a code (TH101) or name (print-call)")
     explain.add_argument("--list", action="store_true", help="list every code")
@@ -71,7 +90,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.verb is None:
             build_parser().print_help()
             return ExitCode.USAGE
-        handler: Handler = args.handler
+        handler: Handler | None = getattr(args, "handler", None)
+        if handler is None:  # a verb with sub-verbs given none, e.g. `tracehybrid debug`
+            raise UsageError(f"`{args.verb}` needs a sub-command; see `tracehybrid {args.verb} -h`")
         return handler(args)
     except TraceHybridError as exc:
         if debug:

@@ -15,7 +15,7 @@ from tracehybrid.runtime.candidates import CANDIDATES_ENV, OUT_DIR_ENV
 from tracehybrid.store.combine import combine_dir, process_stores
 from tracehybrid.store.describe import describe_store
 
-__all__ = ["combine", "describe_store", "run_traced", "traced_environment"]
+__all__ = ["check_command", "combine", "describe_store", "run_traced", "traced_environment"]
 
 PLUGIN_MODULE = "tracehybrid.runtime.pytest_plugin"
 
@@ -41,16 +41,21 @@ def _clear_old_stores(out_dir: Path) -> None:
             name.unlink(missing_ok=True)
 
 
+def check_command(cmd: list[str]) -> None:
+    """Raise TestCommandError (one line) unless CMD names something that can be started."""
+    if not cmd:
+        raise TestCommandError("no command to run after `--`")
+    if shutil.which(cmd[0]) is None and not Path(cmd[0]).is_file():
+        raise TestCommandError(f"{cmd[0]}: command not found")
+
+
 def run_traced(cmd: list[str], candidates_file: Path, out_dir: Path) -> int:
     """Run CMD traced; its output and exit code pass through unchanged. Returns the exit code.
 
     Raises TestCommandError (one line) when CMD cannot be started. Ctrl-C reaches CMD, which
     shuts down (pytest flushes its stores); this process waits for it instead of killing it.
     """
-    if not cmd:
-        raise TestCommandError("no command to run after `--`")
-    if shutil.which(cmd[0]) is None and not Path(cmd[0]).is_file():
-        raise TestCommandError(f"{cmd[0]}: command not found")
+    check_command(cmd)
     out_dir.mkdir(parents=True, exist_ok=True)
     _clear_old_stores(out_dir)
     try:

@@ -1,0 +1,177 @@
+"""`tracehybrid run -- pytest` on the bundled example: outcomes unchanged, the store holds the facts."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tracehybrid.store.combine import process_stores
+from tracehybrid.store.reader import CandidateFacts, open_store, read_facts, read_meta
+
+pytestmark = [pytest.mark.slow, pytest.mark.tensorflow]
+REPO = Path(__file__).resolve().parents[2]
+PYTEST = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+
+
+@dataclass
+class ExampleRun:
+    project: Path
+    plain: dict[str, str]
+    traced: dict[str, str]
+    returncode: int
+    stdout: str
+    facts: dict[str, CandidateFacts]  # by qualname
+    store: Path
+
+
+def _junit(path: Path) -> dict[str, str]:
+    found = {}
+    for case in ET.parse(path).getroot().iter("testcase"):
+        children = {child.tag for child in case}
+        outcome = next((t for t in ("failure", "error", "skipped") if t in children), "passed")
+        found[f"{case.get('classname')}::{case.get('name')}"] = outcome
+    return found
+
+
+@pytest.fixture(scope="module")
+def example_run(tmp_path_factory: pytest.TempPathFactory) -> ExampleRun:
+    project = tmp_path_factory.mktemp("example") / "examples"
+    ignore = shutil.ignore_patterns("__pycache__", ".tracehybrid", ".pytest_cache")
+    shutil.copytree(REPO / "examples", project, ignore=ignore)
+    subprocess.run([*PYTEST, "--junitxml=plain.xml"], cwd=project, check=False, capture_output=True)
+    traced = subprocess.run(
+        [sys.executable, "-m", "tracehybrid", "run", "--", *PYTEST, "--junitxml=traced.xml"],
+        cwd=project,
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    store = project / ".tracehybrid" / "trace.db"
+    facts = {fact.qualname: fact for fact in read_facts(store).values()} if store.exists() else {}
+    return ExampleRun(
+        project,
+        _junit(project / "plain.xml"),
+        _junit(project / "traced.xml"),
+        traced.returncode,
+        traced.stdout + traced.stderr,
+        facts,
+        store,
+    )
+
+
+def test_outcomes_and_exit_code_are_unchanged(example_run: ExampleRun) -> None:
+    assert example_run.returncode == 0, example_run.stdout
+    assert example_run.plain
+    assert example_run.traced == example_run.plain
+
+
+def test_the_summary_names_the_store(example_run: ExampleRun) -> None:
+    assert str(example_run.store) in example_run.stdout.replace("\n", "")
+    processes = process_stores(example_run.store.parent)
+    assert processes
+    for path in processes:  # every traced process stopped cleanly and flushed
+        with open_store(path) as conn:
+            assert read_meta(conn)["complete"] == "1"
+
+
+def test_uncalled_function_has_no_calls(example_run: ExampleRun) -> None:
+    # The store lists the candidates that ran; an absent candidate was never called.
+    uncalled = example_run.facts.get("predict_proba")
+    assert uncalled is None or not uncalled.calls
+    assert example_run.facts["train_step"].calls
+
+
+def test_calls_are_attributed_to_tests(example_run: ExampleRun) -> None:
+    fact = example_run.facts["train_step"]
+    assert fact.calls.get("eager", 0) > 0
+    assert any(nodeid.startswith("tests/test_train.py::") for nodeid in fact.tests)
+    assert all(outcome == "passed" for outcome in fact.tests.values())
+
+
+def test_observed_effects(example_run: ExampleRun) -> None:
+    accuracy = {e.category for e in example_run.facts["accuracy"].effects}
+    assert "tensor_to_python" in accuracy
+    evaluate = {(e.category, e.detail) for e in example_run.facts["evaluate"].effects}
+    assert ("side_effect", "print") in evaluate
+    assert {e.category for e in example_run.facts["prediction_histogram"].effects} >= {
+        "variable_creation"
+    }
+
+
+def test_retracing_predictions(example_run: ExampleRun) -> None:
+    lr = example_run.facts["warmup_cosine_lr"].predictions
+    assert max(int(str(p["plain"])) for p in lr) == 37
+    blur = example_run.facts["gaussian_blur"]
+    assert blur.calls.get("trace", 0) == 6  # an existing tf.function: its real traces
+    assert max(int(str(p["plain"])) for p in blur.predictions) == 6
+
+
+def test_missing_command_is_one_line_error(tmp_path: Path) -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "tracehybrid", "run", "--", "no-such-command-xyz"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert out.returncode == 3
+    assert out.stderr.splitlines() == [
+        "error[test-command]: no-such-command-xyz: command not found"
+    ]
+
+
+def test_pytest_usage_error_passes_its_exit_code(example_run: ExampleRun, tmp_path: Path) -> None:
+    run = ["run", "--quiet", "--out", str(tmp_path)]  # keep the shared run's store intact
+    out = subprocess.run(
+        [sys.executable, "-m", "tracehybrid", *run, "--", *PYTEST, "--no-such-flag"],
+        cwd=example_run.project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert out.returncode == 4
+    assert "error[test-command]:" in out.stderr
+    assert "(usage error)" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "tracehybrid", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_debug_store_describes_the_run(example_run: ExampleRun) -> None:
+    out = _cli("debug", "store", cwd=example_run.project)
+    assert out.returncode == 0, out.stderr
+    assert "train_step" in out.stdout
+    assert "schema version" in out.stdout
+
+
+def test_combine_again_gives_the_same_facts(example_run: ExampleRun, tmp_path: Path) -> None:
+    shards = process_stores(example_run.store.parent)
+    out = _cli("combine", "--out", str(tmp_path), *map(str, shards), cwd=example_run.project)
+    assert out.returncode == 0, out.stderr
+    again = {fact.qualname: fact.calls for fact in read_facts(tmp_path / "trace.db").values()}
+    assert again == {name: fact.calls for name, fact in example_run.facts.items()}
+
+
+def test_debug_without_what_and_missing_store_are_one_line_errors(tmp_path: Path) -> None:
+    out = _cli("debug", cwd=tmp_path)
+    assert out.returncode == 2
+    assert out.stderr.startswith("error[usage]:")
+    out = _cli("debug", "store", str(tmp_path / "none.db"), cwd=tmp_path)
+    assert out.returncode == 2
+    assert out.stderr.splitlines() == [
+        f"error[no-source]: {tmp_path / 'none.db'}: no such store; run `tracehybrid run` first"
+    ]
