@@ -1,4 +1,4 @@
-"""`tracehybrid run -- pytest` on the bundled example: outcomes unchanged, the store holds the facts."""
+"""`tracehybrid run -- pytest` on the example: outcomes unchanged, the store holds the facts."""
 
 from __future__ import annotations
 
