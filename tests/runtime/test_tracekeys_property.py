@@ -52,6 +52,11 @@ def candidate(x: Any, y: Any = 1, *, z: Any = None) -> None:
     del x, y, z
 
 
+def mixed(x: Any, power: Any, *, scale: Any = 1.0) -> None:
+    """A tensor and a required Python argument: no input_signature can cover `power`."""
+    del x, power, scale
+
+
 @pytest.fixture(scope="session")
 def tf() -> Any:
     tf = pytest.importorskip("tensorflow")
@@ -88,8 +93,8 @@ def build_calls(tf: Any, sequence: list[Any]) -> list[tuple[tuple[Any, ...], dic
     return calls
 
 
-def real_count(tf: Any, calls: list[Any], *, reduce: bool) -> int:
-    wrapped = tf.function(candidate, reduce_retracing=reduce)
+def real_count(tf: Any, calls: list[Any], *, reduce: bool, fn: Any = candidate) -> int:
+    wrapped = tf.function(fn, reduce_retracing=reduce)
     for args, kwargs in calls:
         with contextlib.suppress(Exception):  # unhashable values etc.: tf.function raises
             wrapped(*args, **kwargs)
@@ -112,3 +117,33 @@ def test_predicted_counts_equal_real_tracing_counts(tf: Any, sequence: list[Any]
     assert prediction.traces_reduce_retracing == real_count(tf, calls, reduce=True)
     if prediction.traces_with_signature is not None:
         assert prediction.traces_with_signature == 1
+
+
+# Mixed tensor + Python-scalar calls: `power` is required, so a signature is never synthesised.
+MIXED_CALL = st.tuples(TENSORISH, st.tuples(st.just("scalar"), SCALARS), OPTIONAL)
+MIXED_SEQUENCES = st.lists(MIXED_CALL, min_size=1, max_size=6)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(sequence=MIXED_SEQUENCES)
+def test_mixed_tensor_and_scalar_counts_equal_real(tf: Any, sequence: list[Any]) -> None:
+    pool = [Obj(), Obj()]
+    calls = [
+        (
+            (build(tf, x, pool), build(tf, power, pool)),
+            {} if scale == MISSING else {"scale": build(tf, scale, pool)},
+        )
+        for x, power, scale in sequence
+    ]
+    prediction = predict_traces(mixed, calls)
+    assert prediction.unknown_reason is None
+    assert prediction.traces_plain == real_count(tf, calls, reduce=False, fn=mixed)
+    assert prediction.traces_reduce_retracing == real_count(tf, calls, reduce=True, fn=mixed)
+    assert prediction.signature is None
+    assert prediction.signature_withheld is not None

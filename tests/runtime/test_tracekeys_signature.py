@@ -128,3 +128,69 @@ def test_signature_under_methods_is_one_trace_per_instance(tf: Any) -> None:
     prediction = predict_traces(Layer.call, calls)
     assert prediction.signature == ("tf.TensorSpec(shape=[None], dtype=tf.float32)",)
     assert (prediction.traces_plain, prediction.traces_with_signature) == (3, 2)
+
+
+def by_power(x: Any, power: Any) -> Any:
+    return x**power
+
+
+def scaled(x: Any, factor: Any, *, bias: Any) -> Any:
+    return x * factor + bias
+
+
+def real_counts(tf: Any, fn: Any, calls: list[Any]) -> tuple[int, int]:
+    counts = []
+    for reduce in (False, True):
+        wrapped = tf.function(fn, reduce_retracing=reduce)
+        for args, kwargs in calls:
+            wrapped(*args, **kwargs)
+        counts.append(int(wrapped.experimental_get_tracing_count()))
+    return counts[0], counts[1]
+
+
+@pytest.mark.parametrize(
+    ("fn", "make_calls", "withheld"),
+    [
+        (
+            by_power,
+            lambda tf: [((tf.constant(2.0), 1), {}), ((tf.constant(2.0), 2), {})],
+            "power: not a tensor or ndarray in every call and has no default",
+        ),
+        (
+            by_power,
+            lambda tf: [((tf.zeros([2]), 3), {}), ((tf.zeros([5]), 3), {})],
+            "power: not a tensor or ndarray in every call and has no default",
+        ),
+        (
+            scaled,
+            lambda tf: [((tf.zeros([2]), tf.zeros([2])), {"bias": 1.0})] * 2,
+            "bias: not a tensor or ndarray in every call and has no default",
+        ),
+        (
+            by_power,
+            lambda tf: [((2.0, tf.constant(2.0)), {}), ((3.0, tf.constant(2.0)), {})],
+            "x: not a tensor or ndarray in every call",
+        ),
+    ],
+)
+def test_required_python_arguments_withhold_the_signature(
+    tf: Any, fn: Any, make_calls: Any, withheld: str
+) -> None:
+    calls = make_calls(tf)
+    prediction = predict_traces(fn, calls)
+    assert prediction.unknown_reason is None
+    assert (prediction.traces_plain, prediction.traces_reduce_retracing) == real_counts(
+        tf, fn, calls
+    )
+    assert (prediction.signature, prediction.traces_with_signature) == (None, None)
+    assert prediction.signature_withheld is not None
+    assert prediction.signature_withheld.startswith(withheld)
+
+
+def test_required_python_argument_retrace_is_explained(tf: Any) -> None:
+    calls = [((tf.constant(2.0), 1), {}), ((tf.constant(2.0), 2), {})]
+    prediction = predict_traces(by_power, calls)
+    assert (prediction.traces_plain, prediction.traces_reduce_retracing) == (2, 2)
+    assert prediction.explanations == ("power: 2 (was 1)",)
+    with pytest.raises(TypeError, match="missing type constraint for power"):  # TF refuses too
+        tf.function(by_power, input_signature=[tf.TensorSpec([], tf.float32)])

@@ -208,17 +208,38 @@ class _Predictor:
         positional = [p.name for p in poly.parameters.values() if p.kind.name in _POSITIONAL_KINDS]
         try:
             draft = synthesize(positional, trees, self._fixed)
+            _require_defaults(poly, draft.names)
         except WithheldError as exc:
             return _SignatureOutcome(None, None, str(exc))
         specs = [build_specs(s, self._tfi.tensor_spec, self._tfi.as_dtype) for s in draft.specs]
         rejected: list[tuple[int, str]] = []
-        under_sig = [self._key_group(g, specs, rejected) for g in self._groups]
+        try:
+            under_sig = [self._key_group(g, specs, rejected) for g in self._groups]
+        except (TypeError, ValueError) as exc:  # tf.function would refuse this signature itself
+            return _SignatureOutcome(None, None, f"tf.function rejects the signature: {exc}")
         traceable = {call.index for calls in keyed for call in calls}
         newly_rejected = [text for index, text in rejected if index in traceable]
         if newly_rejected:
             return _SignatureOutcome(None, None, f"the signature would reject {newly_rejected[0]}")
         traces = sum(self._count(k, reduce=False)[0] for k in under_sig)
         return _SignatureOutcome(traces, draft.texts(), None)
+
+
+def _require_defaults(poly: Any, covered: Sequence[str]) -> None:
+    """An input_signature must give a spec to every parameter that has no default.
+
+    TensorFlow raises `input_signature missing type constraint for <name>` otherwise; a spec for a
+    Python scalar would turn it into a tensor and change what the body sees, so withhold instead.
+    """
+    for param in poly.parameters.values():
+        kind = param.kind.name
+        if param.name in covered or param.name == "self" or kind.startswith("VAR_"):
+            continue
+        if not param.optional:
+            raise WithheldError(
+                f"{param.name}: not a tensor or ndarray in every call and has no default, "
+                "so an input_signature would have to turn it into a tensor"
+            )
 
 
 def _nearest_difference(call: _Keyed, earlier: list[_Keyed]) -> str:
