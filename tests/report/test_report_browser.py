@@ -176,7 +176,12 @@ def test_hostile_report_runs_no_payload(browser: Any, hostile: ReportModel, tmp_
     path.write_text(render_html(hostile), encoding="utf-8")
     page = browser.new_page()
     dialogs: list[str] = []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+
+    def on_dialog(dialog: Any) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.goto(path.as_uri())

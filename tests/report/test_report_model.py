@@ -9,10 +9,10 @@ import jsonschema
 import pytest
 
 from tracehybrid.errors import DataError
-from tracehybrid.report.model import ReportModel, load_results
+from tracehybrid.report.model import FunctionView, ReportModel, load_results
 
 
-def _by_name(model: ReportModel, qualname: str):  # type: ignore[no-untyped-def]
+def _by_name(model: ReportModel, qualname: str) -> FunctionView:
     return next(f for f in model.functions if f.qualname == qualname)
 
 

@@ -12,10 +12,9 @@ from tracehybrid.report.source import (
     SourceExcerpt,
     default_span,
     excerpt,
-    file_sha256,
     hybrid_decorator_line,
     patch_view,
-    read_lines,
+    read_source,
 )
 
 
@@ -158,10 +157,11 @@ def function_view(
     static = as_dict(raw.get("static"))
     reasons = [_reason(r) for r in raw.get("reasons") or []]
     effects = [_effect(e) for e in as_list(runtime.get("effects")) if isinstance(e, dict)]
-    lines = read_lines(root, path)
+    source = read_source(root, path)
+    lines = source.lines if source else None
     marked = _marked_lines(path, reasons, effects, static)
     recorded = hashes.get(path)
-    stale = bool(recorded) and lines is not None and file_sha256(root / path) != recorded
+    stale = bool(recorded) and source is not None and source.sha256 != recorded
     span = default_span(line, _int(static.get("first_line")), _int(static.get("end_line")))
     return FunctionView(
         anchor=anchor,

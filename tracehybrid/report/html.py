@@ -9,7 +9,6 @@ from importlib import resources
 from tracehybrid.report import plots
 from tracehybrid.report.html_detail import code_section, function_section, h, inline_code
 from tracehybrid.report.model import FunctionView, ReportModel
-from tracehybrid.report.text import speedup_text
 
 _CATEGORY_LABELS = {  # how the contract's categories read in a sentence
     "side_effect": "side effects",
@@ -225,7 +224,7 @@ def _row(fn: FunctionView) -> str:
         f"<td><code>{h(fn.path)}:{fn.line}</code></td><td>{h(fn.kind)}</td>"
         f"<td>{h(fn.refactoring or '—')}</td>"
         f'<td><span class="badge {_verdict_class(fn.verdict)}">{h(fn.verdict)}</span></td>'
-        f'<td class="num" data-sort="{ratio}">{h(speedup_text(fn).split(" ")[0])}</td>'
+        f'<td class="num" data-sort="{ratio}">{f"{speedup.ratio:.2f}x" if speedup else "—"}</td>'
         f'<td class="num" data-sort="{"" if saved is None else f"{saved:.6g}"}">'
         f"{'—' if saved is None else f'{saved:.3f}'}</td>"
         f'<td class="num" data-sort="{fn.calls}">{fn.calls}</td>'

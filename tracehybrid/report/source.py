@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from tracehybrid.apply.writer import decode_source, sha256_hex
 
 EXCERPT_MAX_LINES = 40  # a detail section shows at most this many source lines
 _DEFAULT_BODY_LINES = 15  # shown below the def when static facts give no end line
@@ -39,19 +40,20 @@ class PatchView:
     def_line: str
 
 
-def read_lines(root: Path, relpath: str) -> list[str] | None:
-    """The file's lines (no line ends), or None when it cannot be read or decoded."""
-    try:
-        return (root / relpath).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError, ValueError):
-        return None
+@dataclass(frozen=True)
+class SourceFile:
+    """A project file as the report reads it: its lines and the hash `apply` would check."""
+
+    lines: list[str]
+    sha256: str
 
 
-def file_sha256(path: Path) -> str | None:
-    """The sha256 of a file's bytes, as results.json records it; None when unreadable."""
+def read_source(root: Path, relpath: str) -> SourceFile | None:
+    """The file's lines (decoded as Python does) and hash; None when unreadable or undecodable."""
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
+        data = (root / relpath).read_bytes()
+        return SourceFile(decode_source(data).splitlines(), sha256_hex(data))
+    except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
         return None
 
 
