@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter
 
@@ -9,6 +10,7 @@ import pytest
 from page_parse import Page, parse_page
 from report_golden import check_golden, html_text
 
+from tracehybrid.report import plots
 from tracehybrid.report.html import render_html
 from tracehybrid.report.model import ReportModel
 
@@ -99,3 +101,17 @@ def test_source_marks_offending_lines_and_patch_shows_the_decorator(page: Page) 
     assert any('print("step", step' in e.text for e in marked)
     added = [e for e in page.tags("span") if e.attrs.get("class") == "l add"]
     assert any("@tf.function(reduce_retracing=True)" in e.text for e in added)
+
+
+def test_plots_survive_odd_measurements(realistic: ReportModel) -> None:
+    base = realistic.functions[0]
+    assert base.speedup is not None
+    odd = [
+        dataclasses.replace(base, speedup=dataclasses.replace(base.speedup, ratio=0.0)),
+        dataclasses.replace(
+            base, speedup=dataclasses.replace(base.speedup, ratio=2.0, spread=(3.0, 1.0))
+        ),
+    ]
+    svg = plots.speedup_svg(odd)
+    assert svg is not None
+    assert svg.startswith("<svg ")

@@ -17,6 +17,7 @@ from tracehybrid.report.model import FunctionView, TraceCounts
 
 MAX_ROWS = 40  # functions shown in one bar plot; the rest are listed in the table only
 LABEL_CHARS = 48  # longer names are cut, with an ellipsis
+_SMALLEST_RATIO = 1e-3  # a ratio of 0 cannot be drawn on a log axis
 # Sentinel colours replaced by CSS variables after rendering, so plots follow light and dark mode.
 _FG, _GRID = "#010203", "#020304"
 _APPROVED, _REJECTED, _LOSS = "#2f8f5b", "#8a94a6", "#c8553d"
@@ -61,15 +62,10 @@ def speedup_svg(functions: list[FunctionView], prefix: str = "speedup") -> str |
     if not measured:
         return None
     rows = sorted(measured, key=lambda f: f.speedup.ratio if f.speedup else 0.0)[-MAX_ROWS:]
-    ratios = [f.speedup.ratio if f.speedup else 1.0 for f in rows]
-    low = [
-        r - (f.speedup.spread[0] if f.speedup and f.speedup.spread else r)
-        for f, r in zip(rows, ratios, strict=True)
-    ]
-    high = [
-        (f.speedup.spread[1] if f.speedup and f.speedup.spread else r) - r
-        for f, r in zip(rows, ratios, strict=True)
-    ]
+    bands = [_band(f) for f in rows]
+    ratios = [ratio for ratio, _, _ in bands]
+    low = [ratio - lo for ratio, lo, _ in bands]
+    high = [hi - ratio for ratio, _, hi in bands]
     colors = [_APPROVED if f.verdict == "approved" else _REJECTED for f in rows]
     with _settings():
         fig, ax = _figure(len(rows))
@@ -127,6 +123,14 @@ def retrace_svg(traces: TraceCounts, prefix: str) -> str:
         return _svg(
             fig, prefix, "Distinct traces: plain, with reduce_retracing, with input_signature"
         )
+
+
+def _band(fn: FunctionView) -> tuple[float, float, float]:
+    """(ratio, low, high) made safe for a log axis: positive, and the spread around the ratio."""
+    speedup = fn.speedup
+    ratio = max(speedup.ratio if speedup else 1.0, _SMALLEST_RATIO)
+    lo, hi = speedup.spread if speedup and speedup.spread else (ratio, ratio)
+    return ratio, max(min(lo, ratio), _SMALLEST_RATIO), max(hi, ratio)
 
 
 def _log_axis(ax: Any, ratios: list[float], low: list[float], high: list[float]) -> None:
