@@ -1,0 +1,112 @@
+"""Real pytest sessions on measure_project: wrapping, bisection, mismatches, randomness, xdist."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import PYTEST, QUICK, Proved
+from measure_targets import FAILING, locate, project_targets
+
+from tracehybrid.measure.suite import SuiteRun, changed_tests, run_suite
+
+pytestmark = [pytest.mark.slow, pytest.mark.tensorflow]
+
+
+def statuses(proved: Proved) -> dict[str, str]:
+    return {p.target.qualname: p.status for p in proved.proof.targets.values()}
+
+
+def test_bisection_rejects_exactly_the_failing_targets(proved: Proved) -> None:
+    found = statuses(proved)
+    assert {name for name, status in found.items() if status == "graph_failure"} == FAILING
+    failing = {p.target.qualname: p.failing_tests for p in proved.proof.by_status("graph_failure")}
+    assert [t["test"] for t in failing["first_value"]] == ["test_ops.py::test_first_value"]
+    assert "no attribute 'numpy'" in failing["first_value"][0]["crash"]
+    assert "unsupported format string" in failing["label"][0]["crash"]
+    exceptions = proved.facts("label")["exceptions"]
+    assert exceptions[0]["graph_only"] is True and exceptions[0]["type"] == "TypeError"
+    bisect_runs = [run for run in proved.proof.runs if run.purpose == "bisect"]
+    assert bisect_runs and all(len(run.targets) == 1 for run in bisect_runs)
+
+
+def test_final_run_is_clean_and_untouched_tests_keep_their_outcome(proved: Proved) -> None:
+    proof = proved.proof
+    assert proof.clean and not proof.flaky
+    assert proof.graph.outcomes == proved.baseline.outcomes
+    assert proof.graph.outcomes["test_ops.py::test_xfailed"] == "xfailed"
+    assert proof.graph.outcomes["test_ops.py::test_skipped"] == "skipped"
+    assert proof.eager is not None and proof.eager.contract_run()["tests_passed"] == 15
+    assert json.loads(json.dumps(proof.to_json()))["suite"]["graph"]["tests_failed"] == 0
+
+
+def test_targets_ran_as_graphs_with_their_decorators(proved: Proved) -> None:
+    for name in (
+        "many_ops",
+        "normalize",
+        "Scale.call",
+        "Geometry.norm",
+        "make_affine.<locals>.affine",
+    ):
+        facts = proved.facts(name)
+        assert facts["traces"] >= 1 and facts["calls"] >= 1, name
+        assert statuses(proved)[name] == "proven", name
+    assert proved.facts("retraced")["traces"] == 2  # reduce_retracing: (1,) then (None,)
+    assert proved.facts("retraced")["calls"] == 3
+    dehybridized = proved.facts("count_positive")
+    assert dehybridized["mode"] == "eager"
+    assert dehybridized["calls"] == 1 and dehybridized["traces"] == 0
+    # The outer functools.wraps decorator still counts calls: its test passed as a graph.
+    assert (
+        proved.proof.graph.outcomes["test_ops.py::test_normalize_keeps_outer_decorator"] == "passed"
+    )
+
+
+def test_nested_function_not_returned_is_reported_not_wrapped(proved: Proved) -> None:
+    proof = next(p for p in proved.proof.targets.values() if p.target.qualname.startswith("summed"))
+    assert proof.status == "not_wrapped"
+    assert "did not return" in proof.note
+
+
+def test_stale_global_is_an_output_mismatch(proved: Proved) -> None:
+    assert statuses(proved)["scaled"] == "output_mismatch"
+    mismatch = proved.facts("scaled")["mismatches"][0]
+    assert mismatch["test"] == "test_ops.py::test_scaled"
+    assert mismatch["kind"] == "value" and mismatch["signature"] == "(float32[3])"
+
+
+def test_random_outputs_are_explained_not_flagged(proved: Proved) -> None:
+    facts = proved.facts("noisy")
+    assert statuses(proved)["noisy"] == "proven" and not facts["mismatches"]
+    assert facts["not_compared"][0]["reason"] == "random"
+    assert "RandomStandardNormal" in facts["not_compared"][0]["ops"]
+
+
+def test_timings_are_steady_state_statistics(proved: Proved) -> None:
+    proof = next(p for p in proved.proof.targets.values() if p.target.qualname == "many_ops")
+    assert proof.timing is not None
+    timing = proved.facts("many_ops")["timings"]["(float32[8,8])"]
+    for mode in ("eager", "graph"):
+        stats = timing[mode]
+        assert stats["min_s"] <= stats["median_s"] <= stats["max_s"] and stats["repeats"] >= 1
+    assert timing["first_call_s"] > timing["graph"]["median_s"]
+    assert timing["trace_s"] > 0
+
+
+def test_xdist_workers_record_and_merge(proved: Proved, tmp_path: Path) -> None:
+    root = proved.root
+    proven = {n for n, s in statuses(proved).items() if s == "proven"}
+    targets = [
+        *project_targets(root, proven),
+        locate(root, "mproj/ops.py", "plain_python", "@tf.function(bogus=1)"),
+    ]
+    run: SuiteRun = run_suite([*PYTEST, "-n", "2"], targets, tmp_path / "xdist", QUICK, cwd=root)
+    assert run.processes == 3  # the controller and two workers
+    assert not changed_tests(proved.baseline.outcomes, run.outcomes)
+    serial = proved.proof.graph.facts
+    for target in targets[:-1]:
+        assert run.facts[target.key]["calls"] == serial[target.key]["calls"], target.qualname
+    bogus = run.facts[targets[-1].key]
+    assert bogus["wrap"] == "not_wrapped" and "bogus" in bogus["wrap_error"]
+    assert any("bogus" in problem for problem in run.problems)
