@@ -97,12 +97,7 @@ class Measurer:
         if not tfbridge.executing_eagerly():
             self.record.calls_in_graph += 1
             return run(*args, **kwargs)
-        signature = tfbridge.signature_key(args, kwargs) if self.enabled else ""
-        sample = (
-            self.enabled
-            and self.record.samples[signature] < self.settings.max_samples_per_signature
-        )
-        copies = tfbridge.copy_mutable((args, kwargs)) if sample else None
+        signature, copies = self._guarded(self._plan, args, kwargs) or ("", None)
         before = _tracing_count(run)
         self.record.calls += 1
         self.record.tests[self.process.current_test] += 1
@@ -110,15 +105,36 @@ class Measurer:
         try:
             result = run(*args, **kwargs)
         except Exception as exc:
-            self._exception(exc, eager, copies or (args, kwargs))
+            self._guarded(self._exception, exc, eager, copies or (args, kwargs))
             raise
-        first_call_s = self._count_traces(_tracing_count(run) - before, result, start)
+        first_call_s = self._guarded(self._count_traces, before, run, result, start)
         if copies is not None:
             self.record.samples[signature] += 1
             self._guarded_measure(run, eager, graph, copies, result, signature, first_call_s)
         return result
 
-    def _count_traces(self, traced: int, result: Any, start: float) -> float | None:
+    def _guarded(self, func: Callable[..., Any], *args: Any) -> Any:
+        """FUNC(*ARGS), or None: tracehybrid's own failures must never reach the test."""
+        try:
+            return func(*args)
+        except Exception as exc:
+            name = self.record.target.qualname
+            self.process.problem(f"{name}: {func.__name__}: {type(exc).__name__}: {exc}")
+            return None
+
+    def _plan(
+        self, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> tuple[str, tuple[Any, Any] | None]:
+        """The call's signature, and copies of its arguments when this call is sampled."""
+        if not self.enabled:
+            return "", None
+        signature = tfbridge.signature_key(args, kwargs)
+        if self.record.samples[signature] >= self.settings.max_samples_per_signature:
+            return signature, None
+        return signature, tfbridge.copy_mutable((args, kwargs))
+
+    def _count_traces(self, before: int, run: Any, result: Any, start: float) -> float | None:
+        traced = _tracing_count(run) - before
         if traced <= 0:
             return None
         tfbridge.force(result)
@@ -205,11 +221,14 @@ class Measurement:
                 {"signature": self.signature, "reason": kind, "detail": why[kind], "ops": ops[:8]},
             )
             return
-        graph_result = result if self.run is self.graph else self._call(self.graph)
-        eager_result = result if self.run is self.eager else self._call(self.eager)
+        runs_graph = not self.record.target.dehybridize  # else the test ran the eager side
+        graph_result = result if runs_graph else self._call(self.graph)
+        eager_result = self._call(self.eager) if runs_graph else result
         if not self._compare(eager_result, graph_result):
             return
-        if self.record.samples[self.signature] <= self.m.settings.timed_samples_per_signature:
+        settings = self.m.settings
+        first_samples = self.record.samples[self.signature] <= settings.timed_samples_per_signature
+        if first_samples and len(self.record.timings) < settings.max_timed_signatures:
             self._time(first_call_s)
 
     def _call(self, function: Any) -> Any:

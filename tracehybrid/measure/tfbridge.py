@@ -96,16 +96,26 @@ def signature_key(args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
     return "(" + ", ".join(parts) + ")"
 
 
-def copy_mutable(value: Any) -> Any:
-    """Copy Python containers and NumPy arrays: the eager run must not see the graph's edits."""
-    if isinstance(value, (list, dict, set, bytearray)):
-        return copy.deepcopy(value)
+def copy_mutable(value: Any, depth: int = 0) -> Any:
+    """Copy Python containers and NumPy arrays: the eager run must not see the graph's edits.
+
+    Other objects (tensors, variables, models) are shared: tensors are immutable, and copying
+    a model would be slow and would change what the function computes with.
+    """
+    if depth > 8:
+        return value
+    if isinstance(value, list):
+        return [copy_mutable(v, depth + 1) for v in value]
+    if isinstance(value, dict):
+        copied = copy.copy(value)  # keeps the mapping's class (defaultdict, OrderedDict...)
+        for key, item in value.items():
+            copied[key] = copy_mutable(item, depth + 1)
+        return copied
+    if isinstance(value, (set, bytearray)):
+        return copy.copy(value)
     if isinstance(value, tuple):
-        return (
-            type(value)(*map(copy_mutable, value))
-            if hasattr(value, "_fields")
-            else tuple(map(copy_mutable, value))
-        )
+        items = [copy_mutable(v, depth + 1) for v in value]
+        return type(value)(*items) if hasattr(value, "_fields") else tuple(items)
     if type(value).__module__ == "numpy" and hasattr(value, "copy"):
         return value.copy()
     return value
