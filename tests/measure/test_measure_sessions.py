@@ -85,7 +85,11 @@ def test_random_outputs_are_explained_not_flagged(proved: Proved) -> None:
 
 def test_timings_are_steady_state_statistics(proved: Proved) -> None:
     proof = next(p for p in proved.proof.targets.values() if p.target.qualname == "many_ops")
-    assert proof.timing is not None
+    speedup = proof.speedup()
+    assert proof.timing is not None and speedup is not None
+    assert speedup["ratio"] == pytest.approx(
+        speedup["eager_s_per_call"] / speedup["graph_s_per_call"], rel=1e-3
+    )
     timing = proved.facts("many_ops")["timings"]["(float32[8,8])"]
     for mode in ("eager", "graph"):
         stats = timing[mode]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from tracehybrid.measure.timing import (
@@ -96,3 +99,12 @@ def test_verdicts_no_speedup_and_trace_cost_judged_per_trace() -> None:
     assert judge_speed(Timing(stats(0.003), stats(0.002), None)) == []  # trace not seen
     assert judge_speed(costly, min_speedup=2.0)[0].code == "TH303"
     assert judge_speed(None) == []
+
+
+def test_the_package_imports_without_tensorflow() -> None:
+    code = (
+        "import sys, tracehybrid.measure.rerun, tracehybrid.measure.graph_plugin, "
+        "tracehybrid.measure.verdict, tracehybrid.measure.compare\n"
+        "assert not {'tensorflow', 'numpy'} & set(sys.modules), sorted(sys.modules)"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -7,6 +7,7 @@ $TRACEHYBRID_GRAPH_TARGETS. Each process writes its own record file; `merge_dir`
 
 from __future__ import annotations
 
+import os
 from collections.abc import Generator
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,8 @@ from tracehybrid.measure.graphrun import GraphRun, start_graph_run
 from tracehybrid.runtime.pytest_plugin import outcome_of
 
 PLUGIN_NAME = "tracehybrid-graph"
+#: The pid of the outermost pytest of the rerun; a pytest that a test starts inherits it.
+OWNER_ENV = "TRACEHYBRID_GRAPH_OWNER"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -38,6 +41,7 @@ def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
         )
         return
     if run is not None and not early_config.pluginmanager.has_plugin(PLUGIN_NAME):
+        os.environ.setdefault(OWNER_ENV, str(os.getpid()))
         early_config.pluginmanager.register(GraphAttribution(run), PLUGIN_NAME)
 
 
@@ -72,8 +76,14 @@ class GraphAttribution:
             self.record.crashes[report.nodeid] = " ".join(str(crash.message).split())[:300]
 
     @pytest.hookimpl(trylast=True)
-    def pytest_sessionfinish(self) -> None:
-        """Write the record file; a failure is reported, never an error."""
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        """Write the record file; a failure is reported, never an error.
+
+        A pytest started by one of the tests (not an xdist worker) still counts calls and
+        traces, but its outcomes belong to another suite and are left out.
+        """
+        worker = hasattr(session.config, "workerinput")
+        self.record.nested = os.environ.get(OWNER_ENV) != str(os.getpid()) and not worker
         _guarded(self.run, self.run.finish)
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import math
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tracehybrid.measure.suite import SuiteRun, changed_tests
@@ -44,6 +47,16 @@ class TargetProof:
     timing: Timing | None = None  # over the timed signatures (medians)
     note: str = ""
 
+    def speedup(self) -> dict[str, float] | None:
+        """The results-v1 `speedup` object (steady state, tracing excluded), or None."""
+        if self.timing is None or not math.isfinite(self.timing.ratio):
+            return None
+        return {
+            "eager_s_per_call": self.timing.eager.median_s,
+            "graph_s_per_call": self.timing.graph.median_s,
+            "ratio": round(self.timing.ratio, 4),
+        }
+
     def to_json(self) -> dict[str, Any]:
         """The per-target object of `proof.json`."""
         facts = self.facts
@@ -58,6 +71,7 @@ class TargetProof:
             "exceptions": facts.get("exceptions", []),
             "mismatches": facts.get("mismatches", []),
             "not_compared": facts.get("not_compared", []),
+            "speedup": self.speedup(),
             "timing": None if self.timing is None else self.timing.to_json(),
             "timings": facts.get("timings", {}),
         }
@@ -83,8 +97,13 @@ class ProofResult:
         """The targets with STATUS."""
         return [p for p in self.targets.values() if p.status == status]
 
+    def write(self, path: Path) -> Path:
+        """Write `to_json()` to PATH (conventionally `<out>/proof.json`)."""
+        path.write_text(json.dumps(self.to_json(), indent=1), encoding="utf-8")
+        return path
+
     def to_json(self) -> dict[str, Any]:
-        """The `proof.json` document (see docs in the package README of the report)."""
+        """The `proof.json` document: suite timings, statuses and evidence, the run log."""
         eager_wall = None if self.eager is None else round(self.eager.wall_s, 3)
         return {
             "format": 1,

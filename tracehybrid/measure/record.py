@@ -73,6 +73,7 @@ class ProcessRecord:
         self.problems: list[str] = []
         self.measure_s = 0.0
         self.current_test = ""
+        self.nested = False  # a pytest run by one of the tests: its outcomes are not ours
         self.started = time.time()
         self.lock = threading.Lock()
 
@@ -91,8 +92,9 @@ class ProcessRecord:
             "worker": os.environ.get("PYTEST_XDIST_WORKER"),
             "wall_s": round(time.time() - self.started, 3),
             "measure_s": round(self.measure_s, 3),
-            "outcomes": self.outcomes,
-            "crashes": self.crashes,
+            "nested": self.nested,
+            "outcomes": {} if self.nested else self.outcomes,
+            "crashes": {} if self.nested else self.crashes,
             "problems": self.problems,
             "targets": {key: rec.to_json() for key, rec in self.targets.items()},
         }
