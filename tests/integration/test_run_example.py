@@ -175,3 +175,35 @@ def test_debug_without_what_and_missing_store_are_one_line_errors(tmp_path: Path
     assert out.stderr.splitlines() == [
         f"error[no-source]: {tmp_path / 'none.db'}: no such store; run `tracehybrid run` first"
     ]
+
+
+MEASURED = {"no_speedup", "graph_failure", "output_mismatch"}  # decided by the graph rerun
+
+
+def test_reconciled_proposals_match_the_golden_verdicts(example_run: ExampleRun) -> None:
+    import tomllib
+
+    from tracehybrid.config import load_config
+    from tracehybrid.reconcile import reconcile
+    from tracehybrid.static import analyze_project
+
+    config = load_config(example_run.project)
+    facts = analyze_project(config)
+    proposals = {
+        f"{p.fn.path}::{p.fn.qualname}": p
+        for p in reconcile(facts.functions, read_facts(example_run.store), config)
+    }
+    golden = tomllib.loads((REPO / "tests/gold/example_verdicts.toml").read_text())
+    for key, expected in golden.items():
+        if expected["refactoring"] == "none":
+            assert key not in proposals, key
+            continue
+        proposal = proposals[key]
+        assert proposal.refactoring == expected["refactoring"], key
+        found = {r.category for r in proposal.reasons}
+        if expected["verdict"] == "approved" or MEASURED & set(expected["categories"]):
+            assert proposal.to_prove, f"{key}: blocked by {[r.code for r in proposal.blockers]}"
+            assert set(expected["categories"]) - MEASURED <= found, key
+        else:
+            assert not proposal.to_prove, key
+            assert set(expected["categories"]) <= found, f"{key}: {sorted(found)}"

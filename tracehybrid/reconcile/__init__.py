@@ -1,0 +1,35 @@
+"""Join static facts and runtime facts into a proposal per candidate: what to change, or why not.
+
+A conversion goes on to the graph-mode proof only when static analysis finds no blocking
+precondition, passing tests called the function eagerly with no blocking effect, the predicted
+traces stay within `max_traces`, and the two sources of evidence do not contradict each other.
+"""
+
+from __future__ import annotations
+
+from tracehybrid.config import Config
+from tracehybrid.reconcile.evidence import FunctionEvidence
+from tracehybrid.reconcile.model import Proposal, Reason
+from tracehybrid.reconcile.rules import eager_proposal, hybrid_proposal
+from tracehybrid.static.model import FunctionFacts
+from tracehybrid.store.reader import CandidateFacts
+
+__all__ = ["Proposal", "Reason", "reconcile"]
+
+
+def reconcile(
+    functions: list[FunctionFacts],
+    runtime: dict[tuple[str, str, int], CandidateFacts],
+    config: Config,
+) -> list[Proposal]:
+    """A proposal for every static candidate, in the order static analysis listed them."""
+    root = config.root.resolve()
+    proposals = []
+    for fn in functions:
+        if not fn.is_candidate:
+            continue
+        fact = runtime.get((str(root / fn.path), fn.qualname, fn.first_line))
+        evidence = FunctionEvidence(fn, fact, config)
+        rule = hybrid_proposal if fn.kind == "hybrid" else eager_proposal
+        proposals.append(rule(evidence))
+    return proposals

@@ -1,0 +1,131 @@
+"""Both kinds of evidence about one function, side by side: static findings, runtime facts."""
+
+from __future__ import annotations
+
+from tracehybrid import codes
+from tracehybrid.config import Config
+from tracehybrid.reconcile.model import Evidence, Reason
+from tracehybrid.static.model import Finding, FunctionFacts
+from tracehybrid.store.reader import CandidateFacts, Effect
+
+# The code that each runtime effect kind confirms (writes take the static finding's code).
+EFFECT_CODES = {
+    "print": "TH101",
+    "logging": "TH102",
+    "io": "TH103",
+    "iterator_next": "TH104",
+    "python_random": "TH141",
+    "numpy_random": "TH141",
+    "clock": "TH142",
+    "tensor_numpy": "TH131",
+    "tensor_cast": "TH132",
+    "numpy_on_tensor": "TH133",
+    "variable_creation": "TH151",
+}
+WRITE_CODES = frozenset({"TH111", "TH112", "TH121", "TH122", "TH123"})
+TENSOR_WORDS = ("tensor ", "ndarray ", "variable ", "symbolic ")
+
+
+class FunctionEvidence:
+    """Both kinds of evidence for one function, and the rules that weigh them."""
+
+    def __init__(self, fn: FunctionFacts, fact: CandidateFacts | None, config: Config) -> None:
+        self.fn = fn
+        self.fact = fact
+        self.config = config
+
+    # -- shared evidence -------------------------------------------------------------------
+    def _where(self, line: int) -> str:
+        return f"{self.fn.path}:{line}"
+
+    def _static_reason(self, finding: Finding, confirmed: bool) -> Reason:
+        message = finding.message + (f" (via {finding.via})" if finding.via else "")
+        evidence: Evidence = "both" if confirmed else "static"
+        return Reason(finding.code, message, evidence, f"{finding.path}:{finding.line}")
+
+    def effect_reasons(self) -> list[Reason]:
+        """Blocking static findings, confirmed by the run where it saw them, plus runtime-only
+        effects, each of which is also a disagreement: static analysis should have seen it."""
+        seen = self._runtime_effects()
+        reasons = []
+        for finding in self.fn.findings:
+            if not codes.get(finding.code).blocking:
+                continue
+            confirmed = any(c == finding.code for c, _ in seen)
+            reasons.append(self._static_reason(finding, confirmed))
+        static_codes = {f.code for f in self.fn.findings}
+        for code, effect in seen:
+            if code in static_codes:
+                continue
+            where = f"{effect.path}:{effect.line}"
+            test = effect.tests[0] if effect.tests else "outside any test"
+            detail = f"{codes.get(code).summary} Seen at run time ({effect.detail}) in {test}."
+            reasons.append(Reason(code, detail, "runtime", where))
+            reasons.append(
+                Reason(
+                    "TH220",
+                    f"Static analysis found no {codes.get(code).name} here, but the run saw "
+                    f"`{effect.detail}` at {where}.",
+                    "both",
+                    where,
+                )
+            )
+        return _dedupe(reasons)
+
+    def _runtime_effects(self) -> list[tuple[str, Effect]]:
+        if self.fact is None:
+            return []
+        found = []
+        for effect in self.fact.effects:
+            code = self._effect_code(effect)
+            if code is not None:
+                found.append((code, effect))
+        return found
+
+    def _effect_code(self, effect: Effect) -> str | None:
+        if effect.kind == "write":
+            at_line = [f.code for f in self.fn.findings if f.line == effect.line]
+            return next((c for c in at_line if c in WRITE_CODES), None)
+        if effect.kind == "variable_creation" and self._lazy_creation(effect):
+            return None  # created on some calls only: the singleton pattern tf.function allows
+        return EFFECT_CODES.get(effect.kind)
+
+    def _lazy_creation(self, effect: Effect) -> bool:
+        eager_calls = self.fact.calls.get("eager", 0) if self.fact else 0
+        return effect.count < eager_calls
+
+    def passing_eager_calls(self) -> bool:
+        """True when a passing test called the function eagerly."""
+        if self.fact is None or not self.fact.calls.get("eager"):
+            return False
+        return any(outcome == "passed" for outcome in self.fact.tests.values())
+
+    def runtime_saw_tensors(self) -> bool | None:
+        """Whether any recorded call passed a tensor; None when there were no calls."""
+        if self.fact is None or not self.fact.signatures:
+            return None
+        return any(word in sig for sig in self.fact.signatures for word in TENSOR_WORDS)
+
+    def prediction(self) -> dict[str, object] | None:
+        """The trace-key prediction with the most traces (one per process store)."""
+        if self.fact is None or not self.fact.predictions:
+            return None
+        return max(self.fact.predictions, key=lambda p: _int(p.get("plain")) or 0)
+
+    def def_location(self) -> str:
+        """`path:line` of the def."""
+        return self._where(self.fn.line)
+
+
+def _int(value: object) -> int | None:
+    return value if isinstance(value, int) else None
+
+
+def _dedupe(reasons: list[Reason]) -> list[Reason]:
+    seen: set[tuple[str, str | None]] = set()
+    unique = []
+    for reason in reasons:
+        if (reason.code, reason.location) not in seen:
+            seen.add((reason.code, reason.location))
+            unique.append(reason)
+    return unique

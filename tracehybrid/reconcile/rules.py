@@ -1,0 +1,196 @@
+"""The decision rules: which refactoring to propose for an eager or an existing graph function."""
+
+from __future__ import annotations
+
+from tracehybrid.reconcile.evidence import FunctionEvidence
+from tracehybrid.reconcile.model import Proposal, Reason
+
+# Categories that make an existing tf.function graph-hostile: a graph loses that Python behaviour.
+HOSTILE = frozenset(
+    {
+        "side_effect",
+        "global_write",
+        "mutation",
+        "tensor_to_python",
+        "nondeterminism",
+        "variable_creation",
+    }
+)
+NO_TENSOR_CODES = frozenset({"TH191", "TH192"})
+RELAXED = "reduce_retracing=True"
+
+
+def eager_proposal(ev: FunctionEvidence) -> Proposal:
+    """convert_to_hybrid, with the blockers that keep it from being proven."""
+    fn = ev.fn
+    proposal = Proposal(fn, ev.fact, "convert_to_hybrid", "@tf.function")
+    proposal.applicability = "unsafe" if fn.unknowns else "safe"
+    proposal.blockers += ev.effect_reasons()
+    exercised = _exercise_reasons(ev)
+    if exercised:
+        proposal.blockers += exercised
+        return proposal
+    proposal.blockers += _tensor_input_reasons(ev, proposal)
+    proposal.blockers += _argument_reasons(ev)
+    _weigh_retracing(ev, proposal)
+    return proposal
+
+
+def hybrid_proposal(ev: FunctionEvidence) -> Proposal:
+    """optimize_hybrid, dehybridize, or nothing for an existing tf.function."""
+    proposal = Proposal(ev.fn, ev.fact)
+    hostile = [r for r in ev.effect_reasons() if r.category in HOSTILE]
+    no_tensor = [r for r in ev.effect_reasons() if r.code in NO_TENSOR_CODES]
+    if hostile:
+        _dehybridize(proposal, hostile, "unsafe")  # Python behaviour returns: the proof decides
+    elif no_tensor or ev.runtime_saw_tensors() is False:
+        _dehybridize(proposal, no_tensor or [_no_tensor_seen(ev)], "safe")
+    else:
+        _optimize_retracing(ev, proposal)
+    if proposal.refactoring is not None and not ev.passing_eager_calls():
+        proposal.blockers += _exercise_reasons(ev) or [_not_exercised(ev)]
+    return proposal
+
+
+# -- eager helpers --------------------------------------------------------------------------
+def _exercise_reasons(ev: FunctionEvidence) -> list[Reason]:
+    if ev.passing_eager_calls():
+        return []
+    calls = ev.fact.calls if ev.fact else {}
+    if not calls.get("eager") and (calls.get("autograph") or calls.get("graph")):
+        message = (
+            "Only called from inside an existing graph (a tf.function or Keras fit), where "
+            "AutoGraph runs a converted copy: its eager calls could not be observed."
+        )
+        return [Reason("TH211", message, "runtime", ev.def_location())]
+    return [_not_exercised(ev)]
+
+
+def _not_exercised(ev: FunctionEvidence) -> Reason:
+    calls = ev.fact.calls.get("eager", 0) if ev.fact else 0
+    if calls:
+        message = f"Called {calls} times, but never by a passing test: no runtime proof."
+    else:
+        message = "No test called it, so there is no runtime proof."
+    return Reason("TH210", message, "runtime", ev.def_location())
+
+
+def _tensor_input_reasons(ev: FunctionEvidence, proposal: Proposal) -> list[Reason]:
+    saw = ev.runtime_saw_tensors()
+    static = ev.fn.has_tensor_param
+    already = any(r.code in NO_TENSOR_CODES for r in proposal.blockers)
+    if saw is False and static.value == "yes":
+        message = (
+            f"Static analysis inferred a tensor parameter ({static.reason}), but the tests "
+            "passed only Python values."
+        )
+        return [Reason("TH220", message, "both", ev.def_location()), _no_tensor_seen(ev)]
+    if saw is False and not already:
+        return [_no_tensor_seen(ev)]
+    if saw and static.value == "no":
+        message = (
+            f"Static analysis found no tensor parameter ({static.reason}), but the tests "
+            "passed tensors."
+        )
+        return [Reason("TH220", message, "both", ev.def_location())]
+    return []
+
+
+def _no_tensor_seen(ev: FunctionEvidence) -> Reason:
+    seen = "; ".join(ev.fact.signatures[:2]) if ev.fact else ""
+    message = f"No tensor flowed in under the tests (calls looked like: {seen})."
+    return Reason("TH191", message, "runtime", ev.def_location())
+
+
+def _argument_reasons(ev: FunctionEvidence) -> list[Reason]:
+    reasons = []
+    if ev.fact and any("keras-symbolic" in sig for sig in ev.fact.signatures):
+        message = "Called with a Keras symbolic tensor while a functional model was built."
+        reasons.append(Reason("TH203", message, "runtime", ev.def_location()))
+    prediction = ev.prediction()
+    untraceable = prediction.get("untraceable") if prediction else None
+    if untraceable:
+        message = f"tf.function cannot key an argument the tests passed: {untraceable}."
+        reasons.append(Reason("TH202", message, "runtime", ev.def_location()))
+    return reasons
+
+
+def _traces(ev: FunctionEvidence) -> tuple[int | None, int | None, list[str]]:
+    prediction = ev.prediction()
+    if prediction is None:
+        return None, None, []
+    plain, relaxed = prediction.get("plain"), prediction.get("reduce_retracing")
+    explanations = prediction.get("explanations")
+    lines = [str(e) for e in explanations] if isinstance(explanations, list) else []
+    return (
+        plain if isinstance(plain, int) else None,
+        relaxed if isinstance(relaxed, int) else None,
+        lines,
+    )
+
+
+def _retrace_message(plain: int, explanations: list[str], limit: int) -> str:
+    shown = "; ".join(explanations[:3]) + ("; ..." if len(explanations) > 3 else "")
+    return f"The tests' calls would make {plain} traces (limit {limit}): {shown}."
+
+
+def _weigh_retracing(ev: FunctionEvidence, proposal: Proposal) -> None:
+    plain, relaxed, explanations = _traces(ev)
+    limit = ev.config.max_traces
+    if plain is None or plain <= limit:
+        return
+    message = _retrace_message(plain, explanations, limit)
+    if relaxed is not None and relaxed <= limit:
+        proposal.decorator = f"@tf.function({RELAXED})"
+        fixed = f"{message} With {RELAXED}: {relaxed}."
+        proposal.fixes.append(Reason("TH201", fixed, "runtime", ev.def_location()))
+    else:
+        proposal.blockers.append(Reason("TH201", message, "runtime", ev.def_location()))
+
+
+# -- hybrid helpers -------------------------------------------------------------------------
+def _dehybridize(proposal: Proposal, fixes: list[Reason], applicability: str) -> None:
+    proposal.refactoring = "dehybridize"
+    proposal.decorator = ""
+    proposal.applicability = "safe" if applicability == "safe" else "unsafe"
+    proposal.fixes += fixes
+
+
+def _optimize_retracing(ev: FunctionEvidence, proposal: Proposal) -> None:
+    plain, relaxed, explanations = _traces(ev)
+    limit = ev.config.max_traces
+    if plain is None or plain <= limit:
+        return
+    message = _retrace_message(plain, explanations, limit)
+    signature = _signature_source(ev)
+    if relaxed is not None and relaxed <= limit and relaxed < plain:
+        proposal.refactoring, proposal.applicability = "optimize_hybrid", "safe"
+        proposal.decorator = _with_argument(ev, "reduce_retracing", "True")
+        message += f" With {RELAXED}: {relaxed}."
+    elif signature is not None:
+        proposal.refactoring, proposal.applicability = "optimize_hybrid", "unsafe"
+        proposal.decorator = _with_argument(ev, "input_signature", signature)
+        message += " A synthesized input_signature traces once."
+    else:
+        _dehybridize(proposal, [], "safe")
+        message += " Neither reduce_retracing nor an input_signature removes the retraces."
+    proposal.fixes.append(Reason("TH201", message, "runtime", ev.def_location()))
+
+
+def _signature_source(ev: FunctionEvidence) -> str | None:
+    prediction = ev.prediction()
+    detail = prediction.get("detail") if prediction else None
+    traces = prediction.get("signature") if prediction else None
+    if not isinstance(detail, dict) or not isinstance(traces, int):
+        return None
+    source = detail.get("signature_source")
+    return source if isinstance(source, str) and traces <= ev.config.max_traces else None
+
+
+def _with_argument(ev: FunctionEvidence, name: str, value: str) -> str:
+    """The existing decorator's arguments with `name` set (its deprecated alias dropped)."""
+    hybrid = ev.fn.hybrid
+    drop = {"func", name, "experimental_relax_shapes" if name == "reduce_retracing" else ""}
+    kept = {k: v for k, v in (hybrid.arguments if hybrid else {}).items() if k not in drop}
+    arguments = [*(f"{k}={v}" for k, v in kept.items()), f"{name}={value}"]
+    return f"@tf.function({', '.join(arguments)})"
