@@ -1,0 +1,227 @@
+"""Reconcile rules on real static facts (inline source) and runtime facts as the store reads them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tracehybrid.config import Config
+from tracehybrid.reconcile import Proposal, reconcile
+from tracehybrid.static import analyze_source
+from tracehybrid.store.reader import CandidateFacts, Effect
+
+ROOT = Path("/project")
+CONFIG = Config(root=ROOT)
+
+SOURCE = """
+import tensorflow as tf
+
+def clean(x):
+    return tf.reduce_sum(x * 2.0 + 1.0)
+
+def noisy(x):
+    print("value", x)
+    return tf.reduce_sum(x)
+
+def dynamic(x, log):
+    log(x)
+    return tf.reduce_sum(x)
+
+@tf.function
+def no_inputs():
+    return tf.range(10)
+
+@tf.function(jit_compile=True)
+def blur(x):
+    return tf.nn.avg_pool2d(x, 3, 1, "SAME")
+
+@tf.function
+def hostile(x):
+    print("traced", x)
+    return x + 1
+
+def describe(n):
+    return f"{n} items"
+"""
+
+
+def _facts() -> dict[str, object]:
+    project = analyze_source(SOURCE, path="mod.py", module="mod")
+    return {fn.qualname: fn for fn in project.functions}
+
+
+def runtime(
+    qualname: str,
+    line: int,
+    *,
+    calls: dict[str, int] | None = None,
+    tests: dict[str, str | None] | None = None,
+    signatures: list[str] | None = None,
+    effects: list[Effect] | None = None,
+    plain: int | None = 1,
+    relaxed: int | None = 1,
+    untraceable: str | None = None,
+) -> CandidateFacts:
+    """Runtime facts exactly as `store.reader.read_facts` returns them."""
+    prediction: dict[str, object] = {
+        "source": "p1",
+        "plain": plain,
+        "reduce_retracing": relaxed,
+        "signature": None,
+        "untraceable": untraceable,
+        "explanations": ["x: float32[8] (was float32[4])"] if (plain or 0) > 1 else [],
+        "detail": {},
+    }
+    return CandidateFacts(
+        path=str(ROOT / "mod.py"),
+        qualname=qualname,
+        line=line,
+        first_line=line,
+        kind="eager",
+        calls={"eager": 3} if calls is None else calls,
+        tests={"tests/test_mod.py::test_it": "passed"} if tests is None else tests,
+        signatures=["x: tensor float32[3]"] if signatures is None else signatures,
+        effects=effects or [],
+        predictions=[prediction],
+    )
+
+
+def propose(qualname: str, **kwargs: object) -> Proposal:
+    facts = _facts()
+    fn = facts[qualname]
+    fact = runtime(qualname, fn.first_line, **kwargs)  # type: ignore[arg-type]
+    (proposal,) = [
+        p
+        for p in reconcile(
+            list(facts.values()), {(fact.path, qualname, fn.first_line): fact}, CONFIG
+        )
+        if p.fn.qualname == qualname
+    ]
+    return proposal
+
+
+def codes_of(proposal: Proposal) -> list[str]:
+    return [r.code for r in proposal.reasons]
+
+
+def test_clean_function_goes_to_the_proof_as_a_plain_conversion() -> None:
+    proposal = propose("clean")
+    assert proposal.to_prove
+    assert (proposal.refactoring, proposal.decorator) == ("convert_to_hybrid", "@tf.function")
+    assert proposal.applicability == "safe"
+    assert proposal.reasons == []
+
+
+def test_static_effect_confirmed_at_run_time_is_both() -> None:
+    effect = Effect("print", "side_effect", str(ROOT / "mod.py"), 8, "print", 3, ["t::a"])
+    proposal = propose("noisy", effects=[effect])
+    assert not proposal.to_prove
+    (reason,) = [r for r in proposal.reasons if r.code == "TH101"]
+    assert (reason.evidence, reason.location, reason.category) == (
+        "both",
+        "mod.py:8",
+        "side_effect",
+    )
+
+
+def test_runtime_only_effect_is_a_disagreement() -> None:
+    effect = Effect("print", "side_effect", str(ROOT / "other.py"), 4, "print", 1, ["t::a"])
+    proposal = propose("dynamic", effects=[effect])
+    assert not proposal.to_prove
+    assert codes_of(proposal)[:2] == ["TH101", "TH220"]
+    assert proposal.reasons[0].evidence == "runtime"
+    assert "t::a" in proposal.reasons[0].message
+
+
+def test_never_called_is_not_exercised() -> None:
+    proposal = propose("clean", calls={}, tests={}, signatures=[])
+    assert codes_of(proposal) == ["TH210"]
+    assert proposal.reasons[0].message.startswith("No test called it")
+
+
+def test_called_only_by_failing_tests_is_not_exercised() -> None:
+    proposal = propose("clean", tests={"tests/test_mod.py::test_it": "failed"})
+    assert codes_of(proposal) == ["TH210"]
+
+
+def test_called_only_inside_a_graph_is_unknown_not_uncalled() -> None:
+    proposal = propose("clean", calls={"autograph": 2}, tests={"t::a": "passed"})
+    assert codes_of(proposal) == ["TH211"]
+
+
+def test_tensor_parameter_but_only_python_values_seen_is_a_disagreement() -> None:
+    proposal = propose("clean", signatures=["x: int=3"])
+    assert not proposal.to_prove
+    assert codes_of(proposal) == ["TH220", "TH191"]
+    assert {r.evidence for r in proposal.reasons} == {"both", "runtime"}
+
+
+def test_retracing_fixed_by_reduce_retracing_converts_with_it() -> None:
+    proposal = propose("clean", plain=6, relaxed=2)
+    assert proposal.to_prove
+    assert proposal.decorator == "@tf.function(reduce_retracing=True)"
+    (fix,) = proposal.fixes
+    assert fix.code == "TH201"
+    assert "x: float32[8] (was float32[4])" in fix.message
+
+
+def test_retracing_on_python_values_blocks() -> None:
+    proposal = propose("clean", plain=6, relaxed=6)
+    assert not proposal.to_prove
+    assert codes_of(proposal) == ["TH201"]
+
+
+def test_untraceable_and_keras_symbolic_arguments_block() -> None:
+    proposal = propose(
+        "clean",
+        untraceable="cfg: unhashable dataclass Cfg",
+        signatures=["x: tensor float32[3]", "x: keras-symbolic float32[None,3]"],
+    )
+    assert set(codes_of(proposal)) == {"TH202", "TH203"}
+
+
+def test_lazy_variable_creation_is_not_a_blocker() -> None:
+    once = Effect("variable_creation", "variable_creation", str(ROOT / "mod.py"), 5, "V", 1, [])
+    assert propose("clean", calls={"eager": 4}, effects=[once]).to_prove
+    every = Effect("variable_creation", "variable_creation", str(ROOT / "mod.py"), 5, "V", 4, [])
+    assert "TH151" in codes_of(propose("clean", calls={"eager": 4}, effects=[every]))
+
+
+def test_hybrid_without_tensor_inputs_is_dehybridized_safely() -> None:
+    proposal = propose("no_inputs", signatures=[""])
+    assert (proposal.refactoring, proposal.decorator) == ("dehybridize", "")
+    assert proposal.applicability == "safe"
+    assert proposal.to_prove
+    assert "TH191" in codes_of(proposal)
+
+
+def test_hybrid_retracing_on_shapes_keeps_its_arguments() -> None:
+    proposal = propose("blur", plain=6, relaxed=2)
+    assert proposal.refactoring == "optimize_hybrid"
+    assert proposal.decorator == "@tf.function(jit_compile=True, reduce_retracing=True)"
+    assert proposal.applicability == "safe"
+
+
+def test_hybrid_retracing_that_nothing_fixes_is_dehybridized() -> None:
+    proposal = propose("blur", plain=6, relaxed=6)
+    assert proposal.refactoring == "dehybridize"
+    assert codes_of(proposal) == ["TH201"]
+
+
+def test_graph_hostile_hybrid_is_dehybridized_unsafely() -> None:
+    proposal = propose("hostile")
+    assert (proposal.refactoring, proposal.applicability) == ("dehybridize", "unsafe")
+    assert "TH101" in codes_of(proposal)
+
+
+def test_healthy_hybrid_needs_nothing() -> None:
+    proposal = propose("blur")
+    assert proposal.refactoring is None
+    assert not proposal.to_prove
+    assert proposal.reasons == []
+
+
+def test_non_candidates_get_no_proposal() -> None:
+    facts = _facts()
+    names = {p.fn.qualname for p in reconcile(list(facts.values()), {}, CONFIG)}
+    assert "describe" not in names
+    assert "clean" in names
