@@ -1,4 +1,4 @@
-"""Reconcile rules on real static facts (inline source) and runtime facts as the store reads them."""
+"""Reconcile rules on real static facts (inline source) and store-shaped runtime facts."""
 
 from __future__ import annotations
 
