@@ -3,33 +3,15 @@
 from __future__ import annotations
 
 import shutil
-import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from measure_targets import project_targets
+from measure_targets import PROJECT, PYTEST, QUICK, Proved, project_targets
 
-from tracehybrid.measure.proof import ProofResult
 from tracehybrid.measure.rerun import ProveOptions, prove
 from tracehybrid.measure.suite import SuiteRun, run_suite
 from tracehybrid.measure.targets import MeasureSettings
-
-PROJECT = Path(__file__).resolve().parent.parent / "projects" / "measure_project"
-PYTEST = [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly"]
-#: Small budgets: the sessions prove behaviour, benchmarks/ measure speed.
-QUICK = MeasureSettings(repeats=3, min_repeat_s=0.0005, max_calls_per_repeat=10, budget_s=0.3)
-
-
-@dataclass
-class Proved:
-    root: Path
-    baseline: SuiteRun
-    proof: ProofResult
-
-    def facts(self, qualname: str) -> dict[str, Any]:
-        return next(p for p in self.proof.targets.values() if p.target.qualname == qualname).facts
 
 
 @pytest.fixture(scope="session")

@@ -1,12 +1,17 @@
-"""Targets for the graph rerun, located with `ast` the way static analysis locates them."""
+"""Targets of measure_project located with `ast` (as static analysis does), and shared constants."""
 
 from __future__ import annotations
 
 import ast
 import os
+import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from tracehybrid.measure.targets import Target
+from tracehybrid.measure.proof import ProofResult
+from tracehybrid.measure.suite import SuiteRun
+from tracehybrid.measure.targets import MeasureSettings, Target
 
 #: qualname -> decorator for every function of measure_project that the tests rerun.
 PROJECT_TARGETS: dict[str, tuple[str, str]] = {
@@ -53,3 +58,19 @@ def project_targets(root: Path, names: set[str] | None = None) -> list[Target]:
         for qualname, (relpath, decorator) in PROJECT_TARGETS.items()
         if names is None or qualname in names
     ]
+
+
+PROJECT = Path(__file__).resolve().parent.parent / "projects" / "measure_project"
+PYTEST = [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly"]
+#: Small budgets: the sessions prove behaviour, benchmarks/ measure speed.
+QUICK = MeasureSettings(repeats=3, min_repeat_s=0.0005, max_calls_per_repeat=10, budget_s=0.3)
+
+
+@dataclass
+class Proved:
+    root: Path
+    baseline: SuiteRun
+    proof: ProofResult
+
+    def facts(self, qualname: str) -> dict[str, Any]:
+        return next(p for p in self.proof.targets.values() if p.target.qualname == qualname).facts

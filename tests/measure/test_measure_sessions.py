@@ -6,8 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import PYTEST, QUICK, Proved
-from measure_targets import FAILING, locate, project_targets
+from measure_targets import FAILING, PYTEST, QUICK, Proved, locate, project_targets
 
 from tracehybrid.measure.suite import SuiteRun, changed_tests, run_suite
 

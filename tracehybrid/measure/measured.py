@@ -95,8 +95,12 @@ class Measurer:
         if _measuring() and tfbridge.executing_eagerly():
             return eager(*args, **kwargs)  # the eager reference of an enclosing target
         if not tfbridge.executing_eagerly():
+            # Inside an outer trace (Keras fit, a build, another tf.function): no timing.
             self.record.calls_in_graph += 1
-            return run(*args, **kwargs)
+            before = _tracing_count(run)
+            result = run(*args, **kwargs)
+            self.record.traces += max(0, _tracing_count(run) - before)
+            return result
         signature, copies = self._guarded(self._plan, args, kwargs) or ("", None)
         before = _tracing_count(run)
         self.record.calls += 1
