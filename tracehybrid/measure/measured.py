@@ -10,21 +10,15 @@ from collections.abc import Callable
 from typing import Any
 
 from tracehybrid.measure import tfbridge
-from tracehybrid.measure.compare import compare_outputs
+from tracehybrid.measure.measurement import Measurement
 from tracehybrid.measure.record import ProcessRecord, TargetRecord
 from tracehybrid.measure.targets import MeasureSettings, Target
-from tracehybrid.measure.timing import Timing, calls_per_repeat, summarize, time_repeats
 
 _STATE = threading.local()  # .measuring: inside a measurement, nested targets run eagerly
 
 
 def _measuring() -> bool:
     return bool(getattr(_STATE, "measuring", False))
-
-
-def _tracing_count(function: Any) -> int:
-    count = getattr(function, "experimental_get_tracing_count", None)
-    return int(count()) if callable(count) else 0
 
 
 def _one_line(exc: BaseException) -> str:
@@ -97,12 +91,12 @@ class Measurer:
         if not tfbridge.executing_eagerly():
             # Inside an outer trace (Keras fit, a build, another tf.function): no timing.
             self.record.calls_in_graph += 1
-            before = _tracing_count(run)
+            before = tfbridge.tracing_count(run)
             result = run(*args, **kwargs)
-            self.record.traces += max(0, _tracing_count(run) - before)
+            self.record.traces += max(0, tfbridge.tracing_count(run) - before)
             return result
         signature, copies = self._guarded(self._plan, args, kwargs) or ("", None)
-        before = _tracing_count(run)
+        before = tfbridge.tracing_count(run)
         self.record.calls += 1
         self.record.tests[self.process.current_test] += 1
         start = time.perf_counter()
@@ -138,7 +132,7 @@ class Measurer:
         return signature, tfbridge.copy_mutable((args, kwargs))
 
     def _count_traces(self, before: int, run: Any, result: Any, start: float) -> float | None:
-        traced = _tracing_count(run) - before
+        traced = tfbridge.tracing_count(run) - before
         if traced <= 0:
             return None
         tfbridge.force(result)
@@ -190,122 +184,3 @@ class Measurer:
         finally:
             _STATE.measuring = False
             self.process.measure_s += time.perf_counter() - start
-
-
-class Measurement:
-    """One sampled call: effects of the graph, output comparison, and (first samples) timing."""
-
-    def __init__(
-        self,
-        measurer: Measurer,
-        run: Any,
-        eager: Any,
-        graph: Any,
-        copies: tuple[Any, Any],
-        signature: str,
-    ) -> None:
-        self.m = measurer
-        self.record = measurer.record
-        self.run, self.eager, self.graph = run, eager, graph
-        self.args, self.kwargs = copies
-        self.signature = signature
-
-    def measure(self, result: Any, first_call_s: float | None) -> None:
-        """Compare, then time when this is one of the first samples of its signature."""
-        if self.graph is None:
-            return
-        kind, ops = self._effects()
-        if kind:
-            why = {
-                "random": "draws random numbers: eager and graph streams differ",
-                "stateful": "changes TensorFlow state: running it again would change the test",
-            }
-            self.record.add(
-                self.record.not_compared,
-                {"signature": self.signature, "reason": kind, "detail": why[kind], "ops": ops[:8]},
-            )
-            return
-        runs_graph = not self.record.target.dehybridize  # else the test ran the eager side
-        graph_result = result if runs_graph else self._call(self.graph)
-        eager_result = self._call(self.eager) if runs_graph else result
-        if not self._compare(eager_result, graph_result):
-            return
-        settings = self.m.settings
-        first_samples = self.record.samples[self.signature] <= settings.timed_samples_per_signature
-        if first_samples and len(self.record.timings) < settings.max_timed_signatures:
-            self._time(first_call_s)
-
-    def _call(self, function: Any) -> Any:
-        args, kwargs = tfbridge.copy_mutable((self.args, self.kwargs))
-        result = function(*args, **kwargs)
-        tfbridge.force(result)
-        return result
-
-    def _effects(self) -> tuple[str, list[str]]:
-        before = _tracing_count(self.graph)
-        concrete = self.graph.get_concrete_function(*self.args, **self.kwargs)
-        if _tracing_count(self.graph) != before:
-            self.m.process.problem(f"{self.record.target.qualname}: get_concrete_function traced")
-        if id(concrete) not in self.m.effects:
-            self.m.effects[id(concrete)] = tfbridge.graph_effects(concrete)
-        return self.m.effects[id(concrete)]
-
-    def _compare(self, eager_result: Any, graph_result: Any) -> bool:
-        """True when equal; a difference is flagged unless eager itself is not repeatable."""
-        settings = self.m.settings
-        mismatch = compare_outputs(eager_result, graph_result, settings.rtol, settings.atol)
-        if mismatch is None:
-            return True
-        again = self._call(self.eager)
-        if compare_outputs(eager_result, again, settings.rtol, settings.atol) is not None:
-            self.record.add(
-                self.record.not_compared,
-                {
-                    "signature": self.signature,
-                    "reason": "nondeterministic",
-                    "detail": "two eager runs on the same inputs differ",
-                    "ops": [],
-                },
-            )
-            return False
-        self.record.add(
-            self.record.mismatches,
-            {
-                "test": self.m.process.current_test,
-                "signature": self.signature,
-                **mismatch.to_json(),
-            },
-        )
-        return False
-
-    def _time(self, first_call_s: float | None) -> None:
-        settings = self.m.settings
-        eager_call = self._timed(self.eager)
-        graph_call = self._timed(self.graph)
-        for _ in range(settings.warmup):
-            eager_call(), graph_call()
-        one = max(time_repeats(eager_call, 1, 1)[0], time_repeats(graph_call, 1, 1)[0])
-        number = calls_per_repeat(one, settings.min_repeat_s, settings.max_calls_per_repeat)
-        before, deadline = _tracing_count(self.graph), time.perf_counter() + settings.budget_s
-        eager_samples: list[float] = []
-        graph_samples: list[float] = []
-        for _ in range(settings.repeats):
-            eager_samples += time_repeats(eager_call, number, 1)
-            graph_samples += time_repeats(graph_call, number, 1)
-            if time.perf_counter() > deadline:
-                break
-        if _tracing_count(self.graph) != before:
-            self.m.process.problem(
-                f"{self.record.target.qualname}: retraced while timing; discarded"
-            )
-            return
-        timing = Timing(summarize(eager_samples), summarize(graph_samples), first_call_s)
-        self.record.timings[self.signature] = {**timing.to_json(), "calls_per_repeat": number}
-
-    def _timed(self, function: Any) -> Callable[[], None]:
-        args, kwargs = tfbridge.copy_mutable((self.args, self.kwargs))
-
-        def call() -> None:
-            tfbridge.force(function(*args, **kwargs))
-
-        return call

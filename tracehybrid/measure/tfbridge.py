@@ -58,6 +58,12 @@ def make_graph_function(python_function: Callable[..., Any], decorator: str) -> 
     return decorate(python_function)
 
 
+def tracing_count(function: Any) -> int:
+    """How many concrete functions a tf.function holds (0 for anything else)."""
+    count = getattr(function, "experimental_get_tracing_count", None)
+    return int(count()) if callable(count) else 0
+
+
 def executing_eagerly() -> bool:
     """False while a graph is being traced (calls then go straight to the graph function)."""
     return bool(_tf().executing_eagerly())
