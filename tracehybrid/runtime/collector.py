@@ -14,7 +14,7 @@ from pathlib import Path
 from tracehybrid import __version__
 from tracehybrid.runtime import describe
 from tracehybrid.runtime.candidates import CANDIDATES_ENV, CandidateSet, load_candidates
-from tracehybrid.runtime.predict import predict_rows
+from tracehybrid.runtime.predict import predict_rows, replay_rows
 from tracehybrid.runtime.sysmon import Tracer
 from tracehybrid.store.writer import Batch, StoreWriter
 
@@ -39,6 +39,8 @@ class Collector:
         self._written_tests = 0
         self._written_signatures: dict[int, int] = {}
         self._identities: dict[int, int] = {}
+        self.collection_order: list[str] = []  # pytest's session.items; orders combined samples
+        self._collection_written = False
         self._finished = False
         self._lock = threading.Lock()  # a script's periodic flush thread vs. the final flush
 
@@ -65,6 +67,7 @@ class Collector:
         self.writer = StoreWriter(self.candidates.out_dir)
         self._written_tests = 0
         self._written_signatures = {}
+        self._collection_written = False
 
     # -- tests -----------------------------------------------------------------------------------
     def set_test(self, nodeid: str | None) -> None:
@@ -81,6 +84,11 @@ class Collector:
         if index is None:
             index = self.tests[nodeid] = len(self.tests)
         self.outcomes[index] = outcome
+
+    def set_collection_order(self, nodeids: list[str]) -> None:
+        """pytest's collection order (session.items): how `combine` orders samples like serial."""
+        self.collection_order = list(nodeids)
+        self._collection_written = False
 
     # -- flushing --------------------------------------------------------------------------------
     def maybe_flush(self) -> None:
@@ -117,9 +125,13 @@ class Collector:
         names = list(self.tests)
         batch.tests = [(i, names[i], self.outcomes.get(i)) for i in range(len(names))]
         batch.meta = self._meta(final)
+        if not self._collection_written:
+            batch.collected = list(enumerate(self.collection_order))
+            self._collection_written = True
         if final:
             source = self.writer.ensure_open()[0].name
             batch.predictions = predict_rows(self.tracer.states, source)
+            batch.replay_functions, batch.replay_samples = replay_rows(self.tracer.states)
         return batch
 
     def _meta(self, final: bool) -> dict[str, str]:

@@ -14,6 +14,7 @@ from tracehybrid.runtime.hooks import python_code
 from tracehybrid.runtime.state import CandidateState
 
 PredictionRow = tuple[int, str, int | None, int | None, int | None, str | None, str, str]
+ReplayRows = tuple[list[tuple[int, str, str | None]], list[tuple[int, int, int, str | None, str]]]
 _FIELDS = {
     "plain": ("traces_plain",),
     "reduce_retracing": ("traces_reduce_retracing",),
@@ -101,3 +102,44 @@ def _predict(predict_traces: Any, state: CandidateState) -> Any:
     input_signature = getattr(target, "input_signature", None)
     calls = [(args, kwargs) for _sig, args, kwargs in state.samples]
     return predict_traces(py_fn, calls, input_signature=input_signature)
+
+
+def replay_rows(states: list[CandidateState]) -> ReplayRows:
+    """Replay specs of every candidate's samples, so `combine` can predict across processes.
+
+    Only at the final flush: the samples are encoded once, in first-seen order. A candidate whose
+    function cannot be found or described gets no rows; combine then keeps this process's answer.
+    """
+    if "tensorflow" not in sys.modules:
+        return [], []
+    specs = importlib.import_module("tracehybrid.runtime.tracekeys_specs")
+    encoder = specs.SpecEncoder()
+    functions: list[tuple[int, str, str | None]] = []
+    samples: list[tuple[int, int, int, str | None, str]] = []
+    for state in states:
+        if not state.samples:
+            continue
+        try:
+            function, signature = _function_spec(specs, encoder, state)
+            calls = [encoder.call(args, kwargs) for _sig, args, kwargs in state.samples]
+        except Exception:  # an exotic value or signature: this process's prediction still stands
+            continue
+        functions.append((state.index, json.dumps(function), signature))
+        samples += [
+            (state.index, position, sig, None, json.dumps(call))
+            for position, ((sig, _args, _kwargs), call) in enumerate(
+                zip(state.samples, calls, strict=True)
+            )
+        ]
+    return functions, samples
+
+
+def _function_spec(specs: Any, encoder: Any, state: CandidateState) -> tuple[Any, str | None]:
+    target = find_function(state)
+    if target is None:
+        raise LookupError(f"no live function object for {state.spec.qualname}")
+    py_fn = getattr(target, "python_function", target)
+    signature = specs.signature_spec(getattr(target, "input_signature", None))
+    return specs.parameters_spec(py_fn, encoder), None if signature is None else json.dumps(
+        signature
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -31,6 +32,7 @@ type SpecText = str
 type Call = tuple[tuple[Any, ...], dict[str, Any]]
 
 _POSITIONAL_KINDS = ("POSITIONAL_ONLY", "POSITIONAL_OR_KEYWORD")
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -283,4 +285,5 @@ def _binding_reason(exc: BaseException) -> str:
     if start >= 0 and end > start:
         text = text[start + 1 : end]
     line = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+    line = _ADDRESS.sub("", line)  # `<Foo object at 0x7f..>`: the same fact in every process
     return line if len(line) <= 200 else line[:197] + "..."

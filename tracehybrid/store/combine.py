@@ -10,6 +10,7 @@ from pathlib import Path
 
 from tracehybrid import __version__
 from tracehybrid.errors import DataError
+from tracehybrid.store.combine_replay import CombinedPredictions, Replayer
 from tracehybrid.store.reader import open_store, read_meta
 from tracehybrid.store.schema import COMBINED_STORE_NAME, PROCESS_STORE_PREFIX, SCHEMA_VERSION
 from tracehybrid.store.writer import SQL, connect
@@ -30,8 +31,10 @@ def process_stores(out_dir: Path) -> list[Path]:
 class _Merger:
     """Copies rows from one source connection into the destination, re-mapping local ids."""
 
-    def __init__(self, dest: sqlite3.Connection) -> None:
+    def __init__(self, dest: sqlite3.Connection, replayer: Replayer | None = None) -> None:
         self.dest = dest
+        self.predictions = CombinedPredictions(replayer)
+        self.stores = 0
         self.candidates: dict[tuple[str, str, int], int] = {}
         self.tests: dict[str, int] = {"": 0}
         dest.execute("INSERT OR IGNORE INTO test VALUES (0, '', NULL)")  # calls outside tests
@@ -44,12 +47,12 @@ class _Merger:
         sig_map = self._merge_signatures(src, cand_map)
         self._merge_counts(src, cand_map, test_map, sig_map)
         self._merge_effects(src, cand_map, test_map)
-        for row in src.execute("SELECT * FROM prediction"):
-            source = f"{source_name}:{row[1]}" if row[1] != source_name else source_name
-            self.dest.execute(
-                "INSERT OR REPLACE INTO prediction VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (cand_map[row[0]], source, *row[2:]),
-            )
+        self.stores += 1
+        self.predictions.add_store(src, self.stores, source_name, cand_map)
+
+    def finish(self) -> None:
+        """Write the one combined prediction per candidate (replayed across processes)."""
+        self.predictions.write(self.dest, SQL["predictions"])
 
     def _merge_candidates(self, src: sqlite3.Connection) -> dict[int, int]:
         mapping = {}
@@ -127,14 +130,18 @@ class _Merger:
         self.dest.executemany(SQL["effects"], rows)
 
 
-def combine_files(sources: list[Path], dest: Path) -> Path:
-    """Merge `sources` into a fresh store at `dest` (written beside it, then renamed atomically)."""
+def combine_files(sources: list[Path], dest: Path, replayer: Replayer | None = None) -> Path:
+    """Merge `sources` into a fresh store at `dest` (written beside it, then renamed atomically).
+
+    Predictions: one per candidate (source 'combined'), replayed over every store's samples in
+    serial-run order (see combine_replay); `replayer` defaults to the runtime's replay predictor.
+    """
     if not sources:
         raise DataError(f"{dest.parent}: no trace stores to combine")
     partial = dest.with_name(dest.name + f".partial-{os.getpid()}")
     partial.unlink(missing_ok=True)
     conn = connect(partial)
-    merger = _Merger(conn)
+    merger = _Merger(conn, replayer)
     argvs = []
     try:
         conn.execute("BEGIN")
@@ -142,6 +149,7 @@ def combine_files(sources: list[Path], dest: Path) -> Path:
             with open_store(source) as src:
                 merger.merge(src, source.name)
                 argvs.append(read_meta(src).get("argv", "[]"))
+        merger.finish()
         meta = {
             "tool_version": __version__,
             "schema_version": str(SCHEMA_VERSION),

@@ -2,14 +2,18 @@
 
 Version history:
     1: first version: meta, candidate, test, signature, call_count, call_record, effect, prediction.
+    2: exact cross-process predictions: collected (a process's pytest collection order),
+       replay_function and replay_sample (TF-free replay specs of the predictor's samples);
+       `combine` writes ONE prediction per candidate with source 'combined'.
 """
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 PROCESS_STORE_PREFIX = ".tracehybrid."  # + <host>.<pid>.<random>: one file per traced process
 COMBINED_STORE_NAME = "trace.db"  # what `combine` writes into the output directory
+COMBINED_SOURCE = "combined"  # prediction.source of the one answer `combine` gives per candidate
 
 # Row ids (candidate.id, test.id, signature.ordinal) are local to one file; combine re-maps them.
 # test.id 0 is the pseudo-test "" for calls made outside any test (imports, collection, scripts).
@@ -82,10 +86,12 @@ CREATE TABLE IF NOT EXISTS effect (
     PRIMARY KEY (candidate_id, kind, path, line, test_id, detail)
 );
 
--- The trace-key predictor's answer per candidate, from one process's eager samples.
+-- The trace-key predictor's answer per candidate. In a process store: from that process's eager
+-- samples. In a combined store: one row with source 'combined' (all processes' samples replayed in
+-- serial order), plus the per-process rows only when that combined answer is unknown.
 CREATE TABLE IF NOT EXISTS prediction (
     candidate_id INTEGER NOT NULL REFERENCES candidate (id),
-    source TEXT NOT NULL,              -- the process store it was computed in
+    source TEXT NOT NULL,              -- the process store it was computed in, or 'combined'
     traces_plain INTEGER,
     traces_reduce_retracing INTEGER,
     traces_signature INTEGER,
@@ -93,6 +99,29 @@ CREATE TABLE IF NOT EXISTS prediction (
     explanations TEXT NOT NULL,        -- JSON list of retrace explanations
     detail TEXT NOT NULL,              -- JSON of the whole prediction, or {"error": ...}
     PRIMARY KEY (candidate_id, source)
+);
+
+-- The pytest collection order this process saw (session.items); empty outside pytest.
+CREATE TABLE IF NOT EXISTS collected (
+    position INTEGER PRIMARY KEY,
+    nodeid TEXT NOT NULL
+);
+
+-- What `combine` needs to re-run the predictor without the process: the function's parameters
+-- and the samples, as replay specs (JSON; format: tracehybrid/runtime/tracekeys_specs.py).
+CREATE TABLE IF NOT EXISTS replay_function (
+    candidate_id INTEGER PRIMARY KEY REFERENCES candidate (id),
+    function TEXT NOT NULL,            -- [qualname, [[name, kind, has_default, default], ...]]
+    input_signature TEXT               -- a user-given signature (hybrid candidates), or NULL
+);
+
+CREATE TABLE IF NOT EXISTS replay_sample (
+    candidate_id INTEGER NOT NULL REFERENCES candidate (id),
+    position INTEGER NOT NULL,         -- first-seen order of the sample in this store
+    signature INTEGER NOT NULL,        -- signature.ordinal of the call it was taken from
+    test TEXT,                         -- nodeid of its first test; NULL: from call_count (process)
+    call TEXT NOT NULL,                -- [[arg specs], [[name, spec], ...]]
+    PRIMARY KEY (candidate_id, position)
 );
 """
 
@@ -105,4 +134,7 @@ TABLES = (
     "call_record",
     "effect",
     "prediction",
+    "collected",
+    "replay_function",
+    "replay_sample",
 )

@@ -23,6 +23,8 @@ EffectRow = tuple[
     int, str, str, str, int, int, str, int
 ]  # cand kind category path line test detail n
 PredictionRow = tuple[int, str, int | None, int | None, int | None, str | None, str, str]
+ReplayFunctionRow = tuple[int, str, str | None]  # candidate function-spec signature-spec (JSON)
+ReplaySampleRow = tuple[int, int, int, str | None, str]  # candidate position signature test call
 
 
 @dataclass
@@ -36,6 +38,9 @@ class Batch:
     records: list[RecordRow] = field(default_factory=list)
     effects: list[EffectRow] = field(default_factory=list)
     predictions: list[PredictionRow] = field(default_factory=list)
+    replay_functions: list[ReplayFunctionRow] = field(default_factory=list)
+    replay_samples: list[ReplaySampleRow] = field(default_factory=list)
+    collected: list[tuple[int, str]] = field(default_factory=list)  # position nodeid
     meta: dict[str, str] = field(default_factory=dict)
 
 
@@ -55,6 +60,9 @@ SQL = {
     "ON CONFLICT (candidate_id, kind, path, line, test_id, detail) DO UPDATE "
     "SET count = count + excluded.count",
     "predictions": "INSERT OR REPLACE INTO prediction VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    "replay_functions": "INSERT OR REPLACE INTO replay_function VALUES (?, ?, ?)",
+    "replay_samples": "INSERT OR REPLACE INTO replay_sample VALUES (?, ?, ?, ?, ?)",
+    "collected": "INSERT OR REPLACE INTO collected VALUES (?, ?)",
 }
 
 
