@@ -1,4 +1,4 @@
-"""Replay specs: encode real calls as JSON, rebuild them, predict the same traces as the originals."""
+"""Replay specs: encode real calls as JSON, rebuild them, predict what the originals predict."""
 
 from __future__ import annotations
 
