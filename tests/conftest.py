@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -20,5 +21,8 @@ def shared_contract() -> Path:
     """The shared results contract beside the checkout (CI lays it there)."""
     path = REPO.parent / "shared" / "contract"
     if not path.is_dir():
-        pytest.fail(f"the shared contract is missing at {path}; CI lays ../shared beside the repo")
+        message = f"the shared contract is missing at {path}; CI lays ../shared beside the repo"
+        if os.environ.get("CI"):
+            pytest.fail(message)  # in CI the check must run, never be skipped
+        pytest.skip(message)
     return path

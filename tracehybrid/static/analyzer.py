@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -94,7 +95,10 @@ def _analyse_all(
     stats.workers = workers
     tasks = [(f, contents[f.relpath]) for f in files]
     chunk = max(1, len(tasks) // (workers * 8))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    # spawn, not fork: the caller may hold threads (TensorFlow's, a test runner's), and forking a
+    # multi-threaded process can deadlock the child.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         return list(pool.map(_analyse_task, tasks, chunksize=chunk))
 
 
