@@ -68,6 +68,22 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("code", nargs="?", help="a code (TH101) or name (print-call)")
     explain.add_argument("--list", action="store_true", help="list every code")
     explain.set_defaults(handler=_lazy("tracehybrid.commands.explain", "do_explain"))
+
+    apply = verbs.add_parser("apply", help="write the approved refactorings into the source")
+    apply.add_argument("--results", type=Path, help="results file (default: the run's)")
+    apply.add_argument("--diff", action="store_true", help="print a unified diff, write nothing")
+    apply.add_argument("--unsafe-fixes", action="store_true", help="also apply unsafe fixes")
+    for flag, verb in (("--select", "only"), ("--ignore", "never")):
+        apply.add_argument(
+            flag,
+            action="extend",
+            nargs="+",
+            default=[],
+            metavar="CODE|QUALNAME",
+            help=f"{verb} fix functions with this reason code, qualname or path::qualname",
+        )
+    apply.add_argument("--force", action="store_true", help="apply to files changed since the run")
+    apply.set_defaults(handler=_lazy("tracehybrid.commands.apply", "do_apply"))
     return parser
 
 
