@@ -59,6 +59,7 @@ def by_name(store: Path) -> dict[str, CandidateFacts]:
 
 def answer(fact: CandidateFacts) -> dict[str, Any]:
     (row,) = fact.predictions  # ONE prediction per candidate
+    assert row is fact.combined_prediction
     assert row["source"] == COMBINED_SOURCE
     detail = row["detail"]
     assert isinstance(detail, dict)

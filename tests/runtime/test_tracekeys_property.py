@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import json
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tracehybrid.runtime.tracekeys import predict_traces
+from tracehybrid.runtime.tracekeys import TracePrediction, predict_traces
+from tracehybrid.runtime.tracekeys_replay import replay_prediction
+from tracehybrid.runtime.tracekeys_specs import SpecEncoder, parameters_spec
 
 pytestmark = pytest.mark.tensorflow
 
@@ -117,6 +120,14 @@ def test_predicted_counts_equal_real_tracing_counts(tf: Any, sequence: list[Any]
     assert prediction.traces_reduce_retracing == real_count(tf, calls, reduce=True)
     if prediction.traces_with_signature is not None:
         assert prediction.traces_with_signature == 1
+    assert replayed(candidate, calls) == prediction  # what combine answers from replay specs
+
+
+def replayed(fn: Any, calls: list[Any]) -> TracePrediction:
+    encoder = SpecEncoder()
+    function = json.loads(json.dumps(parameters_spec(fn, encoder)))
+    specs = [json.loads(json.dumps(encoder.call(args, kwargs))) for args, kwargs in calls]
+    return replay_prediction(function, None, [(0, spec) for spec in specs])
 
 
 # Mixed tensor + Python-scalar calls: `power` is required, so a signature is never synthesised.
@@ -147,3 +158,4 @@ def test_mixed_tensor_and_scalar_counts_equal_real(tf: Any, sequence: list[Any])
     assert prediction.traces_reduce_retracing == real_count(tf, calls, reduce=True, fn=mixed)
     assert prediction.signature is None
     assert prediction.signature_withheld is not None
+    assert replayed(mixed, calls) == prediction

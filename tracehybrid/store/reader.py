@@ -11,7 +11,7 @@ from pathlib import Path
 
 from tracehybrid import __version__
 from tracehybrid.errors import DataError
-from tracehybrid.store.schema import SCHEMA_VERSION
+from tracehybrid.store.schema import COMBINED_SOURCE, SCHEMA_VERSION
 
 CandidateKey = tuple[str, str, int]  # (path, qualname, first_line)
 
@@ -72,6 +72,11 @@ class CandidateFacts:
     overflow_calls: int = 0
     effects: list[Effect] = field(default_factory=list)
     predictions: list[dict[str, object]] = field(default_factory=list)
+
+    @property
+    def combined_prediction(self) -> dict[str, object] | None:
+        """The one prediction `combine` made across every process, if this store is combined."""
+        return next((p for p in self.predictions if p["source"] == COMBINED_SOURCE), None)
 
     @property
     def key(self) -> CandidateKey:
