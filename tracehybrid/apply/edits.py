@@ -39,6 +39,8 @@ class Success:
     changed: list[str]
     #: One line per edit that was not applied while others in the same file were.
     skipped: list[str] = field(default_factory=list)
+    #: How many edits changed their function (import changes are not counted).
+    fixes: int = 0
 
 
 @dataclass(frozen=True)

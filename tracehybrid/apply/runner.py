@@ -28,6 +28,8 @@ class FileOutcome:
     skipped_edits: list[str] = field(default_factory=list)
     #: Unified diff of the change (also computed when the file is written).
     diff: str = ""
+    #: Edits that changed their function (written, or would be with a diff).
+    fixes: int = 0
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,11 @@ class ApplyReport:
     def count(self, status: FileStatus) -> int:
         """How many files ended with `status`."""
         return sum(1 for outcome in self.files if outcome.status == status)
+
+    @property
+    def fixes(self) -> int:
+        """Edits that changed their function, over the written (or would-change) files."""
+        return sum(outcome.fixes for outcome in self.files)
 
     @property
     def diff(self) -> str:
@@ -127,12 +134,14 @@ def _finish(
         return FileOutcome(path, "unchanged", skipped_edits=result.skipped)
     diff = unified_diff(path, text, result.new_source)
     if diff_only:
-        return FileOutcome(path, "would_change", "", result.changed, result.skipped, diff)
+        return FileOutcome(
+            path, "would_change", "", result.changed, result.skipped, diff, result.fixes
+        )
     try:
         write_atomically(path, result.new_source, original)
     except (OSError, UnicodeEncodeError) as error:
         return FileOutcome(path, "failed", f"{path}: cannot write: {error}", result.changed)
-    return FileOutcome(path, "written", "", result.changed, result.skipped, diff)
+    return FileOutcome(path, "written", "", result.changed, result.skipped, diff, result.fixes)
 
 
 def unified_diff(path: Path, before: str, after: str) -> str:

@@ -67,6 +67,7 @@ def _transform(module: cst.Module, edits: Sequence[Edit]) -> TransformResult:
     new_module = wrapper.visit(codemod)
     outcome = codemod.outcome
     changed = list(outcome.changed)
+    fixes = len(changed)  # the codemod notes one line per edit that changed its function
     skipped.extend(outcome.skipped)
     if outcome.released:
         new_module, removed = remove_released_imports(new_module, outcome.released)
@@ -76,4 +77,4 @@ def _transform(module: cst.Module, edits: Sequence[Edit]) -> TransformResult:
         changed.append(f"added `{CANONICAL_IMPORT}`")
     if edits and len(skipped) == len(edits):
         return Skip("; ".join(skipped))
-    return Success(new_module.code, changed, skipped)
+    return Success(new_module.code, changed, skipped, fixes)

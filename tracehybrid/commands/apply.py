@@ -1,0 +1,117 @@
+"""`tracehybrid apply`: write the approved refactorings of a run's results into the source."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from tracehybrid.apply.plan import FixPlan, Selection, file_hashes, plan_fixes, read_results
+from tracehybrid.apply.runner import ApplyReport, FileOutcome, apply_edits
+from tracehybrid.config import load_config
+from tracehybrid.errors import ExitCode
+from tracehybrid.workspace import find_project_root
+
+
+def do_apply(args: argparse.Namespace) -> int:
+    """Apply (or with --diff, show) the selected fixes; exit 1 when a file failed or was refused.
+
+    The diff goes to stdout, so `tracehybrid apply --diff > fixes.patch` is a clean patch; the
+    summary and per-file lines go to stderr.
+    """
+    cwd = Path.cwd()
+    results = args.results or _default_results(find_project_root(cwd))
+    document = read_results(results)
+    root = _project_root(document, cwd)
+    selection = Selection(args.unsafe_fixes, _patterns(args.select), _patterns(args.ignore))
+    plan = plan_fixes(document, selection)
+    hashes = file_hashes(document)
+    for line in plan.warnings:
+        _say(f"warning: {line}")
+    if plan.edits and not hashes and not args.force:
+        _say(f"warning: {results} records no file hashes (`files`); every file is refused")
+    files = {_shown(root / rel, cwd): edits for rel, edits in plan.edits.items()}
+    expected = {_shown(root / rel, cwd): digest for rel, digest in hashes.items()}
+    report = apply_edits(files, expected, diff_only=args.diff, force=args.force)
+    if args.diff:
+        sys.stdout.write(report.diff)
+    _print_outcomes(report)
+    _say(summary(report, plan, diff_only=args.diff))
+    refused_or_failed = report.failed or report.count("refused") > 0
+    return ExitCode.FINDINGS if refused_or_failed else ExitCode.OK
+
+
+def _default_results(root: Path) -> Path:
+    return root / load_config(root).output_dir / "results.json"
+
+
+def _project_root(document: dict[str, Any], cwd: Path) -> Path:
+    """The root the run recorded; the one around `cwd` when the project has moved since."""
+    recorded = document.get("project_root")
+    if isinstance(recorded, str) and Path(recorded).is_dir():
+        return Path(recorded)
+    found = find_project_root(cwd)
+    _say(f"warning: the run's project_root {recorded!r} does not exist; using {found}")
+    return found
+
+
+def _patterns(values: Iterable[str]) -> tuple[str, ...]:
+    """`--select A,B --select C` → (A, B, C), as ruff accepts comma lists."""
+    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
+
+
+def _shown(path: Path, cwd: Path) -> Path:
+    """`path` relative to `cwd` when inside it, so messages and diff headers read naturally."""
+    relative = os.path.relpath(path, cwd)
+    return Path(path) if relative.startswith("..") else Path(relative)
+
+
+def _print_outcomes(report: ApplyReport) -> None:
+    for outcome in report.files:
+        for line in _outcome_lines(outcome):
+            _say(line)
+
+
+def _outcome_lines(outcome: FileOutcome) -> list[str]:
+    name = outcome.path.as_posix()
+    if outcome.status in ("refused", "failed"):
+        return [f"{outcome.status}: {outcome.message}"]
+    if outcome.status == "skipped":
+        return [f"warning: skipped {outcome.message}"]
+    lines = [f"{name}: {change}" for change in outcome.changed if outcome.status == "written"]
+    lines.extend(f"{name}: skipped {reason}" for reason in outcome.skipped_edits)
+    return lines
+
+
+def summary(report: ApplyReport, plan: FixPlan, *, diff_only: bool) -> str:
+    """One line, ruff style: what was (or would be) fixed, and what was held back and why."""
+    fixed_files = report.count("would_change" if diff_only else "written")
+    verb = "Would apply" if diff_only else "Applied"
+    parts = [f"{verb} {_n(report.fixes, 'fix', 'fixes')} in {_n(fixed_files, 'file')}"]
+    if plan.fix_count == 0:
+        parts = ["No fixes to apply"]
+    if report.count("unchanged"):
+        parts.append(f"{_n(report.count('unchanged'), 'file')} already up to date")
+    for status in ("refused", "skipped", "failed"):
+        if report.count(status):
+            parts.append(f"{_n(report.count(status), 'file')} {status}")
+    if plan.held_unsafe:
+        held = _n(len(plan.held_unsafe), "unsafe fix", "unsafe fixes")
+        parts.append(f"{held} held back (enable with `--unsafe-fixes`)")
+    if plan.display_only:
+        shown = _n(len(plan.display_only), "display-only fix", "display-only fixes")
+        parts.append(f"{shown} (in the report, never applied)")
+    if plan.deselected:
+        parts.append(f"{plan.deselected} not selected")
+    return "; ".join(parts) + "."
+
+
+def _n(count: int, one: str, many: str | None = None) -> str:
+    return f"{count} {one if count == 1 else (many or one + 's')}"
+
+
+def _say(line: str) -> None:
+    print(" ".join(line.split()), file=sys.stderr)  # one line, whatever a message held
