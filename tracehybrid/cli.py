@@ -49,7 +49,10 @@ def build_parser() -> argparse.ArgumentParser:
         "run", help="run the test command under the tracer: `tracehybrid run -- pytest`"
     )
     run.add_argument("--out", type=Path, help="output folder (default: .tracehybrid)")
-    run.add_argument("--quiet", action="store_true", help="no progress or summary")
+    run.add_argument("--quiet", action="store_true", help="no progress; a one-line summary")
+    run.add_argument(
+        "--no-graph", action="store_true", help="trace and reconcile only: skip the graph rerun"
+    )
     run.add_argument("cmd", nargs=argparse.REMAINDER, help="the test command, after --")
     run.set_defaults(handler=_lazy("tracehybrid.commands.run", "do_run"))
 

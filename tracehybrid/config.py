@@ -39,7 +39,9 @@ class Config:
     disable: frozenset[str] = frozenset()  # codes (TH101) after resolving names
     max_traces: int = 4  # distinct trace keys above which a candidate is "retracing"
     min_speedup: float = 1.1  # steady-state graph call must be this much faster
-    expected_calls_per_trace: int = 1000  # for judging whether tracing pays off
+    # Calls a trace is expected to serve in real use (a training loop makes millions): tracing
+    # must pay for itself within this many calls.
+    expected_calls_per_trace: int = 10_000
     output_dir: str = ".tracehybrid"
     jobs: int = 0  # parallel workers for static analysis; 0: automatic
     cache: bool = True

@@ -1,14 +1,21 @@
-"""Orchestrates `tracehybrid run`: static analysis, the traced test run, combining the stores."""
+"""Orchestrates `tracehybrid run`: analyse, trace the tests, reconcile, prove as graphs, report."""
 
 from __future__ import annotations
 
 import json
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from tracehybrid.config import Config
+from tracehybrid.measure.proof import ProofResult
+from tracehybrid.measure.rerun import ProveOptions, prove
+from tracehybrid.measure.targets import Target
 from tracehybrid.progress import StageProgress
+from tracehybrid.reconcile import Proposal, reconcile
+from tracehybrid.results import RESULTS_FILE, TracedRun, build_results, write_json_atomically
+from tracehybrid.results.storeviews import read_views
 from tracehybrid.runtime.launcher import check_command, combine, run_traced
 from tracehybrid.static import analyze_project
 from tracehybrid.static.model import ProjectFacts
@@ -19,13 +26,16 @@ CANDIDATES_FILE = "candidates.json"
 
 @dataclass(frozen=True)
 class RunOutcome:
-    """What one traced run produced: static facts, the test command's exit code, the store."""
+    """What one `tracehybrid run` produced."""
 
     facts: ProjectFacts
     exit_code: int
     wall_s: float
     store: Path
     runtime: dict[tuple[str, str, int], CandidateFacts]  # (abs path, qualname, first_line)
+    proposals: list[Proposal]
+    proof: ProofResult | None
+    results: Path | None
 
 
 def write_candidates(facts: ProjectFacts, out_dir: Path) -> Path:
@@ -52,9 +62,9 @@ def write_candidates(facts: ProjectFacts, out_dir: Path) -> Path:
 
 
 def run_pipeline(
-    config: Config, cmd: list[str], out_dir: Path, progress: StageProgress
+    config: Config, cmd: list[str], out_dir: Path, progress: StageProgress, *, graph: bool = True
 ) -> RunOutcome:
-    """Analyse, run CMD under the tracer, and combine the per-process stores."""
+    """Analyse, trace CMD, reconcile, and (with `graph`) prove the proposals as graphs."""
     check_command(cmd)  # fail in one line before spending time on analysis
     task = progress.stage("analysing source")
     facts = analyze_project(config, progress=task.update)
@@ -65,4 +75,36 @@ def run_pipeline(
     wall_s = time.perf_counter() - started
     progress.stage("combining trace stores")
     store = combine(out_dir)
-    return RunOutcome(facts, exit_code, wall_s, store, read_facts(store))
+    runtime = read_facts(store)
+    proposals = reconcile(facts.functions, runtime, config)
+    proof = _prove(config, cmd, proposals, store, out_dir, progress) if graph else None
+    traced = TracedRun(cmd, exit_code, wall_s, read_views(store), runtime)
+    document, _ = build_results(config, proposals, traced, proof)
+    results = write_json_atomically(out_dir / RESULTS_FILE, document)
+    return RunOutcome(facts, exit_code, wall_s, store, runtime, proposals, proof, results)
+
+
+def _prove(
+    config: Config,
+    cmd: list[str],
+    proposals: list[Proposal],
+    store: Path,
+    out_dir: Path,
+    progress: StageProgress,
+) -> ProofResult | None:
+    root = config.root.resolve()
+    targets = [
+        Target(str(root / p.fn.path), p.fn.qualname, p.fn.line, p.fn.first_line, p.decorator or "")
+        for p in proposals
+        if p.to_prove
+    ]
+    if not targets:
+        return None
+    progress.stage(f"rerunning the tests with {len(targets)} functions as graphs")
+    baseline = read_views(store).outcomes
+    jobs = config.jobs or min(2, os.cpu_count() or 1)
+    # The traced run is the eager baseline: one fewer run of the suite (its tracer costs ~10%).
+    options = ProveOptions(cwd=Path.cwd(), time_eager_suite=False)
+    proof = prove(cmd, targets, baseline, out_dir / "graph", jobs, options)
+    proof.write(out_dir / "proof.json")
+    return proof

@@ -1,4 +1,4 @@
-"""`tracehybrid run [--out DIR] -- CMD...`: trace the project's tests and summarise what ran."""
+"""`tracehybrid run [--out DIR] -- CMD...`: the whole pipeline on the project's own tests."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from rich.console import Console
 from tracehybrid.config import load_config
 from tracehybrid.errors import UsageError
 from tracehybrid.progress import StageProgress
-from tracehybrid.report.runtime_view import render_runtime_table
+from tracehybrid.report.outputs import write_reports
 from tracehybrid.session import run_pipeline
 from tracehybrid.workspace import find_project_root
 
@@ -20,7 +20,7 @@ PYTEST_PROBLEMS = {2: "interrupted", 3: "internal error", 4: "usage error", 5: "
 
 
 def do_run(args: argparse.Namespace) -> int:
-    """Run CMD traced; CMD's output and exit code pass through unchanged."""
+    """Run CMD traced, prove the proposals, write the reports; CMD's exit code passes through."""
     cmd: list[str] = list(args.cmd)
     if cmd and cmd[0] == "--":
         cmd = cmd[1:]
@@ -30,19 +30,32 @@ def do_run(args: argparse.Namespace) -> int:
     config = load_config(root)
     out_dir = (args.out or root / config.output_dir).resolve()
     with StageProgress(enabled=not args.quiet) as progress:
-        outcome = run_pipeline(config, cmd, out_dir, progress)
-    console = Console()
-    if not console.is_terminal:
-        console = Console(width=max(console.width, 140))
-    if not args.quiet:
-        render_runtime_table(console, outcome)
+        outcome = run_pipeline(config, cmd, out_dir, progress, graph=not args.no_graph)
+        progress.stage("writing the reports")
+        written = write_reports(outcome.results, out_dir) if outcome.results else {}
     if _is_pytest(cmd) and outcome.exit_code in PYTEST_PROBLEMS:
         problem = PYTEST_PROBLEMS[outcome.exit_code]
         print(
             f"error[test-command]: `{' '.join(cmd)}` exited with {outcome.exit_code} ({problem})",
             file=sys.stderr,
         )
+        return outcome.exit_code
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=max(console.width, 120))
+    _print_summary(console, written, quiet=args.quiet)
     return outcome.exit_code
+
+
+def _print_summary(console: Console, written: dict[str, Path], *, quiet: bool) -> None:
+    from tracehybrid.report.model import load_results
+    from tracehybrid.report.text import render_text
+
+    results = written.get("json")
+    if results is not None:
+        render_text(load_results(results), console, quiet=quiet)
+    if "html" in written:
+        console.print(f"HTML report: {written['html']}", soft_wrap=True, highlight=False)
 
 
 def _is_pytest(cmd: list[str]) -> bool:

@@ -11,7 +11,7 @@ from typing import Any
 
 from tracehybrid.measure import tfbridge
 from tracehybrid.measure.measurement import Measurement
-from tracehybrid.measure.record import ProcessRecord, TargetRecord
+from tracehybrid.measure.record import MAX_STEADY_CALLS, ProcessRecord, TargetRecord
 from tracehybrid.measure.targets import MeasureSettings, Target
 
 _STATE = threading.local()  # .measuring: inside a measurement, nested targets run eagerly
@@ -106,6 +106,8 @@ class Measurer:
             self._guarded(self._exception, exc, eager, copies or (args, kwargs))
             raise
         first_call_s = self._guarded(self._count_traces, before, run, result, start)
+        if first_call_s is None and len(self.record.steady_calls_s) < MAX_STEADY_CALLS:
+            self.record.steady_calls_s.append(time.perf_counter() - start)
         if copies is not None:
             self.record.samples[signature] += 1
             self._guarded_measure(run, eager, graph, copies, result, signature, first_call_s)

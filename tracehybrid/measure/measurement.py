@@ -37,6 +37,8 @@ class Measurement:
         if self.graph is None:
             return
         kind, ops = self._effects()
+        if kind == "stateful" and tfbridge.only_variable_writes(ops):
+            self._time_preserving_state(first_call_s)
         if kind:
             why = {
                 "random": "draws random numbers: eager and graph streams differ",
@@ -55,6 +57,20 @@ class Measurement:
         settings = self.m.settings
         first_samples = self.record.samples[self.signature] <= settings.timed_samples_per_signature
         if first_samples and len(self.record.timings) < settings.max_timed_signatures:
+            self._time(first_call_s)
+
+    def _time_preserving_state(self, first_call_s: float | None) -> None:
+        """Time a function that only updates variables: snapshot them, time, restore them.
+
+        Its outputs are not compared (the test's call already moved the state on), but its
+        speed is measured on the test's own inputs like any other target's.
+        """
+        settings = self.m.settings
+        first_samples = self.record.samples[self.signature] <= settings.timed_samples_per_signature
+        if not first_samples or len(self.record.timings) >= settings.max_timed_signatures:
+            return
+        concrete = self.graph.get_concrete_function(*self.args, **self.kwargs)
+        with tfbridge.preserve_variables(concrete, (self.args, self.kwargs)):
             self._time(first_call_s)
 
     def _call(self, function: Any) -> Any:

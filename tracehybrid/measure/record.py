@@ -18,6 +18,7 @@ from tracehybrid.measure.targets import Target
 RECORD_PREFIX = "graph-"
 MERGED_NAME = "graph.json"
 MAX_LISTED = 20  # exceptions, mismatches and notes kept per target and process
+MAX_STEADY_CALLS = 500  # steady-state call times kept per target and process
 
 
 @dataclass
@@ -32,6 +33,9 @@ class TargetRecord:
     traces: int = 0
     tests: Counter[str] = field(default_factory=Counter)
     trace_calls_s: list[float] = field(default_factory=list)
+    # Wall time of graph calls that did not trace, as the tests made them: the passive timing of
+    # targets whose calls cannot be replayed (stateful ops), compared with the traced eager calls.
+    steady_calls_s: list[float] = field(default_factory=list)
     exceptions: list[dict[str, Any]] = field(default_factory=list)
     mismatches: list[dict[str, Any]] = field(default_factory=list)
     not_compared: list[dict[str, Any]] = field(default_factory=list)
@@ -55,6 +59,7 @@ class TargetRecord:
             "traces": self.traces,
             "tests": dict(self.tests),
             "trace_calls_s": [round(s, 6) for s in self.trace_calls_s[:MAX_LISTED]],
+            "steady_calls_s": [round(s, 7) for s in self.steady_calls_s],
             "exceptions": self.exceptions,
             "mismatches": self.mismatches,
             "not_compared": self.not_compared,
@@ -127,6 +132,7 @@ def _merge_target(into: dict[str, Any], item: dict[str, Any]) -> None:
     into["tests"] = dict(Counter(into["tests"]) + Counter(item["tests"]))
     for name in ("trace_calls_s", "exceptions", "mismatches", "not_compared"):
         into[name].extend(x for x in item[name] if x not in into[name])
+    into.setdefault("steady_calls_s", []).extend(item.get("steady_calls_s", []))
     for signature, timing in item["timings"].items():
         into["timings"].setdefault(signature, timing)
 

@@ -158,3 +158,39 @@ def graph_effects(concrete: Any) -> tuple[str, list[str]]:
         return "random", random
     stateful = sorted(t for t in types if t not in _HARMLESS_STATEFUL and _is_stateful(t))
     return ("stateful", stateful) if stateful else ("", [])
+
+
+#: Stateful ops whose only lasting effect is on variables, which `preserve_variables` restores.
+_VARIABLE_WRITES = frozenset(
+    {
+        "AssignVariableOp",
+        "AssignAddVariableOp",
+        "AssignSubVariableOp",
+        "ResourceApplyGradientDescent",
+    }
+)
+
+
+def only_variable_writes(ops: list[str]) -> bool:
+    """True when every stateful op is a variable update (or an optimizer's resource update)."""
+    return all(op in _VARIABLE_WRITES or op.startswith("ResourceApply") for op in ops)
+
+
+class preserve_variables:  # noqa: N801 - a context manager used like a function
+    """Snapshot the variables a concrete function captures or is passed, and restore them on
+    exit, so timing a state-changing function leaves the state exactly as the test left it."""
+
+    def __init__(self, concrete: Any, arguments: Any) -> None:
+        tf = _tf()
+        passed = [v for v in tf.nest.flatten(arguments) if isinstance(v, tf.Variable)]
+        unique = {id(v): v for v in [*concrete.variables, *passed]}  # captured and passed in
+        self.variables = list(unique.values())
+        self.saved: list[Any] = []
+
+    def __enter__(self) -> preserve_variables:
+        self.saved = [variable.read_value() for variable in self.variables]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for variable, value in zip(self.variables, self.saved, strict=True):
+            variable.assign(value)

@@ -27,7 +27,7 @@ def _ms(seconds: float) -> str:
 
 
 def judge_speed(
-    timing: Timing | None, min_speedup: float = 1.1, expected_calls_per_trace: int = 1000
+    timing: Timing | None, min_speedup: float = 1.1, expected_calls_per_trace: int = 10_000
 ) -> list[SpeedFinding]:
     """Findings for a converted function's timing; empty when it pays off (or was not timed).
 

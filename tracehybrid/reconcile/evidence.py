@@ -107,14 +107,20 @@ class FunctionEvidence:
         return any(word in sig for sig in self.fact.signatures for word in TENSOR_WORDS)
 
     def prediction(self) -> dict[str, object] | None:
-        """The trace-key prediction with the most traces (one per process store)."""
-        if self.fact is None or not self.fact.predictions:
-            return None
-        return max(self.fact.predictions, key=lambda p: _int(p.get("plain")) or 0)
+        """The trace-key prediction for this function's calls, if any."""
+        return None if self.fact is None else prediction_of(self.fact)
 
     def def_location(self) -> str:
         """`path:line` of the def."""
         return self._where(self.fn.line)
+
+
+def prediction_of(fact: CandidateFacts) -> dict[str, object] | None:
+    """The combined prediction when it is known; else the per-process one with most traces."""
+    combined = fact.combined_prediction
+    if combined is not None and combined.get("plain") is not None:
+        return combined
+    return max(fact.predictions, key=lambda p: _int(p.get("plain")) or 0, default=None)
 
 
 def _int(value: object) -> int | None:

@@ -82,6 +82,10 @@ class TestAttribution:
         _guarded(self.collector.set_test, None)
         _guarded(self.collector.maybe_flush)
 
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        """Remember the collection order: combined trace predictions replay calls in it."""
+        _guarded(self.collector.set_collection_order, [item.nodeid for item in session.items])
+
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         """Fold setup/call/teardown reports into one outcome per node id."""
         outcome = outcome_of(report, self.outcomes.get(report.nodeid))

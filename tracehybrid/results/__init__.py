@@ -1,0 +1,92 @@
+"""results.json: final verdicts from proposals and the graph-mode proof, written atomically."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tracehybrid.config import Config
+from tracehybrid.measure.proof import ProofResult
+from tracehybrid.reconcile import Proposal
+from tracehybrid.results.decide import Decision, decide
+from tracehybrid.results.document import (
+    FORMAT_VERSION,
+    contract_run,
+    file_hashes,
+    function_entry,
+    summary,
+    tool,
+)
+from tracehybrid.results.storeviews import StoreViews
+from tracehybrid.store.reader import CandidateFacts
+
+RESULTS_FILE = "results.json"
+
+__all__ = ["RESULTS_FILE", "TracedRun", "build_results", "write_json_atomically"]
+
+
+@dataclass(frozen=True)
+class TracedRun:
+    """The eager (traced) run: the command, its exit code and wall time, and its store views."""
+
+    cmd: list[str]
+    exit_code: int
+    wall_s: float
+    views: StoreViews
+    runtime: dict[tuple[str, str, int], CandidateFacts]
+
+
+def build_results(
+    config: Config, proposals: list[Proposal], traced: TracedRun, proof: ProofResult | None
+) -> tuple[dict[str, Any], list[Decision]]:
+    """The results document and the decisions behind it."""
+    root = config.root.resolve()
+    decisions, entries = [], []
+    for proposal in proposals:
+        fn = proposal.fn
+        key = (str(root / fn.path), fn.qualname, fn.first_line)
+        target_key = f"{key[0]}:{fn.first_line}:{fn.qualname}"
+        eager_calls = traced.views.eager_call_s.get(key, [])
+        decision = decide(proposal, proof, target_key, eager_calls, config)
+        decisions.append(decision)
+        entries.append(function_entry(decision, traced.runtime.get(key), traced.views, key))
+    eager_run = contract_run(traced.views.outcomes, traced.exit_code, traced.wall_s)
+    graph_run = proof.graph.contract_run() if proof else None
+    document: dict[str, Any] = {
+        "format_version": FORMAT_VERSION,
+        "tool": tool(),
+        "project_root": str(root),
+        "test_command": list(traced.cmd),
+        "runs": {"eager": eager_run, "graph": graph_run},
+        "functions": entries,
+        "summary": summary(decisions, entries),
+        "files": file_hashes(root, {p.fn.path for p in proposals}),
+    }
+    if proof is not None and eager_run["wall_s"] > 0:
+        graph_wall = proof.graph.wall_s
+        document["suite"] = {
+            "eager_wall_s": eager_run["wall_s"],
+            "graph_wall_s": round(graph_wall, 3),
+            "ratio": round(eager_run["wall_s"] / graph_wall, 4) if graph_wall > 0 else None,
+            "note": "eager: the traced run; graph: the final graph-mode run, tracing included",
+        }
+    return document, decisions
+
+
+def write_json_atomically(path: Path, document: dict[str, Any]) -> Path:
+    """Write JSON through a temporary file and a rename: readers never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(document, handle, indent=1)
+            handle.write("\n")
+        Path(temp).replace(path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    return path

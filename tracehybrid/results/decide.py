@@ -1,0 +1,115 @@
+"""Final verdicts: a proposal plus what the graph-mode rerun proved and measured."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from tracehybrid.config import Config
+from tracehybrid.measure.proof import ProofResult, TargetProof
+from tracehybrid.measure.timing import Timing, summarize
+from tracehybrid.measure.verdict import judge_speed
+from tracehybrid.reconcile import Proposal, Reason
+
+UNPROVEN = {"not_wrapped", "not_called", "inconclusive"}
+PASSIVE_MIN_CALLS = 5  # calls needed on each side before the tests' own calls count as a timing
+
+
+@dataclass
+class Decision:
+    """The verdict of one candidate, its reasons, and the measured speedup when there is one."""
+
+    proposal: Proposal
+    verdict: str  # approved | rejected
+    reasons: list[Reason]
+    timing: Timing | None = None
+    timing_method: str | None = None  # replay: timed on copies of the tests' inputs; passive
+    proof: TargetProof | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+def decide(
+    proposal: Proposal,
+    proof: ProofResult | None,
+    target_key: str,
+    eager_call_s: list[float],
+    config: Config,
+) -> Decision:
+    """Approve a proposal only when the rerun proved it and, for a conversion, it got faster."""
+    if not proposal.to_prove:
+        return Decision(proposal, "rejected", proposal.reasons)
+    target = proof.targets.get(target_key) if proof else None
+    if target is None:
+        reason = Reason("TH210", "The graph-mode rerun did not run it.", "measurement", None)
+        return Decision(proposal, "rejected", [*proposal.reasons, reason])
+    where = f"{proposal.fn.path}:{proposal.fn.line}"
+    failure = _proof_failure(target, where)
+    if failure is not None:
+        return Decision(proposal, "rejected", [*proposal.reasons, failure], proof=target)
+    if proposal.refactoring == "dehybridize":  # nothing to time: it goes back to eager
+        return Decision(proposal, "approved", list(proposal.reasons), proof=target)
+    timing, method = _timing(target, eager_call_s)
+    decision = Decision(proposal, "approved", list(proposal.reasons), timing, method, target)
+    if proposal.refactoring == "convert_to_hybrid":
+        _judge_conversion(decision, where, config)
+    return decision
+
+
+def _proof_failure(target: TargetProof, where: str) -> Reason | None:
+    if target.status == "graph_failure":
+        tests = ", ".join(t.get("test", "?") for t in target.failing_tests[:3])
+        crash = next((t.get("message") for t in target.failing_tests if t.get("message")), "")
+        detail = f"; {crash}" if crash else ""
+        message = f"As a graph it changed the outcome of {tests or 'a test'}{detail}."
+        if not tests:
+            message = f"As a graph it raised where the eager function did not ({target.note})."
+        return Reason("TH301", message, "measurement", where)
+    if target.status == "output_mismatch":
+        first = (target.facts.get("mismatches") or [{}])[0]
+        message = (
+            f"The graph's output differs from the eager output at {first.get('path', '?')} "
+            f"({first.get('detail', '')}) in {first.get('test', 'a test')}."
+        )
+        return Reason("TH302", message, "measurement", where)
+    if target.status in UNPROVEN:
+        message = (
+            f"It could not be proven as a graph under the tests: {target.note or target.status}."
+        )
+        return Reason("TH210", message, "measurement", where)
+    return None
+
+
+def _timing(target: TargetProof, eager_call_s: list[float]) -> tuple[Timing | None, str | None]:
+    """Replay timing where the measurer could re-run the call; otherwise the tests' own calls.
+
+    Passive timing compares the traced run's eager calls (the first dropped: it pays one-time
+    kernel set-up) with the graph run's calls that did not trace. It needs enough calls on both
+    sides to mean anything; functions with stateful ops (variable updates) cannot be replayed.
+    """
+    if target.timing is not None:
+        return target.timing, "replay"
+    steady = [float(s) for s in target.facts.get("steady_calls_s", [])]
+    eager = eager_call_s[1:]
+    if len(steady) < PASSIVE_MIN_CALLS or len(eager) < PASSIVE_MIN_CALLS:
+        return None, None
+    eager_call_s = eager
+    firsts = target.facts.get("trace_calls_s") or []
+    first = float(firsts[0]) if firsts else None
+    return Timing(summarize(eager_call_s), summarize(steady), first), "passive"
+
+
+def _judge_conversion(decision: Decision, where: str, config: Config) -> None:
+    if decision.timing is None:
+        message = (
+            "Proven as a graph, but it could not be timed: its calls change TensorFlow state, so "
+            f"they cannot be replayed, and the tests made fewer than {PASSIVE_MIN_CALLS} "
+            "steady-state calls to time instead."
+        )
+        decision.verdict = "rejected"
+        decision.reasons.append(Reason("TH303", message, "measurement", where))
+        return
+    for finding in judge_speed(
+        decision.timing, config.min_speedup, config.expected_calls_per_trace
+    ):
+        decision.verdict = "rejected"
+        decision.reasons.append(Reason(finding.code, finding.message, "measurement", where))

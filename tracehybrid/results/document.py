@@ -1,0 +1,142 @@
+"""The results.json document (contract format 1, plus the extras in docs/results-extras.md)."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import statistics
+from pathlib import Path
+from typing import Any
+
+from tracehybrid import __version__
+from tracehybrid.reconcile.evidence import prediction_of
+from tracehybrid.results.decide import Decision
+from tracehybrid.results.storeviews import StoreViews
+from tracehybrid.store.reader import CandidateFacts
+
+FORMAT_VERSION = 1
+COUNTED_AS = {"passed": "passed", "xpassed": "passed", "skipped": "skipped", "xfailed": "skipped"}
+
+
+def contract_run(outcomes: dict[str, str], exit_code: int, wall_s: float) -> dict[str, Any]:
+    """The contract's Run object from nodeid outcomes (error counts as failed)."""
+    counted = [COUNTED_AS.get(o, "failed") for o in outcomes.values()]
+    return {
+        "exit_code": exit_code,
+        "tests_passed": counted.count("passed"),
+        "tests_failed": counted.count("failed"),
+        "tests_skipped": counted.count("skipped"),
+        "wall_s": round(wall_s, 3),
+    }
+
+
+def file_hashes(root: Path, paths: set[str]) -> dict[str, str]:
+    """sha256 of each analysed file's bytes, as `apply` checks them."""
+    hashes = {}
+    for rel in sorted(paths):
+        try:
+            hashes[rel] = hashlib.sha256((root / rel).read_bytes()).hexdigest()
+        except OSError:
+            continue
+    return hashes
+
+
+def function_entry(
+    decision: Decision, fact: CandidateFacts | None, views: StoreViews, key: tuple[str, str, int]
+) -> dict[str, Any]:
+    """One `functions[]` item."""
+    proposal, fn = decision.proposal, decision.proposal.fn
+    approved = decision.verdict == "approved"
+    patch = None
+    if approved and proposal.refactoring is not None and proposal.decorator is not None:
+        patch = {"decorator": proposal.decorator, "applicability": proposal.applicability}
+    return {
+        "path": fn.path,
+        "qualname": fn.qualname,
+        "line": fn.line,
+        "kind": fn.kind,
+        "refactoring": proposal.refactoring,
+        "verdict": decision.verdict,
+        "reasons": [r.to_dict() for r in decision.reasons],
+        "static": fn.to_dict(),
+        "runtime": _runtime(fact, views, key),
+        "speedup": _speedup(decision, fact),
+        "patch": patch,
+    }
+
+
+def _runtime(
+    fact: CandidateFacts | None, views: StoreViews, key: tuple[str, str, int]
+) -> dict[str, Any]:
+    if fact is None:
+        return {"calls": 0, "tests": [], "distinct_trace_keys": 0}
+    prediction = prediction_of(fact)
+    traces = {
+        name: _int_or_none(prediction.get(name)) if prediction else None
+        for name in ("plain", "reduce_retracing", "signature")
+    }
+    explanations = prediction.get("explanations") if prediction else None
+    return {
+        "calls": sum(fact.calls.values()),
+        "calls_by_mode": dict(fact.calls),
+        "tests": sorted(fact.tests),
+        "distinct_trace_keys": traces["plain"]
+        if traces["plain"] is not None
+        else len(fact.signatures),
+        "traces": traces,
+        "signatures": [{"args": a, "calls": n} for a, n in views.signature_calls.get(key, [])],
+        "retrace_explanations": list(explanations) if isinstance(explanations, list) else [],
+        "effects": [
+            {
+                "code": e.kind,
+                "location": f"{e.path}:{e.line}",
+                "test": e.tests[0] if e.tests else "",
+            }
+            for e in fact.effects
+        ],
+        "graph_only": not fact.calls.get("eager")
+        and bool(fact.calls.get("autograph") or fact.calls.get("graph")),
+    }
+
+
+def _speedup(decision: Decision, fact: CandidateFacts | None) -> dict[str, Any] | None:
+    timing = decision.timing
+    if timing is None or not math.isfinite(timing.ratio) or timing.graph.median_s <= 0:
+        return None
+    eager, graph = timing.eager, timing.graph
+    calls = fact.calls.get("eager", 0) if fact else 0
+    return {
+        "eager_s_per_call": eager.median_s,
+        "graph_s_per_call": graph.median_s,
+        "ratio": round(timing.ratio, 4),
+        "spread": [round(eager.q1_s / graph.q3_s, 4), round(eager.q3_s / graph.q1_s, 4)]
+        if graph.q1_s > 0 and graph.q3_s > 0
+        else None,
+        "repeats": min(eager.repeats, graph.repeats),
+        "method": decision.timing_method,
+        "first_call_s": timing.first_call_s,
+        "break_even_calls": timing.break_even,
+        "seconds_saved": round((eager.median_s - graph.median_s) * calls, 6),
+    }
+
+
+def summary(decisions: list[Decision], entries: list[dict[str, Any]]) -> dict[str, Any]:
+    """The contract's summary over every candidate."""
+    ratios = [e["speedup"]["ratio"] for e in entries if e["verdict"] == "approved" and e["speedup"]]
+    approved = sum(1 for d in decisions if d.verdict == "approved")
+    return {
+        "candidates": len(decisions),
+        "approved": approved,
+        "rejected": len(decisions) - approved,
+        "mean_speedup": round(statistics.fmean(ratios), 4) if ratios else None,
+        "median_speedup": round(statistics.median(ratios), 4) if ratios else None,
+    }
+
+
+def tool() -> dict[str, str]:
+    """The contract's tool object."""
+    return {"name": "tracehybrid", "version": __version__}
+
+
+def _int_or_none(value: object) -> int | None:
+    return value if isinstance(value, int) else None
