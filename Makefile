@@ -18,8 +18,10 @@ $(STAMP): pyproject.toml tools/find-python.sh
 
 demo: $(STAMP)
 	cd $(EXAMPLE) && ../$(VENV)/bin/tracehybrid analyze .
+	cd $(EXAMPLE) && ../$(VENV)/bin/tracehybrid run -- ../$(VENV)/bin/python -m pytest -q
+	cd $(EXAMPLE) && ../$(VENV)/bin/tracehybrid apply --diff
 	@echo
-	@echo "Candidate table above; JSON: cd $(EXAMPLE) && tracehybrid analyze --format json ."
+	@echo "Report: $(CURDIR)/$(EXAMPLE)/.tracehybrid/report.html (results.json and results.sarif beside it)"
 
 test: $(STAMP) lint
 	$(PY) -m pytest -q tests
@@ -33,6 +35,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/static_throughput.py
+	$(PY) benchmarks/overhead.py
 
 golden: $(STAMP)
 	TRACEHYBRID_UPDATE_GOLDEN=1 $(PY) -m pytest -q tests -k golden
