@@ -33,7 +33,9 @@ def do_apply(args: argparse.Namespace) -> int:
         _say(f"warning: {line}")
     if plan.edits and not hashes and not args.force:
         _say(f"warning: {results} records no file hashes (`files`); every file is refused")
-    files = {_shown(root / rel, cwd): edits for rel, edits in plan.edits.items()}
+    files = {
+        _shown(root / rel, cwd): edits for rel, edits in plan.edits.items() if _inside(root, rel)
+    }
     expected = {_shown(root / rel, cwd): digest for rel, digest in hashes.items()}
     report = apply_edits(files, expected, diff_only=args.diff, force=args.force)
     if args.diff:
@@ -56,6 +58,14 @@ def _project_root(document: dict[str, Any], cwd: Path) -> Path:
     found = find_project_root(cwd)
     _say(f"warning: the run's project_root {recorded!r} does not exist; using {found}")
     return found
+
+
+def _inside(root: Path, rel: str) -> bool:
+    """Only files under the project root are written: results.json is input, not authority."""
+    if (root / rel).resolve().is_relative_to(root.resolve()):
+        return True
+    _say(f"warning: skipped {rel}: outside the project root {root}")
+    return False
 
 
 def _patterns(values: Iterable[str]) -> tuple[str, ...]:

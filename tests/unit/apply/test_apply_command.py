@@ -196,3 +196,12 @@ def test_no_approved_fixes(project: Project, capsys: Capture) -> None:
     assert main(["apply"]) == ExitCode.OK
     assert capsys.readouterr().err.splitlines()[-1] == "No fixes to apply."
     assert json.loads(project.results.read_text(encoding="utf-8"))["format_version"] == 1
+
+
+def test_paths_outside_the_project_are_never_written(project: Project, capsys: Capture) -> None:
+    outside = project.root.parent / "outside.py"
+    outside.write_text("def f(x):\n    return x\n", encoding="utf-8")
+    project.write_results([function("../outside.py", "f", 1, "convert_to_hybrid")])
+    assert main(["apply", "--force"]) == ExitCode.OK
+    assert outside.read_text(encoding="utf-8") == "def f(x):\n    return x\n"
+    assert "warning: skipped ../outside.py: outside the project root" in capsys.readouterr().err
