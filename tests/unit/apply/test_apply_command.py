@@ -205,3 +205,14 @@ def test_paths_outside_the_project_are_never_written(project: Project, capsys: C
     assert main(["apply", "--force"]) == ExitCode.OK
     assert outside.read_text(encoding="utf-8") == "def f(x):\n    return x\n"
     assert "warning: skipped ../outside.py: outside the project root" in capsys.readouterr().err
+
+
+def test_moved_project_uses_the_root_around_the_cwd(project: Project, capsys: Capture) -> None:
+    project.write_results(default_functions(), project_root="/no/such/checkout")
+    assert main(["apply"]) == ExitCode.OK
+    assert "@tf.function\ndef train_step" in project.steps.read_text(encoding="utf-8")
+    err = capsys.readouterr().err
+    assert (
+        f"warning: the run's project_root '/no/such/checkout' does not exist; using {project.root}"
+        in err
+    )
