@@ -8,6 +8,7 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tracehybrid import __version__
 from tracehybrid.errors import ExitCode, TraceHybridError, UsageError
@@ -22,6 +23,10 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see `{self.prog} --help`)")
 
 
+if TYPE_CHECKING:  # argparse has no public name for what add_subparsers returns
+    Subparsers = argparse._SubParsersAction[_Parser]
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every verb."""
     parser = _Parser(
@@ -31,7 +36,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"tracehybrid {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
     verbs = parser.add_subparsers(dest="verb", metavar="VERB", parser_class=_Parser)
+    _add_analyze(verbs)
+    _add_run(verbs)
+    _add_report(verbs)
+    _add_combine(verbs)
+    _add_debug(verbs)
+    _add_explain(verbs)
+    _add_apply(verbs)
+    return parser
 
+
+def _add_analyze(verbs: Subparsers) -> None:
     analyze = verbs.add_parser("analyze", help="static analysis only: list candidate functions")
     analyze.add_argument("paths", nargs="*", type=Path, help="files or folders (default: .)")
     analyze.add_argument("--format", choices=("table", "json"), default="table")
@@ -45,6 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--quiet", action="store_true", help="no progress output")
     analyze.set_defaults(handler=_lazy("tracehybrid.commands.analyze", "do_analyze"))
 
+
+def _add_run(verbs: Subparsers) -> None:
     run = verbs.add_parser(
         "run", help="run the test command under the tracer: `tracehybrid run -- pytest`"
     )
@@ -56,22 +73,39 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("cmd", nargs=argparse.REMAINDER, help="the test command, after --")
     run.set_defaults(handler=_lazy("tracehybrid.commands.run", "do_run"))
 
+
+def _add_report(verbs: Subparsers) -> None:
+    report = verbs.add_parser("report", help="render the last run's results in one format")
+    report.add_argument("--format", choices=("html", "json", "sarif", "text"), default="html")
+    report.add_argument("--out", type=Path, help="file to write (default: stdout; html: the run's)")
+    report.add_argument("--dir", type=Path, help="the run's output folder (default: .tracehybrid)")
+    report.add_argument("--quiet", action="store_true", help="text: one summary line")
+    report.set_defaults(handler=_lazy("tracehybrid.commands.report", "do_report"))
+
+
+def _add_combine(verbs: Subparsers) -> None:
     combine = verbs.add_parser("combine", help="merge per-process trace stores")
     combine.add_argument("stores", nargs="*", type=Path, help="store files (default: a run's)")
     combine.add_argument("--out", type=Path, help="folder of the run / for the combined store")
     combine.set_defaults(handler=_lazy("tracehybrid.commands.store", "do_combine"))
 
+
+def _add_debug(verbs: Subparsers) -> None:
     debug = verbs.add_parser("debug", help="inspect tracehybrid's data for bug reports")
     debug_what = debug.add_subparsers(dest="what", metavar="WHAT", parser_class=_Parser)
     store = debug_what.add_parser("store", help="print what a trace store holds")
     store.add_argument("path", nargs="?", type=Path, help="store file (default: the run's)")
     store.set_defaults(handler=_lazy("tracehybrid.commands.store", "do_debug"))
 
+
+def _add_explain(verbs: Subparsers) -> None:
     explain = verbs.add_parser("explain", help="explain a diagnostic code")
     explain.add_argument("code", nargs="?", help="a code (TH101) or name (print-call)")
     explain.add_argument("--list", action="store_true", help="list every code")
     explain.set_defaults(handler=_lazy("tracehybrid.commands.explain", "do_explain"))
 
+
+def _add_apply(verbs: Subparsers) -> None:
     apply = verbs.add_parser("apply", help="write the approved refactorings into the source")
     apply.add_argument("--results", type=Path, help="results file (default: the run's)")
     apply.add_argument("--diff", action="store_true", help="print a unified diff, write nothing")
@@ -87,7 +121,6 @@ def build_parser() -> argparse.ArgumentParser:
         )
     apply.add_argument("--force", action="store_true", help="apply to files changed since the run")
     apply.set_defaults(handler=_lazy("tracehybrid.commands.apply", "do_apply"))
-    return parser
 
 
 def _lazy(module: str, name: str) -> Handler:

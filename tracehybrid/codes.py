@@ -487,6 +487,18 @@ _REGISTRY: tuple[Code, ...] = (
         "(inspect the evidence shown for both sides)",
     ),
     _c(
+        "TH230",
+        "already-optimal",
+        "retracing",
+        "runtime",
+        "An existing tf.function that stays within the trace limit and has no graph-hostile effect.",
+        "Nothing to change: its calls under the tests reuse few traces, it has tensor inputs, and "
+        "no Python behaviour is lost in the graph. Listed so every candidate has a verdict.",
+        "@tf.function\ndef step(x):\n    return tf.reduce_sum(x * x)",
+        "(keep it as it is)",
+        blocking=False,
+    ),
+    _c(
         "TH301",
         "graph-failure",
         "graph_failure",

@@ -233,3 +233,28 @@ def test_summary_and_reports_are_written(example_run: ExampleRun) -> None:
     assert (out / "report.html").stat().st_size > 10_000
     assert json.loads((out / "results.sarif").read_text())["version"] == "2.1.0"
     assert f"HTML report: {out / 'report.html'}" in example_run.stdout.replace("\n", "")
+
+
+def test_report_json_reproduces_results_from_the_stores(example_run: ExampleRun) -> None:
+    out = _cli("report", "--format", "json", cwd=example_run.project)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) == _results(example_run)
+
+
+def test_report_formats(example_run: ExampleRun, tmp_path: Path) -> None:
+    html = tmp_path / "r.html"
+    assert _cli("report", "--out", str(html), cwd=example_run.project).returncode == 0
+    assert "train_step" in html.read_text()
+    sarif = _cli("report", "--format", "sarif", cwd=example_run.project)
+    assert json.loads(sarif.stdout)["runs"][0]["results"]
+    text = _cli("report", "--format", "text", "--quiet", cwd=example_run.project)
+    assert "candidates" in text.stdout
+
+
+def test_report_without_a_run_is_one_line_error(tmp_path: Path) -> None:
+    out = _cli("report", cwd=tmp_path)
+    assert out.returncode == 2
+    assert out.stderr.splitlines() == [
+        f"error[data]: {tmp_path / '.tracehybrid'}: no complete run to report on; "
+        "run `tracehybrid run` first"
+    ]

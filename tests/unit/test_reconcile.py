@@ -217,7 +217,22 @@ def test_healthy_hybrid_needs_nothing() -> None:
     proposal = propose("blur")
     assert proposal.refactoring is None
     assert not proposal.to_prove
-    assert proposal.reasons == []
+    assert codes_of(proposal) == ["TH230"]  # every candidate's verdict has its reason
+
+
+def test_hybrid_already_relaxed_is_not_proposed_again() -> None:
+    source = SOURCE.replace("@tf.function(jit_compile=True)", "@tf.function(reduce_retracing=True)")
+    facts = {fn.qualname: fn for fn in analyze_source(source, path="mod.py").functions}
+    fn = facts["blur"]
+    fact = runtime("blur", fn.first_line, plain=6, relaxed=2)
+    (proposal,) = [
+        p
+        for p in reconcile([fn], {(fact.path, "blur", fn.first_line): fact}, CONFIG)
+        if p.fn.qualname == "blur"
+    ]
+    assert proposal.refactoring is None
+    assert codes_of(proposal) == ["TH230"]
+    assert "2 traces" in proposal.reasons[0].message
 
 
 def test_non_candidates_get_no_proposal() -> None:

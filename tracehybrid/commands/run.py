@@ -11,7 +11,9 @@ from rich.console import Console
 from tracehybrid.config import load_config
 from tracehybrid.errors import UsageError
 from tracehybrid.progress import StageProgress
+from tracehybrid.report.model import load_results
 from tracehybrid.report.outputs import write_reports
+from tracehybrid.report.text import render_text
 from tracehybrid.session import run_pipeline
 from tracehybrid.workspace import find_project_root
 
@@ -48,9 +50,6 @@ def do_run(args: argparse.Namespace) -> int:
 
 
 def _print_summary(console: Console, written: dict[str, Path], *, quiet: bool) -> None:
-    from tracehybrid.report.model import load_results
-    from tracehybrid.report.text import render_text
-
     results = written.get("json")
     if results is not None:
         render_text(load_results(results), console, quiet=quiet)

@@ -74,6 +74,8 @@ class TargetProof:
             "speedup": self.speedup(),
             "timing": None if self.timing is None else self.timing.to_json(),
             "timings": facts.get("timings", {}),
+            "trace_calls_s": facts.get("trace_calls_s", []),
+            "steady_calls_s": facts.get("steady_calls_s", []),
         }
 
 

@@ -49,7 +49,30 @@ def hybrid_proposal(ev: FunctionEvidence) -> Proposal:
         _optimize_retracing(ev, proposal)
     if proposal.refactoring is not None and not ev.passing_eager_calls():
         proposal.blockers += _exercise_reasons(ev) or [_not_exercised(ev)]
+    elif proposal.refactoring is None:
+        proposal.blockers.append(_already_optimal(ev))
     return proposal
+
+
+def _already_optimal(ev: FunctionEvidence) -> Reason:
+    traces = _effective_traces(ev)
+    seen = (
+        f"its calls under the tests make {traces} traces"
+        if traces is not None
+        else "no retracing was seen"
+    )
+    limit = ev.config.max_traces
+    message = f"Already a graph and nothing to change: {seen}, within the limit of {limit}."
+    if not ev.passing_eager_calls():
+        message = "Already a graph; no passing test called it eagerly, so nothing is proposed."
+    return Reason("TH230", message, "both", ev.def_location())
+
+
+def _effective_traces(ev: FunctionEvidence) -> int | None:
+    """Traces the function makes as it is decorated now (reduce_retracing already counted)."""
+    plain, relaxed, _ = _traces(ev)
+    hybrid = ev.fn.hybrid
+    return relaxed if hybrid is not None and hybrid.reduce_retracing else plain
 
 
 # -- eager helpers --------------------------------------------------------------------------
@@ -159,7 +182,8 @@ def _dehybridize(proposal: Proposal, fixes: list[Reason], applicability: str) ->
 def _optimize_retracing(ev: FunctionEvidence, proposal: Proposal) -> None:
     plain, relaxed, explanations = _traces(ev)
     limit = ev.config.max_traces
-    if plain is None or plain <= limit:
+    current = _effective_traces(ev)
+    if plain is None or current is None or current <= limit:
         return
     message = _retrace_message(plain, explanations, limit)
     signature = _signature_source(ev)

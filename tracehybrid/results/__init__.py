@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from tracehybrid.config import Config
-from tracehybrid.measure.proof import ProofResult
 from tracehybrid.reconcile import Proposal
 from tracehybrid.results.decide import Decision, decide
 from tracehybrid.results.document import (
@@ -21,12 +20,13 @@ from tracehybrid.results.document import (
     summary,
     tool,
 )
+from tracehybrid.results.proofview import ProofView
 from tracehybrid.results.storeviews import StoreViews
 from tracehybrid.store.reader import CandidateFacts
 
 RESULTS_FILE = "results.json"
 
-__all__ = ["RESULTS_FILE", "TracedRun", "build_results", "write_json_atomically"]
+__all__ = ["RESULTS_FILE", "ProofView", "TracedRun", "build_results", "write_json_atomically"]
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ class TracedRun:
 
 
 def build_results(
-    config: Config, proposals: list[Proposal], traced: TracedRun, proof: ProofResult | None
+    config: Config, proposals: list[Proposal], traced: TracedRun, proof: ProofView | None
 ) -> tuple[dict[str, Any], list[Decision]]:
     """The results document and the decisions behind it."""
     root = config.root.resolve()
@@ -55,7 +55,7 @@ def build_results(
         decisions.append(decision)
         entries.append(function_entry(decision, traced.runtime.get(key), traced.views, key))
     eager_run = contract_run(traced.views.outcomes, traced.exit_code, traced.wall_s)
-    graph_run = proof.graph.contract_run() if proof else None
+    graph_run = proof.graph_run if proof else None
     document: dict[str, Any] = {
         "format_version": FORMAT_VERSION,
         "tool": tool(),
@@ -67,7 +67,7 @@ def build_results(
         "files": file_hashes(root, {p.fn.path for p in proposals}),
     }
     if proof is not None and eager_run["wall_s"] > 0:
-        graph_wall = proof.graph.wall_s
+        graph_wall = round(proof.graph_wall_s, 3)  # as proof.json keeps it
         document["suite"] = {
             "eager_wall_s": eager_run["wall_s"],
             "graph_wall_s": round(graph_wall, 3),

@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tracehybrid.config import Config
-from tracehybrid.measure.proof import ProofResult, TargetProof
+from tracehybrid.measure.proof import TargetProof
 from tracehybrid.measure.timing import Timing, summarize
 from tracehybrid.measure.verdict import judge_speed
 from tracehybrid.reconcile import Proposal, Reason
+from tracehybrid.results.proofview import ProofView
 
 UNPROVEN = {"not_wrapped", "not_called", "inconclusive"}
 PASSIVE_MIN_CALLS = 5  # calls needed on each side before the tests' own calls count as a timing
@@ -30,7 +31,7 @@ class Decision:
 
 def decide(
     proposal: Proposal,
-    proof: ProofResult | None,
+    proof: ProofView | None,
     target_key: str,
     eager_call_s: list[float],
     config: Config,
@@ -58,7 +59,7 @@ def decide(
 def _proof_failure(target: TargetProof, where: str) -> Reason | None:
     if target.status == "graph_failure":
         tests = ", ".join(t.get("test", "?") for t in target.failing_tests[:3])
-        crash = next((t.get("message") for t in target.failing_tests if t.get("message")), "")
+        crash = next((t.get("crash") for t in target.failing_tests if t.get("crash")), "")
         detail = f"; {crash}" if crash else ""
         message = f"As a graph it changed the outcome of {tests or 'a test'}{detail}."
         if not tests:
@@ -87,7 +88,7 @@ def _timing(target: TargetProof, eager_call_s: list[float]) -> tuple[Timing | No
     sides to mean anything; functions with stateful ops (variable updates) cannot be replayed.
     """
     if target.timing is not None:
-        return target.timing, "replay"
+        return _as_recorded(target.timing), "replay"
     steady = [float(s) for s in target.facts.get("steady_calls_s", [])]
     eager = eager_call_s[1:]
     if len(steady) < PASSIVE_MIN_CALLS or len(eager) < PASSIVE_MIN_CALLS:
@@ -95,7 +96,12 @@ def _timing(target: TargetProof, eager_call_s: list[float]) -> tuple[Timing | No
     eager_call_s = eager
     firsts = target.facts.get("trace_calls_s") or []
     first = float(firsts[0]) if firsts else None
-    return Timing(summarize(eager_call_s), summarize(steady), first), "passive"
+    return _as_recorded(Timing(summarize(eager_call_s), summarize(steady), first)), "passive"
+
+
+def _as_recorded(timing: Timing) -> Timing:
+    """The timing rounded as proof.json records it, so `report` rebuilds identical figures."""
+    return Timing.from_json(timing.to_json())
 
 
 def _judge_conversion(decision: Decision, where: str, config: Config) -> None:

@@ -106,16 +106,16 @@ def _speedup(decision: Decision, fact: CandidateFacts | None) -> dict[str, Any] 
     eager, graph = timing.eager, timing.graph
     calls = fact.calls.get("eager", 0) if fact else 0
     return {
-        "eager_s_per_call": eager.median_s,
-        "graph_s_per_call": graph.median_s,
+        "eager_s_per_call": _sig(eager.median_s),
+        "graph_s_per_call": _sig(graph.median_s),
         "ratio": round(timing.ratio, 4),
         "spread": [round(eager.q1_s / graph.q3_s, 4), round(eager.q3_s / graph.q1_s, 4)]
         if graph.q1_s > 0 and graph.q3_s > 0
         else None,
         "repeats": min(eager.repeats, graph.repeats),
         "method": decision.timing_method,
-        "first_call_s": timing.first_call_s,
-        "break_even_calls": timing.break_even,
+        "first_call_s": None if timing.first_call_s is None else _sig(timing.first_call_s),
+        "break_even_calls": None if timing.break_even is None else _sig(timing.break_even),
         "seconds_saved": round((eager.median_s - graph.median_s) * calls, 6),
     }
 
@@ -136,6 +136,11 @@ def summary(decisions: list[Decision], entries: list[dict[str, Any]]) -> dict[st
 def tool() -> dict[str, str]:
     """The contract's tool object."""
     return {"name": "tracehybrid", "version": __version__}
+
+
+def _sig(value: float) -> float:
+    """Six significant figures: what proof.json keeps, so `report` rebuilds identical numbers."""
+    return float(f"{value:.6g}")
 
 
 def _int_or_none(value: object) -> int | None:

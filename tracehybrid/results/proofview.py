@@ -1,0 +1,56 @@
+"""What results.json needs from the graph-mode proof, from a live run or from proof.json."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tracehybrid.errors import DataError
+from tracehybrid.measure.proof import ProofResult, TargetProof
+from tracehybrid.measure.targets import Target
+from tracehybrid.measure.timing import Timing
+
+# The per-target facts that verdicts read back from proof.json.
+FACT_KEYS = ("exceptions", "mismatches", "not_compared", "trace_calls_s", "steady_calls_s")
+
+
+@dataclass(frozen=True)
+class ProofView:
+    """Per-target proofs keyed by `Target.key`, and the final graph run as a contract Run."""
+
+    targets: dict[str, TargetProof]
+    graph_run: dict[str, Any]
+    graph_wall_s: float
+
+    @classmethod
+    def of(cls, proof: ProofResult) -> ProofView:
+        """The view of a proof that just ran."""
+        return cls(dict(proof.targets), proof.graph.contract_run(), proof.graph.wall_s)
+
+    @classmethod
+    def load(cls, path: Path) -> ProofView:
+        """Read proof.json back; a missing or foreign file is a one-line DataError."""
+        try:
+            document = json.loads(path.read_text(encoding="utf-8"))
+            targets = {key: _target(item) for key, item in document["targets"].items()}
+            graph = document["suite"]["graph"]
+            return cls(targets, graph, float(document["suite"]["graph_wall_s"]))
+        except OSError as exc:
+            raise DataError(f"cannot read the graph-mode proof {path}: {exc.strerror}") from exc
+        except (ValueError, KeyError, TypeError) as exc:
+            raise DataError(f"{path} is not a tracehybrid proof file: {exc!r}") from exc
+
+
+def _target(item: dict[str, Any]) -> TargetProof:
+    timing = item.get("timing")
+    facts = {key: item.get(key, []) for key in FACT_KEYS}
+    return TargetProof(
+        target=Target.from_json(item["target"]),
+        status=str(item["status"]),
+        failing_tests=list(item.get("failing_tests", [])),
+        facts=facts,
+        timing=None if timing is None else Timing.from_json(timing),
+        note=str(item.get("note", "")),
+    )
