@@ -60,6 +60,7 @@ def runtime(
     plain: int | None = 1,
     relaxed: int | None = 1,
     untraceable: str | None = None,
+    per_cache: int | None = None,
 ) -> CandidateFacts:
     """Runtime facts exactly as `store.reader.read_facts` returns them."""
     prediction: dict[str, object] = {
@@ -69,7 +70,7 @@ def runtime(
         "signature": None,
         "untraceable": untraceable,
         "explanations": ["x: float32[8] (was float32[4])"] if (plain or 0) > 1 else [],
-        "detail": {},
+        "detail": {} if per_cache is None else {"per_cache_plain": per_cache},
     }
     return CandidateFacts(
         path=str(ROOT / "mod.py"),
@@ -240,3 +241,9 @@ def test_non_candidates_get_no_proposal() -> None:
     names = {p.fn.qualname for p in reconcile(list(facts.values()), {}, CONFIG)}
     assert "describe" not in names
     assert "clean" in names
+
+
+def test_a_method_traced_once_per_instance_is_not_retracing() -> None:
+    # Five models, one trace each: five traces in all, but no cache ever retraced.
+    assert propose("clean", plain=5, relaxed=5, per_cache=1).to_prove
+    assert codes_of(propose("clean", plain=5, relaxed=5, per_cache=5)) == ["TH201"]

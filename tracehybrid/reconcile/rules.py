@@ -139,12 +139,21 @@ def _argument_reasons(ev: FunctionEvidence) -> list[Reason]:
 
 
 def _traces(ev: FunctionEvidence) -> tuple[int | None, int | None, list[str]]:
+    """Traces per cache, as written and with reduce_retracing, and the retrace explanations.
+
+    A method keeps one cache per instance: a new instance traces once without retracing, so
+    the judgement uses the busiest cache and leaves out the new-instance explanations.
+    """
     prediction = ev.prediction()
     if prediction is None:
         return None, None, []
     plain, relaxed = prediction.get("plain"), prediction.get("reduce_retracing")
+    detail = prediction.get("detail")
+    if isinstance(detail, dict) and isinstance(detail.get("per_cache_plain"), int):
+        plain, relaxed = detail["per_cache_plain"], detail.get("per_cache_reduce_retracing")
     explanations = prediction.get("explanations")
     lines = [str(e) for e in explanations] if isinstance(explanations, list) else []
+    lines = [line for line in lines if not line.startswith("self: new ")]
     return (
         plain if isinstance(plain, int) else None,
         relaxed if isinstance(relaxed, int) else None,

@@ -48,6 +48,10 @@ class TracePrediction:
     untraceable: tuple[str, ...]  # arguments that make tf.function raise
     unknown_reason: str | None
     signature_withheld: str | None = None  # why no signature was synthesised
+    # The most traces in any one cache: tf.function on a method keeps a cache per instance, so a
+    # method called on five models traces five times without retracing any of them.
+    per_cache_plain: int | None = None
+    per_cache_reduce_retracing: int | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -117,10 +121,11 @@ class _Predictor:
         if input_signature is not None:  # tf.function ignores reduce_retracing under a signature
             texts = tuple(spec_source(spec) for spec in input_signature)
             sig = _SignatureOutcome(traces_plain, texts, None)
-            traces_reduce = traces_plain
+            reduced = [count for count, _ in plain]
         else:
-            traces_reduce = sum(self._count(k, reduce=True)[0] for k in keyed)
+            reduced = [self._count(k, reduce=True)[0] for k in keyed]
             sig = self._synthesised(keyed)
+        traces_reduce = sum(reduced)
         return TracePrediction(
             traces_plain=traces_plain,
             traces_reduce_retracing=traces_reduce,
@@ -131,6 +136,8 @@ class _Predictor:
             untraceable=tuple(dict.fromkeys(text for _, text in sorted(self._untraceable))),
             unknown_reason=None,
             signature_withheld=sig.withheld,
+            per_cache_plain=max((count for count, _ in plain), default=0),
+            per_cache_reduce_retracing=max(reduced, default=0),
         )
 
     def _key_group(
