@@ -226,6 +226,10 @@ def test_methods_trace_once_per_instance(tf: Any) -> None:
         (t1 if m is m1 else t2).step(x)
     real = t1.step.experimental_get_tracing_count() + t2.step.experimental_get_tracing_count()
     assert prediction.traces_plain == real == 3
+    busiest = max(
+        t1.step.experimental_get_tracing_count(), t2.step.experimental_get_tracing_count()
+    )
+    assert prediction.per_cache_plain == busiest == 2
     assert prediction.explanations == (
         "self: new Model instance (tf.function keeps one cache each)",
         "x: float32[3] (was float32[2])",
