@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -151,6 +152,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             traceback.print_exc()
         print(exc.one_line(), file=sys.stderr)
         return exc.exit_code
+    except BrokenPipeError:  # `tracehybrid ... | head`: the reader left, which is not an error
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silences the flush at exit
+        return ExitCode.OK
     except KeyboardInterrupt:
         print("error[interrupted]: stopped by Ctrl-C", file=sys.stderr)
         return 130
