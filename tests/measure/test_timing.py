@@ -93,8 +93,9 @@ def test_verdicts_no_speedup_and_trace_cost_judged_per_trace() -> None:
     assert "0.13x" in slow[0].message
     # 1 ms saved per call, 2 s per trace: pays back after 2000 calls, 1000 are expected.
     costly = Timing(stats(0.003), stats(0.002), 2.002)
-    assert [f.code for f in judge_speed(costly)] == ["TH304"]
-    assert "2000 calls" in judge_speed(costly)[0].message
+    assert [f.code for f in judge_speed(costly, expected_calls_per_trace=1000)] == ["TH304"]
+    assert "2000 calls" in judge_speed(costly, expected_calls_per_trace=1000)[0].message
+    assert judge_speed(costly) == []  # the default expects 10,000 calls per trace
     assert judge_speed(costly, expected_calls_per_trace=5000) == []
     assert judge_speed(Timing(stats(0.003), stats(0.002), None)) == []  # trace not seen
     assert judge_speed(costly, min_speedup=2.0)[0].code == "TH303"
