@@ -6,12 +6,12 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from tracehybrid import codes
+from tracehybrid.codes import Applicability
 from tracehybrid.static.model import FunctionFacts
 from tracehybrid.store.reader import CandidateFacts
 
 Evidence = Literal["static", "runtime", "both", "measurement"]
 Refactoring = Literal["convert_to_hybrid", "optimize_hybrid", "dehybridize"]
-Applicability = Literal["safe", "unsafe", "display_only"]
 
 
 @dataclass(frozen=True)
