@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+if TYPE_CHECKING:
+    from tracehybrid.measure.suite import SuiteRun
 
 
 class StageTask:
@@ -49,6 +54,18 @@ class StageProgress:
         if self._plain:
             print(f"tracehybrid: {description}...", file=sys.stderr, flush=True)
         return StageTask(self._progress, description)
+
+    def suite_run(self, run: SuiteRun, changed: int) -> None:
+        """One finished rerun of the tests: its purpose, outcomes and how many changed."""
+        counts = Counter(run.outcomes.values())
+        outcome = ", ".join(f"{n} {name}" for name, n in sorted(counts.items())) or "no tests"
+        note = f"; {changed} outcomes changed" if changed else ""
+        functions = f"{len(run.targets)} functions"
+        line = f"  {run.purpose} run ({functions}): {outcome}{note} in {run.wall_s:.1f} s"
+        if self._progress is not None:
+            self._progress.console.print(line, highlight=False)
+        elif self._plain:
+            print(line, file=sys.stderr, flush=True)
 
     def __exit__(
         self,

@@ -119,7 +119,7 @@ def _prove(
     baseline = read_views(store).outcomes
     jobs = config.jobs or min(2, os.cpu_count() or 1)
     # The traced run is the eager baseline: one fewer run of the suite (its tracer costs ~10%).
-    options = ProveOptions(cwd=Path.cwd(), time_eager_suite=False)
+    options = ProveOptions(cwd=Path.cwd(), time_eager_suite=False, on_run=progress.suite_run)
     proof = prove(cmd, targets, baseline, out_dir / "graph", jobs, options)
     proof.write(out_dir / PROOF_FILE)
     return proof

@@ -35,6 +35,10 @@ def blur(x):
     return tf.nn.avg_pool2d(x, 3, 1, "SAME")
 
 @tf.function
+def flatten(x):
+    return tf.reshape(x, [x.shape[0] * x.shape[1]])
+
+@tf.function
 def hostile(x):
     print("traced", x)
     return x + 1
@@ -61,16 +65,17 @@ def runtime(
     relaxed: int | None = 1,
     untraceable: str | None = None,
     per_cache: int | None = None,
+    signature_source: str | None = None,
 ) -> CandidateFacts:
     """Runtime facts exactly as `store.reader.read_facts` returns them."""
     prediction: dict[str, object] = {
         "source": "p1",
         "plain": plain,
         "reduce_retracing": relaxed,
-        "signature": None,
+        "signature": None if signature_source is None else 1,
         "untraceable": untraceable,
         "explanations": ["x: float32[8] (was float32[4])"] if (plain or 0) > 1 else [],
-        "detail": {} if per_cache is None else {"per_cache_plain": per_cache},
+        "detail": {"per_cache_plain": per_cache, "signature_source": signature_source},
     }
     return CandidateFacts(
         path=str(ROOT / "mod.py"),
@@ -247,3 +252,20 @@ def test_a_method_traced_once_per_instance_is_not_retracing() -> None:
     # Five models, one trace each: five traces in all, but no cache ever retraced.
     assert propose("clean", plain=5, relaxed=5, per_cache=1).to_prove
     assert codes_of(propose("clean", plain=5, relaxed=5, per_cache=5)) == ["TH201"]
+
+
+SPEC = "[tf.TensorSpec(shape=[None, None], dtype=tf.float32)]"
+
+
+def test_signature_proposed_for_a_hybrid_that_nothing_else_fixes() -> None:
+    proposal = propose("blur", plain=6, relaxed=6, signature_source=SPEC)
+    # blur's relaxed count does not help; but a signature traces once: optimize with it.
+    assert proposal.refactoring == "optimize_hybrid"
+    assert "input_signature=[tf.TensorSpec(shape=[None, None]" in (proposal.decorator or "")
+    assert proposal.applicability == "unsafe"
+
+
+def test_signature_withheld_when_the_body_reads_an_axis_statically() -> None:
+    proposal = propose("flatten", plain=6, relaxed=6, signature_source=SPEC)
+    assert proposal.refactoring == "dehybridize"
+    assert codes_of(proposal) == ["TH201"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,7 @@ class Prover:
     cwd: Path | None = None
     ignore: set[str] = field(default_factory=set)  # flaky tests: their changes prove nothing
     runs: list[SuiteRun] = field(default_factory=list)
+    on_run: Callable[[SuiteRun, int], None] | None = None  # progress: each finished run
     _numbers: Any = field(default_factory=itertools.count)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -41,6 +42,9 @@ class Prover:
         done = run_suite(self.cmd, list(targets), directory, settings, purpose, self.cwd)
         with self._lock:
             self.runs.append(done)
+            changed = len(self.changed(done))
+        if self.on_run is not None:
+            self.on_run(done, changed)
         return done
 
     def changed(self, run: SuiteRun) -> dict[str, tuple[str, str]]:
@@ -104,6 +108,7 @@ class ProveOptions:
     cwd: Path | None = None
     time_eager_suite: bool = True  # one extra run: the fair eager wall time and a flakiness check
     max_rounds: int = 5
+    on_run: Callable[[SuiteRun, int], None] | None = None  # called after each run (progress)
 
 
 def prove(
@@ -124,6 +129,7 @@ def prove(
     options = options or ProveOptions()
     prover = Prover(list(cmd), dict(baseline_outcomes), out_dir, max(1, jobs))
     prover.settings, prover.cwd = options.settings, options.cwd
+    prover.on_run = options.on_run
     eager = prover.run([], "eager", measure=False) if options.time_eager_suite else None
     if eager is not None:
         prover.ignore = set(changed_tests(prover.baseline, eager.outcomes))

@@ -211,6 +211,10 @@ def _optimize_retracing(ev: FunctionEvidence, proposal: Proposal) -> None:
 
 
 def _signature_source(ev: FunctionEvidence) -> str | None:
+    """The synthesized input_signature, unless the body reads an axis as a Python int (TH196):
+    a signature that leaves that axis unknown would break the body, so it is withheld."""
+    if any(param.reads_static_axes for param in ev.fn.params):
+        return None
     prediction = ev.prediction()
     detail = prediction.get("detail") if prediction else None
     traces = prediction.get("signature") if prediction else None
