@@ -6,12 +6,12 @@ import tensorflow as tf
 
 from tinytext import features
 from tinytext.features import (
-    bag_of_words,
     ngram_hash_features,
     pad_or_truncate,
     positional_encoding,
     record_batch_stats,
     sequence_lengths,
+    tfidf_features,
 )
 
 
@@ -62,12 +62,19 @@ def test_ngram_features_see_word_order():
     assert not np.allclose(ngram_hash_features(tokens).numpy(), ngram_hash_features(swapped).numpy())
 
 
-def test_bag_of_words_marks_presence(batch):
-    bags = bag_of_words(batch[0], vocab_size=64)
-    assert bags.shape == (8, 63)
+def test_tfidf_marks_the_words_present(batch):
+    tfidf = tfidf_features(batch[0], vocab_size=64)
+    assert tfidf.shape == (8, 64)
     row = batch[0][0].numpy()
     expected = sorted({int(i) for i in row if i != 0})
-    assert np.flatnonzero(bags[0].numpy()).tolist() == [i - 1 for i in expected]
+    assert np.flatnonzero(tfidf[0].numpy()).tolist() == expected
+    np.testing.assert_allclose(tf.norm(tfidf, axis=-1).numpy(), 1.0, rtol=1e-5)
+
+
+def test_tfidf_weighs_rare_words_up():
+    tokens = tf.constant([[20, 21, 0, 0], [20, 22, 0, 0], [20, 23, 0, 0]])
+    tfidf = tfidf_features(tokens, vocab_size=32).numpy()
+    assert tfidf[0, 21] > tfidf[0, 20] > 0.0
 
 
 def test_batch_stats_accumulate(corpus):

@@ -50,10 +50,15 @@ def ngram_hash_features(tokens: tf.Tensor, num_buckets: int = 64) -> tf.Tensor:
     return tf_weight / tf.maximum(norm, 1e-6)
 
 
-def bag_of_words(tokens: tf.Tensor, vocab_size: int) -> tf.Tensor:
-    """Binary presence of each vocabulary id per row (padding excluded)."""
-    present = tf.math.bincount(tokens, minlength=vocab_size, maxlength=vocab_size, axis=-1, binary_output=True)
-    return tf.cast(present[:, 1:], tf.float32)
+def tfidf_features(tokens: tf.Tensor, vocab_size: int) -> tf.Tensor:
+    """TF-IDF of each vocabulary id per row, IDF taken over the batch, rows L2-normalised."""
+    counts = tf.cast(tf.math.bincount(tokens, minlength=vocab_size, maxlength=vocab_size, axis=-1), tf.float32)
+    counts = counts * tf.one_hot(PAD_ID, vocab_size, on_value=0.0, off_value=1.0)  # drop padding
+    documents = tf.cast(tf.shape(tokens)[0], tf.float32)
+    document_frequency = tf.reduce_sum(tf.cast(counts > 0, tf.float32), axis=0)
+    idf = tf.math.log((1.0 + documents) / (1.0 + document_frequency)) + 1.0
+    tfidf = tf.math.log1p(counts) * idf
+    return tf.math.l2_normalize(tfidf, axis=-1)
 
 
 def record_batch_stats(tokens: tf.Tensor) -> tf.Tensor:
