@@ -10,14 +10,19 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-#: Stateful ops that neither draw random numbers nor change state visible to a test.
+#: Stateful ops that neither draw random numbers nor change state visible to a test. Control
+#: flow (While, If, Case, calls) is stateful when its body is; the body's ops are checked too.
 _HARMLESS_STATEFUL = frozenset(
     {
         "ReadVariableOp",
         "VarHandleOp",
         "VarIsInitializedOp",
         "StatefulPartitionedCall",
+        "PartitionedCall",
         "Placeholder",
+        "While",
+        "If",
+        "Case",
     }
 )
 _RANDOM_MARKERS = ("Random", "Multinomial", "TruncatedNormal", "RngReadAndSkip", "RngSkip")
