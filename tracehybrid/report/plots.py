@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 from collections.abc import Iterator
@@ -101,10 +102,23 @@ def seconds_saved_svg(functions: list[FunctionView], prefix: str = "saved") -> s
         return _svg(fig, prefix, "Seconds saved per function over the test run")
 
 
+_PREFIX_MARK = "thprefixmark"  # stands for a plot's id prefix in a cached drawing
+
+
 def retrace_svg(traces: TraceCounts, prefix: str) -> str:
-    """Distinct traces of one function: as written, with `reduce_retracing`, with a signature."""
+    """Distinct traces of one function: as written, with `reduce_retracing`, with a signature.
+
+    Most functions share a few count triples, so each triple is drawn once (drawing is the
+    costly part of a report) and only the ids are renamed per function.
+    """
+    counts = (traces.plain, traces.reduce_retracing, traces.signature)
+    return _retrace_drawing(counts).replace(_PREFIX_MARK, prefix)
+
+
+@functools.lru_cache(maxsize=64)
+def _retrace_drawing(counts: tuple[int | None, int | None, int | None]) -> str:
     names = ["plain", "reduce_retracing", "input_signature"]
-    counts = [traces.plain, traces.reduce_retracing, traces.signature]
+    prefix = _PREFIX_MARK
     with _settings():
         fig = Figure(figsize=(5.4, 1.6), layout="constrained")
         FigureCanvasAgg(fig)
