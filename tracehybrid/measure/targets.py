@@ -74,8 +74,8 @@ class MeasureSettings:
     enabled: bool = True
     max_samples_per_signature: int = 3  # calls per argument signature compared with eager
     timed_samples_per_signature: int = 1  # of those, how many are also timed
-    max_timed_signatures: int = 8  # per target and process: a retracing function has many
-    repeats: int = 7
+    max_timed_signatures: int = 4  # per target and process: a retracing function has many
+    repeats: int = 5
     warmup: int = 1
     min_repeat_s: float = 0.002  # each repeat runs enough calls to last this long
     max_calls_per_repeat: int = 100
