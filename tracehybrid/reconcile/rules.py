@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tracehybrid.reconcile.evidence import FunctionEvidence
 from tracehybrid.reconcile.model import Proposal, Reason
+from tracehybrid.static.model import FunctionFacts
 
 # Categories that make an existing tf.function graph-hostile: a graph loses that Python behaviour.
 HOSTILE = frozenset(
@@ -26,6 +27,10 @@ def eager_proposal(ev: FunctionEvidence) -> Proposal:
     proposal = Proposal(fn, ev.fact, "convert_to_hybrid", "@tf.function")
     proposal.applicability = "unsafe" if fn.unknowns else "safe"
     proposal.blockers += ev.effect_reasons()
+    if computes_without_arguments(ev.fn):
+        # No argument means one trace: the graph can still pay off on state (variables of
+        # `self`, a metric's result), so the proof and the measurement decide, not TH191.
+        proposal.blockers = [r for r in proposal.blockers if r.code != "TH191"]
     exercised = _exercise_reasons(ev)
     if exercised:
         proposal.blockers += exercised
@@ -98,7 +103,16 @@ def _not_exercised(ev: FunctionEvidence) -> Reason:
     return Reason("TH210", message, "runtime", ev.def_location())
 
 
+def computes_without_arguments(fn: FunctionFacts) -> bool:
+    """True for a function with no parameter but `self` that runs TensorFlow operations: it
+    traces once, so TH191 (no tensor parameters) does not block its conversion."""
+    params = [p for p in fn.params if not (fn.is_method and p is fn.params[0])]
+    return not params and fn.tensor_computation.value == "yes"
+
+
 def _tensor_input_reasons(ev: FunctionEvidence, proposal: Proposal) -> list[Reason]:
+    if computes_without_arguments(ev.fn):
+        return []
     saw = ev.runtime_saw_tensors()
     static = ev.fn.has_tensor_param
     already = any(r.code in NO_TENSOR_CODES for r in proposal.blockers)
