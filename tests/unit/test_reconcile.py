@@ -45,6 +45,9 @@ def hostile(x):
 
 def describe(n):
     return f"{n} items"
+
+def table():
+    return tf.reduce_sum(tf.range(10) * 2)
 """
 
 
@@ -269,3 +272,9 @@ def test_signature_withheld_when_the_body_reads_an_axis_statically() -> None:
     proposal = propose("flatten", plain=6, relaxed=6, signature_source=SPEC)
     assert proposal.refactoring == "dehybridize"
     assert codes_of(proposal) == ["TH201"]
+
+
+def test_no_argument_means_one_trace_so_the_measurement_decides() -> None:
+    proposal = propose("table", signatures=[""])
+    assert proposal.to_prove
+    assert proposal.reasons == []
