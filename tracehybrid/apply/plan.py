@@ -103,6 +103,13 @@ def plan_fixes(document: Mapping[str, Any], selection: Selection) -> FixPlan:
             plan.warnings.append(f"results functions[{index}]: unreadable fix ({exc}); skipped")
             continue
         _place(plan, fix, selection)
+    if plan.edits and plan.deselected:
+        plan.warnings.append(
+            f"the run proved all approved changes together; --select/--ignore leave out "
+            f"{plan.deselected}, "
+            "and a subset was not proven (a test comparing two functions may differ): rerun "
+            "`tracehybrid run` after applying"
+        )
     return plan
 
 

@@ -216,3 +216,14 @@ def test_moved_project_uses_the_root_around_the_cwd(project: Project, capsys: Ca
         f"warning: the run's project_root '/no/such/checkout' does not exist; using {project.root}"
         in err
     )
+
+
+def test_applying_a_subset_warns_that_only_the_whole_set_was_proven(
+    project: Project, capsys: Capture
+) -> None:
+    functions = [*default_functions(), function("pkg/steps.py", "other", 9, "convert_to_hybrid")]
+    project.write_results(functions)
+    assert main(["apply", "--diff", "--select", "train_step"]) == ExitCode.OK
+    err = capsys.readouterr().err
+    assert "--select/--ignore leave out" in err
+    assert "a subset was not proven" in err
