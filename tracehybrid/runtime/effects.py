@@ -96,6 +96,12 @@ def _origin(key: Any) -> tuple[str, str]:
     return getattr(key, "__module__", "") or "", getattr(key, "__name__", "") or ""
 
 
+def is_library(key: Any) -> bool:
+    """True for a callable of TensorFlow, Keras or NumPy itself (not a user subclass)."""
+    module = _origin(key)[0]
+    return module.startswith((*_TENSOR_MODULES, "numpy"))
+
+
 def _is_variable_class(key: Any) -> bool:
     if not isinstance(key, type):
         return False

@@ -33,6 +33,7 @@ PREFERRED_TOOL_IDS = (3, 4, 5, 2, 0, 1)  # 0 is the debugger's and 1 coverage.py
 CANDIDATE_EVENTS = EVENTS.PY_RETURN | EVENTS.PY_YIELD | EVENTS.CALL
 MAX_HELPERS = 5000
 _UNSEEN = object()
+_INERT_LIBRARY = object()  # a TensorFlow/NumPy callable with no effect: its call sites go quiet
 HOOK_KEY = "@call"  # first element of a pre-key recorded through a hook: (HOOK_KEY, args, kwargs)
 _EXCLUDED_PATH_PARTS = ("site-packages", "dist-packages", f"{os.sep}.venv{os.sep}", "<")
 
@@ -63,6 +64,8 @@ class Tracer:
         self._hook_handlers: dict[CodeType, Callable[[CodeType, FrameType], None]] = {}
         self._helpers: set[CodeType] = set()
         self._kinds: dict[Any, Any] = {}
+        self._files: dict[str, Any] = {}  # co_filename -> its candidate file's realpath, or None
+        self._candidate_files = frozenset(key[0] for key in candidates.by_key)
         self._lines: dict[tuple[CodeType, int], int] = {}
         self._stacks: dict[int, list[Entry]] = {}
         self._executing_eagerly: Callable[[], bool] | None = None
@@ -127,12 +130,17 @@ class Tracer:
         return None
 
     def _spec_for(self, code: CodeType) -> CandidateSpec | None:
-        by_key = self.candidates.by_key
-        spec = by_key.get((code.co_filename, code.co_firstlineno, code.co_qualname))
-        if spec is None and by_key:
-            real = (_realpath(code.co_filename), code.co_firstlineno, code.co_qualname)
-            spec = by_key.get(real)
-        return spec
+        # One realpath per file, not per code object: importing TensorFlow alone starts
+        # ~100k code objects, and realpath is a system call per path component.
+        filename = code.co_filename
+        canonical = self._files.get(filename, _UNSEEN)
+        if canonical is _UNSEEN:
+            real = _realpath(filename)
+            canonical = real if real in self._candidate_files else None
+            self._files[filename] = canonical
+        if canonical is None:
+            return None
+        return self.candidates.by_key.get((canonical, code.co_firstlineno, code.co_qualname))
 
     def state_for(self, spec: CandidateSpec) -> CandidateState:
         """The state of a candidate, created on first need (index 1-based, in first-seen order)."""
@@ -283,26 +291,33 @@ class Tracer:
             self.failures += 1
         return None
 
-    def _on_call(self, code: CodeType, offset: int, func: object, arg0: object) -> None:
+    def _on_call(self, code: CodeType, offset: int, func: object, arg0: object) -> Any:
         try:
             key = effects.callable_key(func)
             seen = self._kinds.get(key, _UNSEEN)
             kind = self._first_sight(func, key) if seen is _UNSEEN else seen
             if seen is _UNSEEN:
                 self._kinds[key] = kind
+            if kind is _INERT_LIBRARY:
+                # A TensorFlow/NumPy call site (`tf.reduce_sum(...)`) names the same callable on
+                # every call: switch the site off instead of paying a callback per op per call.
+                return DISABLE
             if kind is None:
-                return
+                return None
             if kind in effects.DYNAMIC:
                 kind = effects.resolve_dynamic(kind, arg0)
                 if kind is None:
-                    return
+                    return None
             self.record_effect(kind, code, self._line_of(code, offset), _callable_name(key))
         except Exception:
             self.failures += 1
+        return None
 
     # -- helpers: project functions that candidates call -----------------------------------------
-    def _first_sight(self, func: object, key: Any) -> str | None:
+    def _first_sight(self, func: object, key: Any) -> Any:
         kind = effects.classify(key)
+        if kind is None and effects.is_library(key):
+            return _INERT_LIBRARY
         target = func.__func__ if isinstance(func, MethodType) else func
         if kind is None and isinstance(target, FunctionType):
             self._maybe_instrument_helper(target.__code__)
