@@ -117,12 +117,4 @@ def _str_list(value: Any, origin: str, key: str) -> list[str]:
     return list(value)
 
 
-def default_field(name: str) -> Any:
-    """The default of a Config field (for docs and `debug config`)."""
-    for f in fields(Config):
-        if f.name == name:
-            return f.default
-    raise KeyError(name)
-
-
-__all__ = ["DEFAULT_EXCLUDE", "Config", "config_from_table", "default_field", "load_config"]
+__all__ = ["DEFAULT_EXCLUDE", "Config", "config_from_table", "load_config"]

@@ -15,11 +15,3 @@ def find_project_root(start: Path) -> Path:
         if any((candidate / marker).exists() for marker in MARKERS):
             return candidate
     return folder
-
-
-def relative_posix(path: Path, root: Path) -> str:
-    """`path` relative to `root` with `/` separators, or absolute when outside it."""
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path.resolve().as_posix()
