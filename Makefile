@@ -19,9 +19,8 @@ $(STAMP): pyproject.toml tools/find-python.sh
 demo: $(STAMP)
 	cd $(EXAMPLE) && ../$(VENV)/bin/tracehybrid analyze .
 	cd $(EXAMPLE) && ../$(VENV)/bin/tracehybrid run -- ../$(VENV)/bin/python -m pytest -q
+	@# `run` printed where the HTML report is; the demo ends with the patch `apply` would write.
 	cd $(EXAMPLE) && ../$(VENV)/bin/tracehybrid apply --diff
-	@echo
-	@echo "Report: $(CURDIR)/$(EXAMPLE)/.tracehybrid/report.html (results.json and results.sarif beside it)"
 
 test: $(STAMP) lint
 	$(PY) -m pytest -q tests
