@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import time
 from collections import Counter
@@ -20,6 +19,7 @@ from tracehybrid.measure.targets import (
     Target,
     TargetsFile,
 )
+from tracehybrid.runtime.launcher import check_command, prepend_path
 
 #: Outcome -> the contract's Run counter it adds to (results-v1 `Run`).
 _COUNTED_AS = {
@@ -30,6 +30,19 @@ _COUNTED_AS = {
     "skipped": "tests_skipped",
     "xfailed": "tests_skipped",
 }
+
+
+def contract_run(outcomes: dict[str, str], exit_code: int, wall_s: float) -> dict[str, Any]:
+    """The results-v1 `Run` object from nodeid outcomes (xpassed counts as passed, error as
+    failed, xfailed as skipped)."""
+    counts = Counter(_COUNTED_AS.get(o, "tests_failed") for o in outcomes.values())
+    return {
+        "exit_code": exit_code,
+        "tests_passed": counts["tests_passed"],
+        "tests_failed": counts["tests_failed"],
+        "tests_skipped": counts["tests_skipped"],
+        "wall_s": round(wall_s, 3),
+    }
 
 
 @dataclass
@@ -49,16 +62,8 @@ class SuiteRun:
     processes: int = 0
 
     def contract_run(self) -> dict[str, Any]:
-        """The results-v1 `Run` object (xpassed counts as passed, error as failed, xfailed as
-        skipped)."""
-        counts = Counter(_COUNTED_AS.get(o, "tests_failed") for o in self.outcomes.values())
-        return {
-            "exit_code": self.exit_code,
-            "tests_passed": counts["tests_passed"],
-            "tests_failed": counts["tests_failed"],
-            "tests_skipped": counts["tests_skipped"],
-            "wall_s": round(self.wall_s, 3),
-        }
+        """The results-v1 `Run` object of this run."""
+        return contract_run(self.outcomes, self.exit_code, self.wall_s)
 
     def to_json(self) -> dict[str, Any]:
         """A summary for the proof's run log (outcomes are in the run's own graph.json)."""
@@ -72,16 +77,11 @@ class SuiteRun:
         }
 
 
-def _prepend(value: str, existing: str | None, sep: str) -> str:
-    parts = [value, *(p for p in (existing or "").split(sep) if p and p != value)]
-    return sep.join(parts)
-
-
 def graph_environment(targets_file: Path, base: dict[str, str] | None = None) -> dict[str, str]:
     """The environment that makes every pytest process of the command load the graph plugin."""
     env = dict(os.environ if base is None else base)
     env[TARGETS_ENV] = str(targets_file.resolve())
-    env["PYTEST_PLUGINS"] = _prepend(PLUGIN_MODULE, env.get("PYTEST_PLUGINS"), ",")
+    env["PYTEST_PLUGINS"] = prepend_path(PLUGIN_MODULE, env.get("PYTEST_PLUGINS"), ",")
     return env
 
 
@@ -98,8 +98,7 @@ def run_suite(
     The command's output goes to `out_dir/output.log`. Raises TestCommandError when CMD cannot
     be started; a failing test run is a result, not an error.
     """
-    if not cmd or (shutil.which(cmd[0]) is None and not Path(cmd[0]).is_file()):
-        raise TestCommandError(f"{cmd[0] if cmd else '(empty)'}: command not found")
+    check_command(cmd)
     out_dir.mkdir(parents=True, exist_ok=True)
     for stale in record_files(out_dir):
         stale.unlink()

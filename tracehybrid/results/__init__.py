@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from tracehybrid.config import Config
+from tracehybrid.measure.suite import contract_run
 from tracehybrid.reconcile import Proposal
 from tracehybrid.results.decide import Decision, decide
 from tracehybrid.results.document import (
     FORMAT_VERSION,
-    contract_run,
     file_hashes,
     function_entry,
     summary,

@@ -15,19 +15,6 @@ from tracehybrid.results.storeviews import StoreViews
 from tracehybrid.store.reader import CandidateFacts
 
 FORMAT_VERSION = 1
-COUNTED_AS = {"passed": "passed", "xpassed": "passed", "skipped": "skipped", "xfailed": "skipped"}
-
-
-def contract_run(outcomes: dict[str, str], exit_code: int, wall_s: float) -> dict[str, Any]:
-    """The contract's Run object from nodeid outcomes (error counts as failed)."""
-    counted = [COUNTED_AS.get(o, "failed") for o in outcomes.values()]
-    return {
-        "exit_code": exit_code,
-        "tests_passed": counted.count("passed"),
-        "tests_failed": counted.count("failed"),
-        "tests_skipped": counted.count("skipped"),
-        "wall_s": round(wall_s, 3),
-    }
 
 
 def file_hashes(root: Path, paths: set[str]) -> dict[str, str]:

@@ -15,12 +15,20 @@ from tracehybrid.runtime.candidates import CANDIDATES_ENV, OUT_DIR_ENV
 from tracehybrid.store.combine import combine_dir, process_stores
 from tracehybrid.store.describe import describe_store
 
-__all__ = ["check_command", "combine", "describe_store", "run_traced", "traced_environment"]
+__all__ = [
+    "check_command",
+    "combine",
+    "describe_store",
+    "prepend_path",
+    "run_traced",
+    "traced_environment",
+]
 
 PLUGIN_MODULE = "tracehybrid.runtime.pytest_plugin"
 
 
-def _prepend(value: str, existing: str | None, sep: str) -> str:
+def prepend_path(value: str, existing: str | None, sep: str) -> str:
+    """`value` first in a separated list (PYTHONPATH, PYTEST_PLUGINS), without duplicates."""
     parts = [value, *(p for p in (existing or "").split(sep) if p and p != value)]
     return sep.join(parts)
 
@@ -30,8 +38,8 @@ def traced_environment(candidates_file: Path, out_dir: Path) -> dict[str, str]:
     env = dict(os.environ)
     env[CANDIDATES_ENV] = str(candidates_file.resolve())
     env[OUT_DIR_ENV] = str(out_dir.resolve())
-    env["PYTHONPATH"] = _prepend(SITE_DIR, env.get("PYTHONPATH"), os.pathsep)
-    env["PYTEST_PLUGINS"] = _prepend(PLUGIN_MODULE, env.get("PYTEST_PLUGINS"), ",")
+    env["PYTHONPATH"] = prepend_path(SITE_DIR, env.get("PYTHONPATH"), os.pathsep)
+    env["PYTEST_PLUGINS"] = prepend_path(PLUGIN_MODULE, env.get("PYTEST_PLUGINS"), ",")
     return env
 
 
