@@ -42,6 +42,9 @@ class Config:
     # Calls a trace is expected to serve in real use (a training loop makes millions): tracing
     # must pay for itself within this many calls.
     expected_calls_per_trace: int = 10_000
+    # Solo reruns (each function alone as a graph, on tests that call several) may take this
+    # fraction of the graph run's test time; what does not fit is reported as not run alone.
+    solo_budget: float = 0.25
     output_dir: str = ".tracehybrid"
     jobs: int = 0  # parallel workers for static analysis; 0: automatic
     cache: bool = True
@@ -99,6 +102,10 @@ def _convert(name: str, value: Any, origin: str, key: str) -> Any:
     if name == "min_speedup":
         if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
             raise ConfigError(f"{origin}: {key} must be a positive number, not {value!r}")
+        return float(value)
+    if name == "solo_budget":
+        if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
+            raise ConfigError(f"{origin}: {key} must be a non-negative number, not {value!r}")
         return float(value)
     if name == "cache":
         if not isinstance(value, bool):

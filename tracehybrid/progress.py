@@ -60,6 +60,10 @@ class StageProgress:
         counts = Counter(run.outcomes.values())
         outcome = ", ".join(f"{n} {name}" for name, n in sorted(counts.items())) or "no tests"
         note = f"; {changed} outcomes changed" if changed else ""
+        if run.solo.get("reruns"):
+            alone = len(run.solo.get("failures", {}))
+            failed = f", {alone} failed alone" if alone else ""
+            note += f"; {run.solo['reruns']} solo reruns{failed}"
         functions = f"{len(run.targets)} functions"
         line = f"  {run.purpose} run ({functions}): {outcome}{note} in {run.wall_s:.1f} s"
         if self._progress is not None:

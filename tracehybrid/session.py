@@ -13,7 +13,7 @@ from tracehybrid.config import Config
 from tracehybrid.errors import DataError
 from tracehybrid.measure.proof import ProofResult
 from tracehybrid.measure.rerun import ProveOptions, prove
-from tracehybrid.measure.targets import Target
+from tracehybrid.measure.targets import MeasureSettings, Target
 from tracehybrid.progress import StageProgress
 from tracehybrid.reconcile import Proposal, reconcile
 from tracehybrid.results import (
@@ -119,7 +119,8 @@ def _prove(
     baseline = read_views(store).outcomes
     jobs = config.jobs or min(2, os.cpu_count() or 1)
     # The traced run is the eager baseline: one fewer run of the suite (its tracer costs ~10%).
-    options = ProveOptions(cwd=Path.cwd(), time_eager_suite=False, on_run=progress.suite_run)
+    settings = MeasureSettings(solo_budget=config.solo_budget)
+    options = ProveOptions(settings, Path.cwd(), time_eager_suite=False, on_run=progress.suite_run)
     proof = prove(cmd, targets, baseline, out_dir / "graph", jobs, options)
     proof.write(out_dir / PROOF_FILE)
     return proof

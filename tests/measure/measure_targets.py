@@ -27,6 +27,9 @@ PROJECT_TARGETS: dict[str, tuple[str, str]] = {
     "summed_twice.<locals>.double": ("mproj/ops.py", "@tf.function"),
     "Scale.call": ("mproj/layers.py", "@tf.function"),
     "Geometry.norm": ("mproj/layers.py", "@tf.function"),
+    "Accumulator.add": ("mproj/layers.py", "@tf.function"),
+    "third": ("mproj/ops.py", "@tf.function"),
+    "with_third": ("mproj/ops.py", "@tf.function"),
 }
 FAILING = {"first_value", "label"}
 
@@ -63,7 +66,9 @@ def project_targets(root: Path, names: set[str] | None = None) -> list[Target]:
 PROJECT = Path(__file__).resolve().parent.parent / "projects" / "measure_project"
 PYTEST = [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly"]
 #: Small budgets: the sessions prove behaviour, benchmarks/ measure speed.
-QUICK = MeasureSettings(repeats=3, min_repeat_s=0.0005, max_calls_per_repeat=10, budget_s=0.3)
+QUICK = MeasureSettings(
+    repeats=3, min_repeat_s=0.0005, max_calls_per_repeat=10, budget_s=0.3, solo_budget=5.0
+)
 
 
 @dataclass

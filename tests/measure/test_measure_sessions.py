@@ -19,7 +19,8 @@ def statuses(proved: Proved) -> dict[str, str]:
 
 def test_bisection_rejects_exactly_the_failing_targets(proved: Proved) -> None:
     found = statuses(proved)
-    assert {name for name, status in found.items() if status == "graph_failure"} == FAILING
+    failed = {name for name, status in found.items() if status == "graph_failure"}
+    assert failed == FAILING | {"with_third"}  # with_third fails only alone: see below
     failing = {p.target.qualname: p.failing_tests for p in proved.proof.by_status("graph_failure")}
     assert [t["test"] for t in failing["first_value"]] == ["test_ops.py::test_first_value"]
     assert "no attribute 'numpy'" in failing["first_value"][0]["crash"]
@@ -36,7 +37,7 @@ def test_final_run_is_clean_and_untouched_tests_keep_their_outcome(proved: Prove
     assert proof.graph.outcomes == proved.baseline.outcomes
     assert proof.graph.outcomes["test_ops.py::test_xfailed"] == "xfailed"
     assert proof.graph.outcomes["test_ops.py::test_skipped"] == "skipped"
-    assert proof.eager is not None and proof.eager.contract_run()["tests_passed"] == 15
+    assert proof.eager is not None and proof.eager.contract_run()["tests_passed"] == 18
     assert json.loads(json.dumps(proof.to_json()))["suite"]["graph"]["tests_failed"] == 0
 
 
@@ -60,6 +61,31 @@ def test_targets_ran_as_graphs_with_their_decorators(proved: Proved) -> None:
     assert (
         proved.proof.graph.outcomes["test_ops.py::test_normalize_keeps_outer_decorator"] == "passed"
     )
+
+
+def test_a_target_that_fails_only_alone_is_found_by_its_solo_rerun(proved: Proved) -> None:
+    rejected = next(p for p in proved.proof.targets.values() if p.target.qualname == "with_third")
+    assert rejected.status == "graph_failure" and "alone" in rejected.note
+    assert [t["test"] for t in rejected.failing_tests] == [
+        "test_ops.py::test_with_third_ends_with_third"
+    ]
+    assert "Arrays are not equal" in rejected.failing_tests[0]["crash"]
+    assert statuses(proved)["third"] == "proven"  # alone, the test compares it with itself
+    first, *_, last = [run for run in proved.proof.runs if run.purpose == "graph"]
+    # The order-dependent test failed its solo reruns and its control rerun: it blames nobody,
+    # cannot confirm the set without with_third, so the prover ran the suite once more.
+    assert first.solo["order_dependent"] == ["test_ops.py::test_thirds_once_per_session"]
+    assert set(first.solo["failures"]) == {rejected.target.key}
+    assert first.solo["confirmed"] is False and first is not last
+    assert last.solo["failures"] == {} and rejected.target not in last.targets
+
+
+def test_identical_outputs_need_no_solo_rerun(proved: Proved) -> None:
+    facts = proved.facts("Accumulator.add")  # only updates a variable: compared with it restored
+    assert facts["compared"] >= 1 and facts["inexact"] == 0 and not facts["not_compared"]
+    assert statuses(proved)["Accumulator.add"] == "proven"
+    assert proved.facts("third")["inexact"] >= 1  # x / 3.0 becomes x * (1/3) in the graph
+    assert proved.proof.graph.outcomes["test_ops.py::test_accumulator"] == "passed"
 
 
 def test_nested_function_not_returned_is_reported_not_wrapped(proved: Proved) -> None:

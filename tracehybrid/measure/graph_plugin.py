@@ -8,6 +8,7 @@ $TRACEHYBRID_GRAPH_TARGETS. Each process writes its own record file; `merge_dir`
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Generator
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 
 from tracehybrid.measure.graphrun import GraphRun, start_graph_run
+from tracehybrid.measure.solo import SoloReruns
 from tracehybrid.runtime.pytest_plugin import outcome_of
 
 PLUGIN_NAME = "tracehybrid-graph"
@@ -53,6 +55,7 @@ class GraphAttribution:
     def __init__(self, run: GraphRun) -> None:
         self.run = run
         self.record = run.record
+        self.loop_s = 0.0
 
     @pytest.hookimpl(trylast=True)
     def pytest_collection_finish(self) -> None:
@@ -66,8 +69,25 @@ class GraphAttribution:
         yield
         self.record.current_test = ""
 
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtestloop(self, session: pytest.Session) -> Generator[None, Any, None]:
+        """After the tests, the solo reruns (each target alone on the tests that need it)."""
+        start = time.perf_counter()
+        yield
+        self.loop_s = time.perf_counter() - start
+        if session.shouldfail or session.shouldstop or not self.run.document.measure.enabled:
+            return
+        if os.environ.get(OWNER_ENV) != str(os.getpid()) and not _is_worker(session.config):
+            return  # a pytest started by a test: its tests are not the suite's
+        _guarded(self.run, self._solo, session)
+
+    def _solo(self, session: pytest.Session) -> None:
+        budget = self.loop_s * self.run.document.measure.solo_budget
+        self.record.solo = SoloReruns(session, self.record, budget).run().to_json()
+
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         """Fold setup/call/teardown reports into one outcome per node id."""
+        self.record.durations[report.nodeid] += report.duration
         outcome = outcome_of(report, self.record.outcomes.get(report.nodeid))
         if outcome is not None:
             self.record.outcomes[report.nodeid] = outcome
@@ -82,7 +102,7 @@ class GraphAttribution:
         A pytest started by one of the tests (not an xdist worker) still counts calls and
         traces, but its outcomes belong to another suite and are left out.
         """
-        worker = hasattr(session.config, "workerinput")
+        worker = _is_worker(session.config)
         self.record.nested = os.environ.get(OWNER_ENV) != str(os.getpid()) and not worker
         _guarded(self.run, self.run.finish)
 
@@ -90,6 +110,10 @@ class GraphAttribution:
         """Show tracehybrid's own problems as warnings in the summary."""
         for problem in self.record.problems[:10]:
             terminalreporter.write_line(f"tracehybrid warning: {problem}", yellow=True)
+
+
+def _is_worker(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput")  # an xdist worker (its owner is the controller)
 
 
 def _guarded(run: GraphRun, func: Any, *args: Any) -> None:

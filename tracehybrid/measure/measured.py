@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from tracehybrid.measure import tfbridge
+from tracehybrid.measure import solo, tfbridge
 from tracehybrid.measure.measurement import Measurement
 from tracehybrid.measure.record import MAX_STEADY_CALLS, ProcessRecord, TargetRecord
 from tracehybrid.measure.targets import MeasureSettings, Target
@@ -37,6 +37,7 @@ class MeasuredFunction:
     ) -> None:
         python_function = found.python_function if tfbridge.is_tf_function(found) else found
         self.eager = python_function
+        self.original = found  # the form before tracehybrid: solo reruns give it back
         if target.dehybridize:
             self.run: Any = python_function
             self.graph: Any = found if tfbridge.is_tf_function(found) else None
@@ -46,6 +47,9 @@ class MeasuredFunction:
         functools.update_wrapper(self, python_function)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if solo.FORMS.new is not None:  # a solo rerun: new or original form, nothing recorded
+            chosen = self.run if self.measurer.key in solo.FORMS.new else self.original
+            return chosen(*args, **kwargs)
         return self.measurer.call(self.run, self.eager, self.graph, args, kwargs)
 
     def __get__(self, instance: Any, owner: type | None = None) -> Any:
@@ -61,6 +65,7 @@ class BoundMeasured:
     def __init__(self, function: MeasuredFunction, instance: Any, owner: type | None) -> None:
         self.__func__ = function
         self.__self__ = instance
+        self._owner = owner
         self.__wrapped__ = function.eager.__get__(instance, owner)
         self.__name__ = function.eager.__name__
         self._run = function.run.__get__(instance, owner)
@@ -69,6 +74,11 @@ class BoundMeasured:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         measurer = self.__func__.measurer
+        if solo.FORMS.new is not None:
+            if measurer.key in solo.FORMS.new:
+                return self._run(*args, **kwargs)
+            original = self.__func__.original.__get__(self.__self__, self._owner)
+            return original(*args, **kwargs)
         return measurer.call(self._run, self.__wrapped__, self._graph, args, kwargs)
 
 
@@ -77,6 +87,7 @@ class Measurer:
 
     def __init__(self, record: TargetRecord, process: ProcessRecord, settings: MeasureSettings):
         self.record = record
+        self.key = record.target.key
         self.process = process
         self.settings = settings
         self.enabled = settings.enabled and record.target.measured

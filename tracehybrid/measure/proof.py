@@ -34,6 +34,7 @@ class Rejection:
     tests: list[str]
     crashes: dict[str, str] = field(default_factory=dict)  # nodeid -> failure message
     together: list[Target] = field(default_factory=list)  # set when it fails only in combination
+    alone: bool = False  # found by a solo rerun: it fails only when the others stay as they were
 
 
 @dataclass
@@ -46,6 +47,7 @@ class TargetProof:
     facts: dict[str, Any] = field(default_factory=dict)  # the merged record of the last run
     timing: Timing | None = None  # over the timed signatures (medians)
     note: str = ""
+    alone_unchecked: list[str] = field(default_factory=list)  # solo reruns over the budget
 
     def speedup(self) -> dict[str, float] | None:
         """The results-v1 `speedup` object (steady state, tracing excluded), or None."""
@@ -76,6 +78,7 @@ class TargetProof:
             "timings": facts.get("timings", {}),
             "trace_calls_s": facts.get("trace_calls_s", []),
             "steady_calls_s": facts.get("steady_calls_s", []),
+            "alone_unchecked": self.alone_unchecked,
         }
 
 
@@ -113,9 +116,11 @@ class ProofResult:
                 "eager": None if self.eager is None else self.eager.contract_run(),
                 "graph": self.graph.contract_run(),
                 "eager_wall_s": eager_wall,
-                "graph_wall_s": round(self.graph.wall_s, 3),
+                "graph_wall_s": round(self.graph.suite_wall_s, 3),
                 "graph_measure_s": round(self.graph.measure_s, 3),
-                "note": "graph wall time includes tracing and the inline measurement",
+                "graph_solo_s": self.graph.solo.get("seconds", 0.0),
+                "note": "graph wall time includes tracing and the inline measurement, "
+                "not the solo reruns",
             },
             "clean": self.clean,
             "flaky": self.flaky,
@@ -166,13 +171,18 @@ def build_result(
             note = ""
             if rejection.together:
                 names = ", ".join(t.qualname for t in rejection.together)
-                note = f"changes outcomes only together with: {names}"
+                note = f"only together with {names}"
+            elif rejection.alone:
+                note = "only when it alone runs as a graph, the other functions left as they were"
             proofs[target.key] = TargetProof(target, "graph_failure", failing, facts, None, note)
             continue
         status, note = _status(facts)
         if unexplained and status == "proven":
             status, note = "inconclusive", "outcomes changed that no single target explains"
-        proofs[target.key] = TargetProof(target, status, [], facts, _timing(facts), note)
+        unchecked = sorted(set(graph.solo.get("skipped", {}).get(target.key, [])))
+        proofs[target.key] = TargetProof(
+            target, status, [], facts, _timing(facts), note, alone_unchecked=unchecked
+        )
     flaky = sorted(prover.ignore)
     return ProofResult(proofs, graph, eager, flaky, unexplained, list(prover.runs))
 

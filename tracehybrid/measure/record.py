@@ -8,7 +8,7 @@ import socket
 import threading
 import time
 import uuid
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,6 +41,13 @@ class TargetRecord:
     not_compared: list[dict[str, Any]] = field(default_factory=list)
     timings: dict[str, dict[str, Any]] = field(default_factory=dict)
     samples: Counter[str] = field(default_factory=Counter)
+    compared: int = 0  # calls whose graph output matched eager within tolerance
+    inexact: int = 0  # of those, how many were not bit-identical
+
+    @property
+    def identical(self) -> bool:
+        """True when every output compared was bit-identical and none went uncompared."""
+        return self.compared > 0 and not self.inexact and not self.not_compared
 
     def add(self, items: list[dict[str, Any]], item: dict[str, Any]) -> None:
         """Append ITEM unless the list is full: the first few examples are the evidence."""
@@ -64,6 +71,8 @@ class TargetRecord:
             "mismatches": self.mismatches,
             "not_compared": self.not_compared,
             "timings": self.timings,
+            "compared": self.compared,
+            "inexact": self.inexact,
         }
 
 
@@ -79,6 +88,8 @@ class ProcessRecord:
         self.measure_s = 0.0
         self.current_test = ""
         self.nested = False  # a pytest run by one of the tests: its outcomes are not ours
+        self.solo: dict[str, Any] | None = None  # what the solo reruns found (solo.SoloReport)
+        self.durations: defaultdict[str, float] = defaultdict(float)  # nodeid -> seconds
         self.started = time.time()
         self.lock = threading.Lock()
 
@@ -100,6 +111,7 @@ class ProcessRecord:
             "nested": self.nested,
             "outcomes": {} if self.nested else self.outcomes,
             "crashes": {} if self.nested else self.crashes,
+            "solo": None if self.nested else self.solo,
             "problems": self.problems,
             "targets": {key: rec.to_json() for key, rec in self.targets.items()},
         }
@@ -127,8 +139,8 @@ _WRAP_RANK = {"pending": 0, "wrapped": 1, "not_wrapped": 2}
 def _merge_target(into: dict[str, Any], item: dict[str, Any]) -> None:
     if _WRAP_RANK[item["wrap"]] > _WRAP_RANK[into["wrap"]]:
         into["wrap"], into["wrap_error"] = item["wrap"], item["wrap_error"]
-    for name in ("calls", "calls_in_graph", "traces"):
-        into[name] += item[name]
+    for name in ("calls", "calls_in_graph", "traces", "compared", "inexact"):
+        into[name] = into.get(name, 0) + item.get(name, 0)
     into["tests"] = dict(Counter(into["tests"]) + Counter(item["tests"]))
     for name in ("trace_calls_s", "exceptions", "mismatches", "not_compared"):
         into[name].extend(x for x in item[name] if x not in into[name])
@@ -147,6 +159,7 @@ def merge_records(documents: list[dict[str, Any]]) -> dict[str, Any]:
         "problems": [],
         "measure_s": 0.0,
         "targets": {},
+        "solo": merge_solo(documents),
     }
     for doc in documents:
         merged["outcomes"].update(doc["outcomes"])
@@ -158,6 +171,34 @@ def merge_records(documents: list[dict[str, Any]]) -> dict[str, Any]:
                 _merge_target(merged["targets"][key], item)
             else:
                 merged["targets"][key] = json.loads(json.dumps(item))
+    return merged
+
+
+def merge_solo(documents: list[dict[str, Any]]) -> dict[str, Any]:
+    """The solo reruns of all processes. A rejection is confirmed only where every process
+    that called the target rejected it too (its other tests ran without it)."""
+    merged: dict[str, Any] = {
+        "reruns": 0, "seconds": 0.0, "budget_s": 0.0, "failures": {}, "skipped": {},
+        "order_dependent": [], "confirmed": True,
+    }  # fmt: skip
+    reports = [(doc, doc.get("solo") or {}) for doc in documents]
+    for _, solo in reports:
+        merged["reruns"] += solo.get("reruns", 0)
+        merged["seconds"] += solo.get("seconds", 0.0)
+        merged["budget_s"] += solo.get("budget_s", 0.0)
+        for key, tests in solo.get("skipped", {}).items():
+            merged["skipped"].setdefault(key, []).extend(tests)
+        for key, tests in solo.get("failures", {}).items():
+            merged["failures"].setdefault(key, {}).update(tests)
+        merged["order_dependent"] += solo.get("order_dependent", [])
+        merged["confirmed"] = merged["confirmed"] and solo.get("confirmed", True)
+    for doc, solo in reports:
+        for key in set(merged["failures"]) - set(solo.get("failures", {})):
+            facts = doc["targets"].get(key, {})
+            if facts.get("tests") or facts.get("calls_in_graph"):
+                merged["confirmed"] = False
+    merged["seconds"] = round(merged["seconds"], 3)
+    merged["budget_s"] = round(merged["budget_s"], 3)
     return merged
 
 

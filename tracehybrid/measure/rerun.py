@@ -138,12 +138,29 @@ def prove(
     for _ in range(options.max_rounds):
         graph = prover.run(active, "graph", measure=True)
         last_facts.update(graph.facts)
-        if not prover.changed(graph) or not active:
+        found = _alone_failures(prover, active, graph)
+        if not prover.changed(graph) and (not found or graph.solo.get("confirmed", False)):
+            rejections += found  # the solo reruns already proved the set without them
             break
-        found = _isolate(prover, active, graph)
+        if not active:
+            break
+        if prover.changed(graph):
+            alone = {r.target.key for r in found}
+            found += _isolate(prover, [t for t in active if t.key not in alone], graph)
         if not found:  # cannot be pinned on any target: stop rather than loop
             break
         rejections += found
         rejected = {r.target.key for r in found}
         active = [t for t in active if t.key not in rejected]
     return build_result(targets, rejections, graph, eager, prover, last_facts)
+
+
+def _alone_failures(prover: Prover, active: list[Target], run: SuiteRun) -> list[Rejection]:
+    """Targets whose solo rerun (alone in its new form) changed a test's outcome."""
+    rejections = []
+    for target in active:
+        failed = run.solo.get("failures", {}).get(target.key, {})
+        tests = {nodeid: crash for nodeid, crash in failed.items() if nodeid not in prover.ignore}
+        if tests:
+            rejections.append(Rejection(target, sorted(tests), tests, alone=True))
+    return rejections

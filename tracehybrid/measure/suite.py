@@ -60,10 +60,16 @@ class SuiteRun:
     problems: list[str] = field(default_factory=list)
     measure_s: float = 0.0
     processes: int = 0
+    solo: dict[str, Any] = field(default_factory=dict)  # record.merge_solo of its processes
+
+    @property
+    def suite_wall_s(self) -> float:
+        """The command's wall time less the solo reruns, which are not part of the suite."""
+        return max(0.0, self.wall_s - float(self.solo.get("seconds", 0.0)))
 
     def contract_run(self) -> dict[str, Any]:
-        """The results-v1 `Run` object of this run."""
-        return contract_run(self.outcomes, self.exit_code, self.wall_s)
+        """The results-v1 `Run` object of this run (its wall time: `suite_wall_s`)."""
+        return contract_run(self.outcomes, self.exit_code, self.suite_wall_s)
 
     def to_json(self) -> dict[str, Any]:
         """A summary for the proof's run log (outcomes are in the run's own graph.json)."""
@@ -72,6 +78,8 @@ class SuiteRun:
             "targets": [t.key for t in self.targets],
             **self.contract_run(),
             "measure_s": round(self.measure_s, 3),
+            "solo_reruns": self.solo.get("reruns", 0),
+            "solo_s": self.solo.get("seconds", 0.0),
             "processes": self.processes,
             "out_dir": str(self.out_dir),
         }
@@ -117,7 +125,7 @@ def run_suite(
     return SuiteRun(
         purpose, list(targets), done.returncode, wall, out_dir,
         merged["outcomes"], merged["crashes"], merged["targets"], merged["problems"],
-        merged["measure_s"], merged["processes"],
+        merged["measure_s"], merged["processes"], merged["solo"],
     )  # fmt: skip
 
 

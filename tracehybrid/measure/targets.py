@@ -82,6 +82,7 @@ class MeasureSettings:
     budget_s: float = 2.0  # wall time cap for timing one signature (both modes)
     rtol: float = 1e-5
     atol: float = 1e-6
+    solo_budget: float = 0.25  # solo reruns may take this fraction of the tests' own run time
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> MeasureSettings:

@@ -197,5 +197,13 @@ class preserve_variables:  # noqa: N801 - a context manager used like a function
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.restore()
+
+    def restore(self) -> None:
+        """Put every variable back to its value at `__enter__`."""
         for variable, value in zip(self.variables, self.saved, strict=True):
             variable.assign(value)
+
+    def current(self) -> dict[str, Any]:
+        """Copies of the variables' values now, keyed `index:name` (names need not be unique)."""
+        return {f"{i}:{v.name}": v.numpy().copy() for i, v in enumerate(self.variables)}

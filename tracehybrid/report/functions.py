@@ -111,6 +111,7 @@ class FunctionView:
     retrace_explanations: list[str] = field(default_factory=list)
     effects: list[EffectView] = field(default_factory=list)
     graph_only: bool | None = None
+    not_run_alone: list[str] = field(default_factory=list)
 
     @property
     def categories(self) -> list[str]:
@@ -185,6 +186,7 @@ def function_view(
         graph_only=runtime.get("graph_only")
         if isinstance(runtime.get("graph_only"), bool)
         else None,
+        not_run_alone=[str(t) for t in as_list(runtime.get("not_run_alone"))],
     )
 
 

@@ -81,6 +81,9 @@ def _facts(fn: FunctionView) -> str:
         facts.append(("saved over the tests", saved_text(fn)))
     if fn.graph_only:
         facts.append(("called", "only from inside graphs"))
+    if fn.not_run_alone:
+        count = len(fn.not_run_alone)
+        facts.append(("proven alone", f"not on {count} test{'s' if count > 1 else ''} (budget)"))
     items = "".join(f"<div><dt>{name}</dt><dd>{h(value)}</dd></div>" for name, value in facts)
     return f'<dl class="facts">{items}</dl>'
 

@@ -60,7 +60,7 @@ def _proof_failure(target: TargetProof, where: str) -> Reason | None:
     if target.status == "graph_failure":
         tests = ", ".join(t.get("test", "?") for t in target.failing_tests[:3])
         crash = next((t.get("crash") for t in target.failing_tests if t.get("crash")), "")
-        detail = f"; {crash}" if crash else ""
+        detail = (f", {target.note}" if target.note else "") + (f"; {crash}" if crash else "")
         message = f"As a graph it changed the outcome of {tests or 'a test'}{detail}."
         if not tests:
             message = f"As a graph it raised where the eager function did not ({target.note})."

@@ -37,6 +37,9 @@ def function_entry(
     patch = None
     if approved and proposal.refactoring is not None and proposal.decorator is not None:
         patch = {"decorator": proposal.decorator, "applicability": proposal.applicability}
+    runtime = _runtime(fact, views, key)
+    if decision.proof is not None and decision.proof.alone_unchecked:
+        runtime["not_run_alone"] = list(decision.proof.alone_unchecked)
     return {
         "path": fn.path,
         "qualname": fn.qualname,
@@ -46,7 +49,7 @@ def function_entry(
         "verdict": decision.verdict,
         "reasons": [r.to_dict() for r in decision.reasons],
         "static": fn.to_dict(),
-        "runtime": _runtime(fact, views, key),
+        "runtime": runtime,
         "speedup": _speedup(decision, fact),
         "patch": patch,
     }

@@ -27,7 +27,7 @@ class ProofView:
     @classmethod
     def of(cls, proof: ProofResult) -> ProofView:
         """The view of a proof that just ran."""
-        return cls(dict(proof.targets), proof.graph.contract_run(), proof.graph.wall_s)
+        return cls(dict(proof.targets), proof.graph.contract_run(), proof.graph.suite_wall_s)
 
     @classmethod
     def load(cls, path: Path) -> ProofView:
@@ -53,4 +53,5 @@ def _target(item: dict[str, Any]) -> TargetProof:
         facts=facts,
         timing=None if timing is None else Timing.from_json(timing),
         note=str(item.get("note", "")),
+        alone_unchecked=[str(t) for t in item.get("alone_unchecked", [])],
     )

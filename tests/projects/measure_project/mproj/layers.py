@@ -15,3 +15,14 @@ class Geometry:
     @staticmethod
     def norm(x):
         return tf.sqrt(tf.reduce_sum(x * x))
+
+
+class Accumulator:
+    """Keeps a running total in a variable: a target that only updates variables."""
+
+    def __init__(self):
+        self.total = tf.Variable(0.0)
+
+    def add(self, x):
+        self.total.assign_add(tf.reduce_sum(x))
+        return self.total.read_value()
