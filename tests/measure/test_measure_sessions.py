@@ -131,8 +131,13 @@ def test_xdist_workers_record_and_merge(proved: Proved, tmp_path: Path) -> None:
         *project_targets(root, proven),
         locate(root, "mproj/ops.py", "plain_python", "@tf.function(bogus=1)"),
     ]
-    run: SuiteRun = run_suite([*PYTEST, "-n", "2"], targets, tmp_path / "xdist", QUICK, cwd=root)
+    with_third = project_targets(root, {"with_third"})
+    run: SuiteRun = run_suite(
+        [*PYTEST, "-n", "2"], [*targets, *with_third], tmp_path / "xdist", QUICK, cwd=root
+    )
     assert run.processes == 3  # the controller and two workers
+    # The workers' solo reruns find with_third and rerun its tests without it.
+    assert set(run.solo["failures"]) == {with_third[0].key} and run.solo["reruns"] >= 3
     assert not changed_tests(proved.baseline.outcomes, run.outcomes)
     serial = proved.proof.graph.facts
     for target in targets[:-1]:
