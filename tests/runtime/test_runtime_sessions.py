@@ -108,6 +108,7 @@ def test_store_outcomes_match_pytest(sessions: Sessions) -> None:
     assert facts["Model.apply"].tests == {
         "test_outcomes.py::TestModel::test_apply": "passed",
         "test_outcomes.py::TestModel::test_apply_fails": "failed",
+        "test_outcomes.py::TestModel::test_apply_in_graph": "passed",
     }
     assert facts["failing"].raised == 1
 
@@ -135,6 +136,13 @@ def test_graph_modes_and_predictions(sessions: Sessions) -> None:
     assert {p["plain"] for p in facts["scale"].predictions} == {2}
     assert facts["by_power"].predictions  # a row even when the predictor answers "unknown"
     assert facts["scale"].signatures[0] == "x: tensor float32[2], factor: float=2.0"
+    # Called eagerly on two models and once by AutoGraph as a bound method: every call is recorded
+    # with `self`, and the predictor keys the eager ones (one trace in each instance's cache).
+    apply = facts["Model.apply"]
+    assert apply.calls == {"eager": 2, "autograph": 1}
+    assert apply.signatures[-1] == "self: Model#3, x: symbolic float32[2]"
+    assert [(p["plain"], p["untraceable"]) for p in apply.predictions] == [(2, None)]
+    assert apply.predictions[0]["detail"]["per_cache_plain"] == 1
 
 
 def test_xdist_gives_the_same_facts_as_serial(sessions: Sessions) -> None:

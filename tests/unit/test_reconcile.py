@@ -195,6 +195,42 @@ def test_lazy_variable_creation_is_not_a_blocker() -> None:
     assert "TH151" in codes_of(propose("clean", calls={"eager": 4}, effects=[every]))
 
 
+ONCE_SOURCE = """
+import tensorflow as tf
+import sonnet as snt
+
+class Dense(snt.Module):
+    @snt.once
+    def _initialize(self, x):
+        self.w = tf.Variable(tf.ones([x.shape[-1], 2]))
+
+    def __call__(self, x):
+        self._initialize(x)
+        return tf.matmul(x, self.w)
+"""
+
+
+SONNET_DENSE = ("Dense._initialize", "Dense.__call__")
+
+
+def test_variables_created_as_set_up_are_no_disagreement() -> None:
+    # Each instance is called once, so the run sees a creation on every call of `__call__`; but
+    # the creation is in a `@once` method, which static analysis knows runs once per instance.
+    functions = analyze_source(ONCE_SOURCE, "mod.py", "mod").functions
+    init, call = (next(f for f in functions if f.qualname == q) for q in SONNET_DENSE)
+    assert init.setup_lines == [8]
+
+    def proposal_with(effect_line: int) -> Proposal:
+        where = str(ROOT / "mod.py")
+        created = Effect("variable_creation", "variable_creation", where, effect_line, "V", 3, [])
+        fact = runtime(call.qualname, call.first_line, effects=[created])
+        facts = {(fact.path, call.qualname, call.first_line): fact}
+        return next(p for p in reconcile(functions, facts, CONFIG) if p.fn is call)
+
+    assert proposal_with(8).to_prove
+    assert "TH151" in codes_of(proposal_with(12))  # not a set-up line: created on every call
+
+
 def test_hybrid_without_tensor_inputs_is_dehybridized_safely() -> None:
     proposal = propose("no_inputs", signatures=[""])
     assert (proposal.refactoring, proposal.decorator) == ("dehybridize", "")

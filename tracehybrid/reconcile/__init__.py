@@ -24,12 +24,15 @@ def reconcile(
 ) -> list[Proposal]:
     """A proposal for every static candidate, in the order static analysis listed them."""
     root = config.root.resolve()
+    # Variables created as set-up (in a Keras build, a `@once` method, under a lazy guard): the
+    # run sees them created, by whichever function called the set-up first.
+    setup = {(str(root / fn.path), line) for fn in functions for line in fn.setup_lines}
     proposals = []
     for fn in functions:
         if not fn.is_candidate:
             continue
         fact = runtime.get((str(root / fn.path), fn.qualname, fn.first_line))
-        evidence = FunctionEvidence(fn, fact, config)
+        evidence = FunctionEvidence(fn, fact, config, frozenset(setup))
         rule = hybrid_proposal if fn.kind == "hybrid" else eager_proposal
         proposals.append(rule(evidence))
     return proposals

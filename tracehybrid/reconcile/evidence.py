@@ -29,10 +29,17 @@ TENSOR_WORDS = ("tensor ", "ndarray ", "variable ", "symbolic ")
 class FunctionEvidence:
     """Both kinds of evidence for one function, and the rules that weigh them."""
 
-    def __init__(self, fn: FunctionFacts, fact: CandidateFacts | None, config: Config) -> None:
+    def __init__(
+        self,
+        fn: FunctionFacts,
+        fact: CandidateFacts | None,
+        config: Config,
+        setup_sites: frozenset[tuple[str, int]] = frozenset(),
+    ) -> None:
         self.fn = fn
         self.fact = fact
         self.config = config
+        self.setup_sites = setup_sites  # (absolute path, line) of set-up variable creations
 
     # -- shared evidence -------------------------------------------------------------------
     def _where(self, line: int) -> str:
@@ -86,7 +93,9 @@ class FunctionEvidence:
         if effect.kind == "write":
             at_line = [f.code for f in self.fn.findings if f.line == effect.line]
             return next((c for c in at_line if c in WRITE_CODES), None)
-        if effect.kind == "variable_creation" and self._lazy_creation(effect):
+        if effect.kind == "variable_creation" and (
+            self._lazy_creation(effect) or (effect.path, effect.line) in self.setup_sites
+        ):
             return None  # created on some calls only: the singleton pattern tf.function allows
         return EFFECT_CODES.get(effect.kind)
 

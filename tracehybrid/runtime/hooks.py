@@ -47,7 +47,8 @@ def _candidate_of(tracer: Tracer, function: Any) -> CandidateState | None:
     py_code = python_code(function)
     state = tracer.state_for_code(py_code) if py_code is not None else None
     if state is not None and py_code is not None and state.function is None:
-        state.function = function
+        # A bound method's signature lacks `self`, which the recorded calls include.
+        state.function = function.__func__ if isinstance(function, MethodType) else function
         state.bind_code(py_code, getattr(function, "__module__", None))
     return state
 
@@ -76,6 +77,8 @@ def _converted_call_handler(tracer: Tracer) -> Handler:
             return
         mode = TRACE if state.spec.kind == "hybrid" else AUTOGRAPH
         args = tuple(local.get("args") or ())
+        if isinstance(local.get("f"), MethodType):  # `self.method(x)` in a graph: record self too,
+            args = (local["f"].__self__, *args)  # as the method's own eager calls are recorded
         tracer.enter_call(code, state, args, dict(local.get("kwargs") or {}), mode)
 
     return on_converted_call

@@ -189,6 +189,7 @@ class FactBuilder:
             speculative=self.tensors.speculative.get(key),
             is_candidate=candidate,
             write_lines=sorted({f.line for f in fs.findings if f.code in WRITE_CODES}),
+            setup_lines=sorted(set(fs.setup_lines)),
         )
 
     @staticmethod

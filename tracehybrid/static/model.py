@@ -190,6 +190,7 @@ class FunctionFacts:
     speculative: str | None = None
     is_candidate: bool = False
     write_lines: list[int] = field(default_factory=list)
+    setup_lines: list[int] = field(default_factory=list)  # variable creations that are set-up
 
     @property
     def codes(self) -> set[str]:
@@ -224,6 +225,7 @@ class FunctionFacts:
             "speculative": self.speculative,
             "is_candidate": self.is_candidate,
             "write_lines": list(self.write_lines),
+            "setup_lines": list(self.setup_lines),
         }
 
 

@@ -7,7 +7,7 @@ import re
 from collections import deque
 
 from tracehybrid.static import names
-from tracehybrid.static.context import ModuleContext
+from tracehybrid.static.context import ModuleContext, dotted
 from tracehybrid.static.hybrid import Resolve, parse_hybrid
 from tracehybrid.static.model import HybridFacts, HybridForm, SourceWarning
 from tracehybrid.static.stmts import BodyAnalyzer, scan_body
@@ -106,6 +106,7 @@ class ModuleAnalyzer:
             is_static=kind == "static",
             params=self.params(node, body, hybrid),
             hybrid=hybrid,
+            once_only=any(_is_once(d) for d in node.decorator_list),
         )
         if kind == "classmethod":
             fs.is_static = False
@@ -260,3 +261,12 @@ class ModuleAnalyzer:
         if container:
             return Val("container", taint, origin=f"param:{name}", elem=taint)
         return Val("unknown", taint, origin=f"param:{name}")
+
+
+#: Decorators that run a function once (per instance for methods): its set-up does not recur.
+ONCE_DECORATORS = frozenset({"once", "run_once", "call_once"})
+
+
+def _is_once(decorator: ast.expr) -> bool:
+    target = decorator.func if isinstance(decorator, ast.Call) else decorator
+    return dotted(target).rsplit(".", 1)[-1] in ONCE_DECORATORS

@@ -100,7 +100,7 @@ class BodyAnalyzer(CallEvaluator):
         self.coercions = {}
         self.lazy_depth = 0
         name = fs.qualname.rsplit(".", 1)[-1]
-        self.exempt_self_writes = bool(fs.class_name) and name in SETUP_METHODS
+        self.exempt_self_writes = (bool(fs.class_name) and name in SETUP_METHODS) or fs.once_only
         self.trainable_reads: dict[str, int] = {}
         self.first_calls: dict[str, int] = {}
         self.applies_gradients = False

@@ -17,7 +17,7 @@ NO_TAINT: Taint = frozenset()
 TENSOR: Taint = frozenset({"T"})
 
 # Bumped whenever the summaries change meaning, so stale cache entries are never reused.
-ANALYZER_VERSION = "1"
+ANALYZER_VERSION = "2"
 
 
 @dataclass(slots=True)
@@ -85,6 +85,7 @@ class FuncSummary:
     is_static: bool
     params: list[ParamSummary]
     hybrid: HybridFacts | None = None
+    once_only: bool = False  # decorated to run once (per instance for methods): `@snt.once`
     findings: list[LocalFinding] = field(default_factory=list)
     calls: list[CallRec] = field(default_factory=list)
     returns: Taint = NO_TAINT
@@ -93,6 +94,7 @@ class FuncSummary:
     opaque_calls: list[str] = field(default_factory=list)  # unresolved calls with tensors
     global_writes: list[tuple[str, Taint, int]] = field(default_factory=list)
     global_reads: list[tuple[str, int]] = field(default_factory=list)
+    setup_lines: list[int] = field(default_factory=list)  # variables created once, as set-up
     unknowns: list[str] = field(default_factory=list)
 
 

@@ -66,3 +66,8 @@ class Model:
 
     def apply(self, x):
         return self.w * x
+
+
+@tf.function
+def apply_in_graph(model, x):
+    return model.apply(x)  # AutoGraph calls the bound method: its call is recorded with `self`

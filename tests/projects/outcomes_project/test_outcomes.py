@@ -65,6 +65,10 @@ class TestModel:
     def test_apply_fails(self):
         assert mathops.Model().apply(tf.ones([2])).numpy().tolist() == [0.0, 0.0]
 
+    def test_apply_in_graph(self):
+        model = mathops.Model()
+        assert mathops.apply_in_graph(model, tf.ones([2])).numpy().tolist() == [1.0, 2.0]
+
 
 def test_waits_for_interrupt(tmp_path_factory):
     """Only when asked (the Ctrl-C test): signal readiness, then wait to be interrupted."""

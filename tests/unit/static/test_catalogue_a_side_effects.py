@@ -510,6 +510,35 @@ def test_a31_lazy_build_of_a_sub_layer_is_not_a_side_effect() -> None:
     assert effects(project.function("Container.call")) == set()
 
 
+def test_a31_once_decorated_initialisation_is_not_a_side_effect() -> None:
+    # Sonnet's pattern: `@snt.once` runs `_initialize` on the first call of each instance only,
+    # so the variables and attributes it creates are set-up, like a Keras `build`.
+    project = facts(
+        """
+        import tensorflow as tf
+        import sonnet as snt
+
+        class Linear(snt.Module):
+            @snt.once
+            def _initialize(self, inputs):
+                self.input_size = inputs.shape[-1]
+                self.w = tf.Variable(tf.ones([self.input_size, 3]))
+
+            def __call__(self, inputs):
+                self._initialize(inputs)
+                return tf.matmul(inputs, self.w)
+
+            def reset(self, inputs):
+                self.w = tf.Variable(tf.zeros([3, 3]))  # no once: every call
+                return inputs
+        """
+    )
+    initialize = project.function("Linear._initialize")
+    assert not {"TH122", "TH151"} & initialize.codes
+    assert not {"TH122", "TH151"} & project.function("Linear.__call__").codes
+    assert {"TH122", "TH151"} <= project.function("Linear.reset").codes
+
+
 def test_a32_sub_layer_caching_its_result_on_self_is_a_side_effect_of_the_container() -> None:
     project = facts(KERAS_CONTAINER.format(sub_body="self.cache = x"))
     assert "TH122" in project.function("Sub.call").codes
