@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tracehybrid.measure.record import ProcessRecord, merge_solo
+from tracehybrid.measure.record import ProcessRecord, crash_line, merge_solo
 from tracehybrid.measure.solo import estimate_s, plan, within_budget
 from tracehybrid.measure.targets import Target
 
@@ -74,3 +74,24 @@ def test_a_rejection_is_confirmed_only_where_every_caller_process_rejected_it() 
     assert merged["confirmed"] and merged["reruns"] == 3
     assert merged["failures"] == {F.key: {T1: "AssertionError"}}
     assert not merge_solo([failing, other_caller])["confirmed"]
+
+
+class Report:
+    """What `crash_line` reads of a pytest TestReport."""
+
+    def __init__(self, message: str, failed: bool = True) -> None:
+        self.failed = failed
+        self.longrepr = type("Longrepr", (), {"reprcrash": type("Crash", (), {"message": message})})
+
+
+def test_crash_lines_keep_tensorflows_actual_error_not_its_frames() -> None:
+    message = (
+        'ValueError: in user code:\n\n    File "/p/linear.py", line 83, in __call__  *\n'
+        "        self._initialize(inputs)\n\n    ValueError: tf.function only supports singleton "
+        "tf.Variables created on the first call."
+    )
+    assert crash_line(Report(message)) == (
+        "ValueError: tf.function only supports singleton tf.Variables created on the first call."
+    )
+    assert crash_line(Report("assert 1 == 2\n  where 1 = f()")) == "assert 1 == 2 where 1 = f()"
+    assert crash_line(Report("boom", failed=False)) == ""

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from tracehybrid.measure.graphrun import GraphRun, start_graph_run
+from tracehybrid.measure.record import crash_line
 from tracehybrid.measure.solo import SoloReruns
 from tracehybrid.runtime.pytest_plugin import outcome_of
 
@@ -91,9 +92,9 @@ class GraphAttribution:
         outcome = outcome_of(report, self.record.outcomes.get(report.nodeid))
         if outcome is not None:
             self.record.outcomes[report.nodeid] = outcome
-        crash = getattr(report.longrepr, "reprcrash", None)
-        if report.failed and crash is not None and report.nodeid not in self.record.crashes:
-            self.record.crashes[report.nodeid] = " ".join(str(crash.message).split())[:300]
+        crash = crash_line(report)
+        if crash and report.nodeid not in self.record.crashes:
+            self.record.crashes[report.nodeid] = crash
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:

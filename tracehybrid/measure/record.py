@@ -19,6 +19,7 @@ RECORD_PREFIX = "graph-"
 MERGED_NAME = "graph.json"
 MAX_LISTED = 20  # exceptions, mismatches and notes kept per target and process
 MAX_STEADY_CALLS = 500  # steady-state call times kept per target and process
+MAX_CRASH_CHARS = 300
 
 
 @dataclass
@@ -125,6 +126,21 @@ class ProcessRecord:
         tmp.write_text(json.dumps(self.to_json(), indent=1), encoding="utf-8")
         tmp.replace(path)
         return path
+
+
+def crash_line(report: Any) -> str:
+    """A failed test report's crash in one line: for TensorFlow's multi-line "in user code:"
+    errors, the exception type and the last line (the actual error), not the frames before it."""
+    crash = getattr(report.longrepr, "reprcrash", None)
+    if not report.failed or crash is None:
+        return ""
+    message = str(crash.message)
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    if len(lines) > 1 and "in user code:" in lines[0]:
+        kind = lines[0].partition(":")[0]
+        last = lines[-1]
+        message = last if last.startswith(kind) else f"{kind}: {last}"
+    return " ".join(message.split())[:MAX_CRASH_CHARS]
 
 
 def record_files(out_dir: Path) -> list[Path]:

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from _pytest.runner import runtestprotocol
 
-from tracehybrid.measure.record import ProcessRecord
+from tracehybrid.measure.record import ProcessRecord, crash_line
 from tracehybrid.runtime.pytest_plugin import outcome_of
 
 
@@ -214,7 +214,5 @@ class SoloReruns:
         crash = ""
         for report in reports:
             outcome = outcome_of(report, outcome)
-            reprcrash = getattr(report.longrepr, "reprcrash", None)
-            if report.failed and reprcrash is not None and not crash:
-                crash = " ".join(str(reprcrash.message).split())[:300]
+            crash = crash or crash_line(report)
         return outcome or "missing", crash
