@@ -6,7 +6,15 @@ import json
 from pathlib import Path
 
 import pytest
-from measure_targets import FAILING, PYTEST, QUICK, Proved, locate, project_targets
+from measure_targets import (
+    BISECTED,
+    FAILING,
+    PYTEST,
+    QUICK,
+    Proved,
+    locate,
+    project_targets,
+)
 
 from tracehybrid.measure.suite import SuiteRun, changed_tests, run_suite
 
@@ -17,18 +25,29 @@ def statuses(proved: Proved) -> dict[str, str]:
     return {p.target.qualname: p.status for p in proved.proof.targets.values()}
 
 
-def test_bisection_rejects_exactly_the_failing_targets(proved: Proved) -> None:
+def test_exactly_the_failing_targets_are_rejected(proved: Proved) -> None:
     found = statuses(proved)
     failed = {name for name, status in found.items() if status == "graph_failure"}
-    assert failed == FAILING | {"with_third"}  # with_third fails only alone: see below
+    assert failed == FAILING | BISECTED | {"with_third"}  # with_third fails only alone: see below
     failing = {p.target.qualname: p.failing_tests for p in proved.proof.by_status("graph_failure")}
     assert [t["test"] for t in failing["first_value"]] == ["test_ops.py::test_first_value"]
     assert "no attribute 'numpy'" in failing["first_value"][0]["crash"]
     assert "unsupported format string" in failing["label"][0]["crash"]
+    assert [t["test"] for t in failing["tally"]] == ["test_ops.py::test_tally_at_import"]
     exceptions = proved.facts("label")["exceptions"]
     assert exceptions[0]["graph_only"] is True and exceptions[0]["type"] == "TypeError"
+
+
+def test_culprits_are_found_in_process_and_bisection_finds_the_rest(proved: Proved) -> None:
+    first = next(run for run in proved.proof.runs if run.purpose == "graph")
+    culprits = {key.rsplit(":", 1)[-1]: tests for key, tests in first.solo["culprits"].items()}
+    assert set(culprits) == FAILING  # each alone changed its test: no whole run needed
+    assert list(culprits["label"]) == ["test_ops.py::test_label"]
+    # The import-time call changes its test whatever the rerun changes: the control rerun says
+    # so, and bisection, with whole runs, blames the one target called outside any test.
+    assert "test_ops.py::test_tally_at_import" in first.solo["order_dependent"]
     bisect_runs = [run for run in proved.proof.runs if run.purpose == "bisect"]
-    assert bisect_runs and all(len(run.targets) == 1 for run in bisect_runs)
+    assert [[t.qualname for t in run.targets] for run in bisect_runs] == [["tally"]]
 
 
 def test_final_run_is_clean_and_untouched_tests_keep_their_outcome(proved: Proved) -> None:
@@ -37,7 +56,7 @@ def test_final_run_is_clean_and_untouched_tests_keep_their_outcome(proved: Prove
     assert proof.graph.outcomes == proved.baseline.outcomes
     assert proof.graph.outcomes["test_ops.py::test_xfailed"] == "xfailed"
     assert proof.graph.outcomes["test_ops.py::test_skipped"] == "skipped"
-    assert proof.eager is not None and proof.eager.contract_run()["tests_passed"] == 18
+    assert proof.eager is not None and proof.eager.contract_run()["tests_passed"] == 19
     assert json.loads(json.dumps(proof.to_json()))["suite"]["graph"]["tests_failed"] == 0
 
 
@@ -74,7 +93,7 @@ def test_a_target_that_fails_only_alone_is_found_by_its_solo_rerun(proved: Prove
     first, *_, last = [run for run in proved.proof.runs if run.purpose == "graph"]
     # The order-dependent test failed its solo reruns and its control rerun: it blames nobody,
     # cannot confirm the set without with_third, so the prover ran the suite once more.
-    assert first.solo["order_dependent"] == ["test_ops.py::test_thirds_once_per_session"]
+    assert "test_ops.py::test_thirds_once_per_session" in first.solo["order_dependent"]
     assert set(first.solo["failures"]) == {rejected.target.key}
     assert first.solo["confirmed"] is False and first is not last
     assert last.solo["failures"] == {} and rejected.target not in last.targets

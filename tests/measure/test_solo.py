@@ -74,6 +74,11 @@ def test_a_rejection_is_confirmed_only_where_every_caller_process_rejected_it() 
     assert merged["confirmed"] and merged["reruns"] == 3
     assert merged["failures"] == {F.key: {T1: "AssertionError"}}
     assert not merge_solo([failing, other_caller])["confirmed"]
+    # A culprit of a changed test counts the same way; a call while tracing counts as a call.
+    culprit = {**failing, "solo": {"culprits": {F.key: {T1: "ValueError"}}}}
+    in_graph = {"targets": {F.key: {"tests": {}, "calls_in_graph": 2}}, "solo": {}}
+    assert merge_solo([culprit, no_caller])["culprits"] == {F.key: {T1: "ValueError"}}
+    assert not merge_solo([culprit, in_graph])["confirmed"]
 
 
 class Report:

@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
+from tracehybrid.measure.afterloop import InProcessProof
 from tracehybrid.measure.graphrun import GraphRun, start_graph_run
 from tracehybrid.measure.record import crash_line
-from tracehybrid.measure.solo import SoloReruns
 from tracehybrid.runtime.pytest_plugin import outcome_of
 
 PLUGIN_NAME = "tracehybrid-graph"
@@ -83,8 +83,11 @@ class GraphAttribution:
         _guarded(self.run, self._solo, session)
 
     def _solo(self, session: pytest.Session) -> None:
-        budget = self.loop_s * self.run.document.measure.solo_budget
-        self.record.solo = SoloReruns(session, self.record, budget).run().to_json()
+        document = self.run.document
+        proof = InProcessProof(
+            session, self.record, self.loop_s, document.measure.solo_budget, document.baseline
+        )
+        self.record.solo = proof.run(frozenset(document.flaky)).to_json()
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         """Fold setup/call/teardown reports into one outcome per node id."""

@@ -9,7 +9,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from tracehybrid.measure import solo, tfbridge
+from tracehybrid.measure import tfbridge
+from tracehybrid.measure.inprocess import FORMS
 from tracehybrid.measure.measurement import Measurement
 from tracehybrid.measure.record import MAX_STEADY_CALLS, ProcessRecord, TargetRecord
 from tracehybrid.measure.targets import MeasureSettings, Target
@@ -47,8 +48,8 @@ class MeasuredFunction:
         functools.update_wrapper(self, python_function)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if solo.FORMS.new is not None:  # a solo rerun: new or original form, nothing recorded
-            chosen = self.run if self.measurer.key in solo.FORMS.new else self.original
+        if FORMS.new is not None:  # a solo rerun: new or original form, nothing recorded
+            chosen = self.run if self.measurer.key in FORMS.new else self.original
             return chosen(*args, **kwargs)
         return self.measurer.call(self.run, self.eager, self.graph, args, kwargs)
 
@@ -74,8 +75,8 @@ class BoundMeasured:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         measurer = self.__func__.measurer
-        if solo.FORMS.new is not None:
-            if measurer.key in solo.FORMS.new:
+        if FORMS.new is not None:
+            if measurer.key in FORMS.new:
                 return self._run(*args, **kwargs)
             original = self.__func__.original.__get__(self.__self__, self._owner)
             return original(*args, **kwargs)
@@ -102,6 +103,7 @@ class Measurer:
         if not tfbridge.executing_eagerly():
             # Inside an outer trace (Keras fit, a build, another tf.function): no timing.
             self.record.calls_in_graph += 1
+            self.record.graph_tests[self.process.current_test] += 1
             before = tfbridge.tracing_count(run)
             result = run(*args, **kwargs)
             self.record.traces += max(0, tfbridge.tracing_count(run) - before)

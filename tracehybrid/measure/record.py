@@ -33,6 +33,7 @@ class TargetRecord:
     calls_in_graph: int = 0  # calls made while an outer graph was being traced
     traces: int = 0
     tests: Counter[str] = field(default_factory=Counter)
+    graph_tests: Counter[str] = field(default_factory=Counter)  # calls while tracing, per test
     trace_calls_s: list[float] = field(default_factory=list)
     # Wall time of graph calls that did not trace, as the tests made them: the passive timing of
     # targets whose calls cannot be replayed (stateful ops), compared with the traced eager calls.
@@ -66,6 +67,7 @@ class TargetRecord:
             "calls_in_graph": self.calls_in_graph,
             "traces": self.traces,
             "tests": dict(self.tests),
+            "graph_tests": dict(self.graph_tests),
             "trace_calls_s": [round(s, 6) for s in self.trace_calls_s[:MAX_LISTED]],
             "steady_calls_s": [round(s, 7) for s in self.steady_calls_s],
             "exceptions": self.exceptions,
@@ -157,7 +159,8 @@ def _merge_target(into: dict[str, Any], item: dict[str, Any]) -> None:
         into["wrap"], into["wrap_error"] = item["wrap"], item["wrap_error"]
     for name in ("calls", "calls_in_graph", "traces", "compared", "inexact"):
         into[name] = into.get(name, 0) + item.get(name, 0)
-    into["tests"] = dict(Counter(into["tests"]) + Counter(item["tests"]))
+    for name in ("tests", "graph_tests"):
+        into[name] = dict(Counter(into.get(name, {})) + Counter(item.get(name, {})))
     for name in ("trace_calls_s", "exceptions", "mismatches", "not_compared"):
         into[name].extend(x for x in item[name] if x not in into[name])
     into.setdefault("steady_calls_s", []).extend(item.get("steady_calls_s", []))
@@ -194,8 +197,8 @@ def merge_solo(documents: list[dict[str, Any]]) -> dict[str, Any]:
     """The solo reruns of all processes. A rejection is confirmed only where every process
     that called the target rejected it too (its other tests ran without it)."""
     merged: dict[str, Any] = {
-        "reruns": 0, "seconds": 0.0, "budget_s": 0.0, "failures": {}, "skipped": {},
-        "order_dependent": [], "confirmed": True,
+        "reruns": 0, "seconds": 0.0, "budget_s": 0.0, "culprits": {}, "failures": {},
+        "skipped": {}, "order_dependent": [], "confirmed": True,
     }  # fmt: skip
     reports = [(doc, doc.get("solo") or {}) for doc in documents]
     for _, solo in reports:
@@ -204,12 +207,14 @@ def merge_solo(documents: list[dict[str, Any]]) -> dict[str, Any]:
         merged["budget_s"] += solo.get("budget_s", 0.0)
         for key, tests in solo.get("skipped", {}).items():
             merged["skipped"].setdefault(key, []).extend(tests)
-        for key, tests in solo.get("failures", {}).items():
-            merged["failures"].setdefault(key, {}).update(tests)
+        for kind in ("culprits", "failures"):
+            for key, tests in solo.get(kind, {}).items():
+                merged[kind].setdefault(key, {}).update(tests)
         merged["order_dependent"] += solo.get("order_dependent", [])
         merged["confirmed"] = merged["confirmed"] and solo.get("confirmed", True)
+    rejected = set(merged["culprits"]) | set(merged["failures"])
     for doc, solo in reports:
-        for key in set(merged["failures"]) - set(solo.get("failures", {})):
+        for key in rejected - set(solo.get("culprits", {})) - set(solo.get("failures", {})):
             facts = doc["targets"].get(key, {})
             if facts.get("tests") or facts.get("calls_in_graph"):
                 merged["confirmed"] = False

@@ -39,7 +39,8 @@ class Prover:
             number = next(self._numbers)
         settings = self.settings if measure else MeasureSettings(enabled=False)
         directory = self.out_dir / f"run-{number:03d}-{purpose}"
-        done = run_suite(self.cmd, list(targets), directory, settings, purpose, self.cwd)
+        baseline = (self.baseline, self.ignore) if measure else None
+        done = run_suite(self.cmd, list(targets), directory, settings, purpose, self.cwd, baseline)
         with self._lock:
             self.runs.append(done)
             changed = len(self.changed(done))
@@ -138,7 +139,7 @@ def prove(
     for _ in range(options.max_rounds):
         graph = prover.run(active, "graph", measure=True)
         last_facts.update(graph.facts)
-        found = _alone_failures(prover, active, graph)
+        found = _in_process_rejections(prover, active, graph)
         if not prover.changed(graph) and (not found or graph.solo.get("confirmed", False)):
             rejections += found  # the solo reruns already proved the set without them
             break
@@ -155,12 +156,18 @@ def prove(
     return build_result(targets, rejections, graph, eager, prover, last_facts)
 
 
-def _alone_failures(prover: Prover, active: list[Target], run: SuiteRun) -> list[Rejection]:
-    """Targets whose solo rerun (alone in its new form) changed a test's outcome."""
+def _in_process_rejections(prover: Prover, active: list[Target], run: SuiteRun) -> list[Rejection]:
+    """Targets that alone in their new form changed a test's outcome, in the run's process:
+    culprits of the tests it changed, and targets that change a test only alone."""
     rejections = []
     for target in active:
-        failed = run.solo.get("failures", {}).get(target.key, {})
-        tests = {nodeid: crash for nodeid, crash in failed.items() if nodeid not in prover.ignore}
-        if tests:
-            rejections.append(Rejection(target, sorted(tests), tests, alone=True))
+        for kind in ("culprits", "failures"):
+            found = run.solo.get(kind, {}).get(target.key, {})
+            tests = {
+                nodeid: crash for nodeid, crash in found.items() if nodeid not in prover.ignore
+            }
+            if tests:
+                alone = kind == "failures"
+                rejections.append(Rejection(target, sorted(tests), tests, alone=alone))
+                break
     return rejections

@@ -100,8 +100,11 @@ def run_suite(
     settings: MeasureSettings,
     purpose: str = "graph",
     cwd: Path | None = None,
+    baseline: tuple[dict[str, str], set[str]] | None = None,
 ) -> SuiteRun:
     """Run CMD once with TARGETS as graphs (none: the eager baseline, launched the same way).
+
+    BASELINE, the eager outcomes and the flaky tests, lets the run look for culprits in process.
 
     The command's output goes to `out_dir/output.log`. Raises TestCommandError when CMD cannot
     be started; a failing test run is a result, not an error.
@@ -110,7 +113,9 @@ def run_suite(
     out_dir.mkdir(parents=True, exist_ok=True)
     for stale in record_files(out_dir):
         stale.unlink()
-    targets_file = TargetsFile(out_dir.resolve(), targets, settings).write(out_dir / "targets.json")
+    outcomes, flaky = baseline or ({}, set())
+    document = TargetsFile(out_dir.resolve(), targets, settings, outcomes, sorted(flaky))
+    targets_file = document.write(out_dir / "targets.json")
     env = graph_environment(targets_file)
     with open(out_dir / "output.log", "wb") as log:
         start = time.perf_counter()

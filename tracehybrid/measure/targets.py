@@ -98,6 +98,8 @@ class TargetsFile:
     out_dir: Path
     targets: list[Target] = field(default_factory=list)
     measure: MeasureSettings = field(default_factory=MeasureSettings)
+    baseline: dict[str, str] = field(default_factory=dict)  # nodeid -> eager outcome
+    flaky: list[str] = field(default_factory=list)  # tests whose changes prove nothing
 
     def write(self, path: Path) -> Path:
         """Write the document as JSON and return its path."""
@@ -105,6 +107,8 @@ class TargetsFile:
             "out_dir": str(self.out_dir),
             "targets": [t.to_json() for t in self.targets],
             "measure": asdict(self.measure),
+            "baseline": self.baseline,
+            "flaky": self.flaky,
         }
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(data, indent=1), encoding="utf-8")
@@ -118,4 +122,6 @@ class TargetsFile:
             out_dir=Path(data["out_dir"]),
             targets=[Target.from_json(item) for item in data.get("targets", [])],
             measure=MeasureSettings.from_json(data.get("measure", {})),
+            baseline=dict(data.get("baseline", {})),
+            flaky=list(data.get("flaky", [])),
         )

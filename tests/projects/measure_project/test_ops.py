@@ -6,6 +6,13 @@ from mproj import ops
 from mproj.layers import Accumulator, Geometry, Scale
 from mproj.ops import many_ops
 
+# Called while the module is imported, outside any test: only bisection can blame it.
+AT_IMPORT = [ops.tally(tf.ones([1])) for _ in range(2)]
+
+
+def test_tally_at_import():
+    assert float(AT_IMPORT[1][0]) == 2.0
+
 
 def test_many_ops():
     x = tf.ones([8, 8])

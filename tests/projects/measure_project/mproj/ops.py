@@ -85,3 +85,12 @@ def third(x):
 
 def with_third(x):
     return tf.concat([x, third(x)], axis=0)
+
+
+CALLS = []
+
+
+def tally(x):
+    # Appends on every eager call; a graph appends once, when it traces.
+    CALLS.append(1)
+    return x * len(CALLS)
