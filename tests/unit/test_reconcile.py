@@ -152,6 +152,12 @@ def test_called_only_by_failing_tests_is_not_exercised() -> None:
     assert codes_of(proposal) == ["TH210"]
 
 
+def test_called_only_outside_tests_says_so() -> None:
+    proposal = propose("clean", calls={"eager": 5}, tests={})
+    assert codes_of(proposal) == ["TH210"]
+    assert "all outside tests" in proposal.reasons[0].message
+
+
 def test_called_only_inside_a_graph_is_unknown_not_uncalled() -> None:
     proposal = propose("clean", calls={"autograph": 2}, tests={"t::a": "passed"})
     assert codes_of(proposal) == ["TH211"]

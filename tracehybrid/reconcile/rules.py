@@ -96,7 +96,13 @@ def _exercise_reasons(ev: FunctionEvidence) -> list[Reason]:
 
 def _not_exercised(ev: FunctionEvidence) -> Reason:
     calls = ev.fact.calls.get("eager", 0) if ev.fact else 0
-    if calls:
+    tests = ev.fact.tests if ev.fact else {}
+    if calls and not tests:
+        message = (
+            f"Called {calls} times, all outside tests (at import time or in shared set-up): "
+            "no test's outcome depends on it, so there is no runtime proof."
+        )
+    elif calls:
         message = f"Called {calls} times, but never by a passing test: no runtime proof."
     else:
         message = "No test called it, so there is no runtime proof."
@@ -177,7 +183,8 @@ def _traces(ev: FunctionEvidence) -> tuple[int | None, int | None, list[str]]:
 
 def _retrace_message(plain: int, explanations: list[str], limit: int) -> str:
     shown = "; ".join(explanations[:3]) + ("; ..." if len(explanations) > 3 else "")
-    return f"The tests' calls would make {plain} traces (limit {limit}): {shown}."
+    head = f"The tests' calls would make {plain} traces (limit {limit})"
+    return f"{head}: {shown}." if shown else f"{head}."
 
 
 def _weigh_retracing(ev: FunctionEvidence, proposal: Proposal) -> None:
