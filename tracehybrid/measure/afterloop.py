@@ -75,8 +75,9 @@ class InProcessProof:
     def _find_culprits(self, changed: list[str], deadline: float) -> None:
         culprits = self.report.culprits
         for nodeid in changed:
-            if time.perf_counter() > deadline:
-                return
+            reruns_needed = len(self._hits(nodeid)) + 2  # a control, the solos, a confirmation
+            if time.perf_counter() + reruns_needed * self.record.durations[nodeid] > deadline:
+                continue  # too long to settle here: bisection settles it with whole runs
             if any(key in culprits for key in self._hits(nodeid)) and not self._changes(
                 nodeid, frozenset(self.record.targets) - set(culprits)
             ):
