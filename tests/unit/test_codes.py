@@ -63,3 +63,11 @@ def test_shipped_schema_equals_the_contract(shared_contract: Path) -> None:
     shipped = Path(codes.__file__).parent / "data" / "results.schema.json"
     contract = shared_contract / "results.schema.json"
     assert json.loads(shipped.read_text()) == json.loads(contract.read_text())
+
+
+def test_docs_dbschema_md_is_current_and_holds_every_table() -> None:
+    current = docsgen.DBSCHEMA_PATH.read_text(encoding="utf-8")
+    assert current == docsgen.render_dbschema(), "docs/dbschema.md is stale: run `make docs`"
+    for table in ("meta", "candidate", "test", "signature", "effect", "prediction"):
+        assert f"CREATE TABLE IF NOT EXISTS {table} " in current, table
+    assert "2: exact cross-process predictions" in current
