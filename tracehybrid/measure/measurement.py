@@ -13,6 +13,9 @@ from tracehybrid.measure.timing import Timing, calls_per_repeat, summarize, time
 if TYPE_CHECKING:
     from tracehybrid.measure.measured import Measurer
 
+#: Interquartile range above this fraction of the median: the timing is measured again, longer.
+NOISY = 0.2
+
 
 class Measurement:
     """One sampled call: effects of the graph, output comparison, and (first samples) timing."""
@@ -151,20 +154,38 @@ class Measurement:
             tfbridge.tracing_count(self.graph),
             time.perf_counter() + settings.budget_s,
         )
-        eager_samples: list[float] = []
-        graph_samples: list[float] = []
-        for _ in range(settings.repeats):
-            eager_samples += time_repeats(eager_call, number, 1)
-            graph_samples += time_repeats(graph_call, number, 1)
-            if time.perf_counter() > deadline:
-                break
+        timing = self._repeats(eager_call, graph_call, number, deadline, first_call_s)
+        if max(timing.eager.rel_spread, timing.graph.rel_spread) > NOISY and (
+            time.perf_counter() < deadline and number < settings.max_calls_per_repeat
+        ):
+            # Short repeats on a busy machine: measure again with repeats 4x longer.
+            longer = min(settings.max_calls_per_repeat, number * 4)
+            timing = self._repeats(eager_call, graph_call, longer, deadline, first_call_s)
+            number = longer
         if tfbridge.tracing_count(self.graph) != before:
             self.m.process.problem(
                 f"{self.record.target.qualname}: retraced while timing; discarded"
             )
             return
-        timing = Timing(summarize(eager_samples), summarize(graph_samples), first_call_s)
         self.record.timings[self.signature] = {**timing.to_json(), "calls_per_repeat": number}
+
+    def _repeats(
+        self,
+        eager_call: Callable[[], None],
+        graph_call: Callable[[], None],
+        number: int,
+        deadline: float,
+        first_call_s: float | None,
+    ) -> Timing:
+        """Eager and graph repeats interleaved, so a slow moment of the machine hits both."""
+        eager_samples: list[float] = []
+        graph_samples: list[float] = []
+        for _ in range(self.m.settings.repeats):
+            eager_samples += time_repeats(eager_call, number, 1)
+            graph_samples += time_repeats(graph_call, number, 1)
+            if time.perf_counter() > deadline:
+                break
+        return Timing(summarize(eager_samples), summarize(graph_samples), first_call_s)
 
     def _timed(self, function: Any) -> Callable[[], None]:
         args, kwargs = tfbridge.copy_mutable((self.args, self.kwargs))
