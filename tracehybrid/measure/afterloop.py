@@ -16,9 +16,9 @@ import time
 
 import pytest
 
-from tracehybrid.measure.inprocess import Rerun, Rerunner
+from tracehybrid.measure.inprocess import Rerunner
 from tracehybrid.measure.record import ProcessRecord
-from tracehybrid.measure.solo import SoloReport, plan, within_budget
+from tracehybrid.measure.solo import Rerun, SoloReport, plan, within_budget
 
 #: Culprit search stops after this long (or the main loop's own time, if longer): the prover's
 #: bisection takes over the tests still unexplained.

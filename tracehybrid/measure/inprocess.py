@@ -14,6 +14,7 @@ import pytest
 from _pytest.runner import runtestprotocol
 
 from tracehybrid.measure.record import crash_line
+from tracehybrid.measure.solo import Rerun
 from tracehybrid.runtime.pytest_plugin import outcome_of
 
 
@@ -24,7 +25,6 @@ class Forms:
 
 
 FORMS = Forms()  # read on every call of a wrapped target: one attribute lookup
-Rerun = tuple[str, frozenset[str]]  # (nodeid, keys of the targets in their new form)
 Result = tuple[str, str]  # (outcome, one-line crash or "")
 
 
