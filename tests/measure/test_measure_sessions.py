@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -97,6 +98,13 @@ def test_a_target_that_fails_only_alone_is_found_by_its_solo_rerun(proved: Prove
     assert set(first.solo["failures"]) == {rejected.target.key}
     assert first.solo["confirmed"] is False and first is not last
     assert last.solo["failures"] == {} and rejected.target not in last.targets
+
+
+def test_reruns_share_fixtures_above_the_test(proved: Proved) -> None:
+    # One set-up of the module fixture for the run's own loop, one for all its reruns together.
+    setups = Counter((proved.root / "fixture-setups.log").read_text().split())
+    first = next(run for run in proved.proof.runs if run.purpose == "graph")
+    assert first.solo["reruns"] >= 4 and max(setups.values()) == 2
 
 
 def test_identical_outputs_need_no_solo_rerun(proved: Proved) -> None:

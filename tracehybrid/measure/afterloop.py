@@ -53,6 +53,7 @@ class InProcessProof:
             self._solo([n for n in self.items if n not in changed])
             self._confirm(self.report.rejected)
         finally:
+            self.rerunner.close()
             self.report.seconds = time.perf_counter() - start
             self.report.reruns = self.rerunner.count
         return self.report

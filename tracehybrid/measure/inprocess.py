@@ -8,7 +8,7 @@ import: a rerun costs what the test costs.
 
 from __future__ import annotations
 
-from typing import Any
+import contextlib
 
 import pytest
 from _pytest.runner import runtestprotocol
@@ -29,30 +29,31 @@ Result = tuple[str, str]  # (outcome, one-line crash or "")
 
 
 class Rerunner:
-    """Reruns the tests of one session by node id and counts the reruns."""
+    """Reruns the tests of one session by node id and counts the reruns.
+
+    Fixtures above the test (module, class, session) stay set up from one rerun to the next
+    while the tests share them, as in pytest's own loop: a test's function fixtures are torn
+    down after it, the rest only when the next rerun does not need them, or at `close`.
+    """
 
     def __init__(self, items: dict[str, pytest.Item]) -> None:
         self.items = items
         self.count = 0
+        self.session: pytest.Session | None = next(iter(items.values())).session if items else None
 
     def chain(self, reruns: list[Rerun]) -> list[Result]:
-        """The result of each rerun, run in order; fixtures above a test are kept for the
-        next rerun that shares them, as pytest keeps them between consecutive tests."""
-        results = []
-        for index, (nodeid, forms) in enumerate(reruns):
-            item = self.items[nodeid]
-            following = reruns[index + 1][0] if index + 1 < len(reruns) else None
-            # The same test next: tear down to its parent only (its function fixtures).
-            nextitem: Any = item.parent if following == nodeid else self.items.get(following or "")
-            results.append(self.once(item, nextitem, forms))
+        """The result of each rerun, in order."""
+        results = [self.once(self.items[nodeid], forms) for nodeid, forms in reruns]
         self.count += len(reruns)
         return results
 
-    def once(self, item: pytest.Item, nextitem: Any, forms: frozenset[str]) -> Result:
+    def once(self, item: pytest.Item, forms: frozenset[str]) -> Result:
         """One rerun of ITEM with the targets FORMS in their new form, the others as they were."""
+        self._teardown(item)  # what the previous rerun set up and this test does not share
         FORMS.new = forms
         try:
-            reports = runtestprotocol(item, log=False, nextitem=nextitem)
+            # Tear down only the test's own fixtures afterwards (its parent stays).
+            reports = runtestprotocol(item, log=False, nextitem=item.parent)  # type: ignore[arg-type]
         finally:
             FORMS.new = None
         outcome: str | None = None
@@ -61,3 +62,14 @@ class Rerunner:
             outcome = outcome_of(report, outcome)
             crash = crash or crash_line(report)
         return outcome or "missing", crash
+
+    def close(self) -> None:
+        """Tear down every fixture the reruns left set up."""
+        self._teardown(None)
+
+    def _teardown(self, keep_for: pytest.Item | None) -> None:
+        state = getattr(self.session, "_setupstate", None)
+        if state is None:
+            return
+        with contextlib.suppress(Exception):  # a fixture's teardown error is its test's business
+            state.teardown_exact(keep_for)
