@@ -79,10 +79,11 @@ class InProcessProof:
             reruns_needed = len(self._hits(nodeid)) + 2  # a control, the solos, a confirmation
             if time.perf_counter() + reruns_needed * self.record.durations[nodeid] > deadline:
                 continue  # too long to settle here: bisection settles it with whole runs
-            if any(key in culprits for key in self._hits(nodeid)) and not self._changes(
-                nodeid, frozenset(self.record.targets) - set(culprits)
-            ):
-                continue  # explained by a culprit found on an earlier test
+            known = [key for key in self._hits(nodeid) if key in culprits]
+            if known and not self._changes(nodeid, frozenset(self.record.targets) - set(culprits)):
+                if len(known) == 1:  # explained by the culprit found on an earlier test
+                    culprits[known[0]][nodeid] = self.record.crashes.get(nodeid, "")
+                continue
             if self._changes(nodeid, frozenset()):
                 self.report.order_dependent.append(nodeid)
                 continue

@@ -27,6 +27,10 @@ def test_first_value():
     assert ops.first_value(tf.constant([1.0, 2.0])) == 2.0
 
 
+def test_first_value_again():
+    assert ops.first_value(tf.constant([3.0])) == 6.0
+
+
 def test_label():
     assert ops.label(tf.constant([1.0, 2.0])) == "sum=3.0"
 
