@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 
 from report_golden import check_golden
 from rich.console import Console
 
-from tracehybrid.report.model import ReportModel
-from tracehybrid.report.text import render_text
+from tracehybrid.report.model import ReportModel, RunView
+from tracehybrid.report.text import failed_tests_note, render_text
 
 
 def _render(model: ReportModel, *, terminal: bool, quiet: bool = False, width: int = 120) -> str:
@@ -44,3 +45,12 @@ def test_quiet_prints_only_the_totals(realistic: ReportModel) -> None:
 def test_project_strings_are_not_read_as_markup(hostile: ReportModel) -> None:
     text = _render(hostile, terminal=True, width=250)
     assert "evil[bold red]x[/]<script>" in text  # markup in a qualname is printed, not applied
+
+
+def test_failing_project_tests_get_one_note_in_every_mode(realistic: ReportModel) -> None:
+    assert failed_tests_note(realistic) is None  # its traced run passed
+    failing = dataclasses.replace(realistic, eager_run=RunView(1, 40, 3, 2, 18.4))
+    note = "tracehybrid: note: 3 tests failed in the traced run, as without tracehybrid;"
+    for terminal, quiet in ((True, False), (False, False), (False, True)):
+        lines = _render(failing, terminal=terminal, quiet=quiet, width=250).splitlines()
+        assert lines[-1].startswith(note), (terminal, quiet)

@@ -19,6 +19,21 @@ def render_text(model: ReportModel, console: Console, *, quiet: bool = False) ->
         _render_rich(model, console)
     else:
         _render_plain(model, console)
+    note = failed_tests_note(model)
+    if note is not None:
+        console.print(note, markup=False, highlight=False, soft_wrap=True)
+
+
+def failed_tests_note(model: ReportModel) -> str | None:
+    """A reminder when the project's own tests failed: what they call cannot be proven."""
+    run = model.eager_run
+    if run is None or not run.failed:
+        return None
+    tests = "test" if run.failed == 1 else "tests"
+    return (
+        f"tracehybrid: note: {run.failed} {tests} failed in the traced run, as without "
+        "tracehybrid; a function that only failing tests call is not proven (TH210)"
+    )
 
 
 def totals_line(model: ReportModel) -> str:
