@@ -51,7 +51,19 @@ def test_culprits_are_found_in_process_and_bisection_finds_the_rest(proved: Prov
     # so, and bisection, with whole runs, blames the one target called outside any test.
     assert "test_ops.py::test_tally_at_import" in first.solo["order_dependent"]
     bisect_runs = [run for run in proved.proof.runs if run.purpose == "bisect"]
-    assert [[t.qualname for t in run.targets] for run in bisect_runs] == [["tally"]]
+    assert sorted(t.qualname for run in bisect_runs for t in run.targets) == sorted(BISECTED)
+
+
+def test_a_failure_masked_by_measurement_shows_in_a_rerun_that_measures_nothing(
+    proved: Proved,
+) -> None:
+    first = next(run for run in proved.proof.runs if run.purpose == "graph")
+    assert first.solo["masked"] == ["test_ops.py::test_counted_add_counts_each_call"]
+    assert first.solo["unmeasured"] >= 1
+    failing = next(p for p in proved.proof.targets.values() if p.target.qualname == "counted_add")
+    assert [t["test"] for t in failing.failing_tests] == [
+        "test_ops.py::test_counted_add_counts_each_call"
+    ]
 
 
 def test_final_run_is_clean_and_untouched_tests_keep_their_outcome(proved: Proved) -> None:
@@ -60,7 +72,7 @@ def test_final_run_is_clean_and_untouched_tests_keep_their_outcome(proved: Prove
     assert proof.graph.outcomes == proved.baseline.outcomes
     assert proof.graph.outcomes["test_ops.py::test_xfailed"] == "xfailed"
     assert proof.graph.outcomes["test_ops.py::test_skipped"] == "skipped"
-    assert proof.eager is not None and proof.eager.contract_run()["tests_passed"] == 20
+    assert proof.eager is not None and proof.eager.contract_run()["tests_passed"] == 21
     assert json.loads(json.dumps(proof.to_json()))["suite"]["graph"]["tests_failed"] == 0
 
 

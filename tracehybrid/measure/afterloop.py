@@ -52,6 +52,7 @@ class InProcessProof:
             self._find_culprits(changed, start + self.culprit_budget_s)
             self._solo([n for n in self.items if n not in changed])
             self._confirm(self.report.rejected)
+            self._unmeasured(changed, start)
         finally:
             self.rerunner.close()
             self.report.seconds = time.perf_counter() - start
@@ -121,6 +122,28 @@ class InProcessProof:
             for nodeid, (outcome, _) in zip(nodeids, controls, strict=True)
             if outcome != self._expected(nodeid)
         ]
+
+    def _unmeasured(self, changed: list[str], start: float) -> None:
+        """Rerun tests in which a measurement ran eager references, measuring nothing, cheapest
+        first while the solo budget lasts. A test that then fails (and not in a control rerun)
+        passed only thanks to the eager reference's side effects: its outcome becomes the failure,
+        and the prover's bisection, which measures nothing, finds the culprit."""
+        settled = set(changed) | set(self.report.order_dependent)
+        candidates = sorted(
+            (n for n in self.record.measured_tests if n in self.items and n not in settled),
+            key=lambda nodeid: self.record.durations[nodeid],
+        )
+        remaining = frozenset(self.record.targets) - self.report.rejected
+        for nodeid in candidates:
+            spent = time.perf_counter() - start
+            if spent + self.record.durations[nodeid] > self.report.budget_s:
+                break
+            ((outcome, crash),) = self.rerunner.chain([(nodeid, remaining)])
+            self.report.unmeasured += 1
+            if outcome != self._expected(nodeid) and not self._order_dependent([nodeid]):
+                self.report.masked.append(nodeid)
+                self.record.outcomes[nodeid] = outcome
+                self.record.crashes[nodeid] = crash
 
     def _confirm(self, rejected: set[str]) -> None:
         """Rerun the tests that called a rejected target with the rest in their new forms."""

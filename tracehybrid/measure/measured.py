@@ -123,6 +123,7 @@ class Measurer:
             self.record.steady_calls_s.append(time.perf_counter() - start)
         if copies is not None:
             self.record.samples[signature] += 1
+            self.process.measured_tests.add(self.process.current_test)
             self._guarded_measure(run, eager, graph, copies, result, signature, first_call_s)
         return result
 

@@ -93,6 +93,9 @@ class ProcessRecord:
         self.nested = False  # a pytest run by one of the tests: its outcomes are not ours
         self.solo: dict[str, Any] | None = None  # what the solo reruns found (solo.SoloReport)
         self.durations: defaultdict[str, float] = defaultdict(float)  # nodeid -> seconds
+        # Tests in which a measurement ran a target's eager reference: its Python side effects
+        # could stand in for ones the graph lost, so these tests are rerun without measuring.
+        self.measured_tests: set[str] = set()
         self.started = time.time()
         self.lock = threading.Lock()
 
@@ -198,7 +201,7 @@ def merge_solo(documents: list[dict[str, Any]]) -> dict[str, Any]:
     that called the target rejected it too (its other tests ran without it)."""
     merged: dict[str, Any] = {
         "reruns": 0, "seconds": 0.0, "budget_s": 0.0, "culprits": {}, "failures": {},
-        "skipped": {}, "order_dependent": [], "confirmed": True,
+        "skipped": {}, "order_dependent": [], "confirmed": True, "unmeasured": 0, "masked": [],
     }  # fmt: skip
     reports = [(doc, doc.get("solo") or {}) for doc in documents]
     for _, solo in reports:
@@ -211,6 +214,8 @@ def merge_solo(documents: list[dict[str, Any]]) -> dict[str, Any]:
             for key, tests in solo.get(kind, {}).items():
                 merged[kind].setdefault(key, {}).update(tests)
         merged["order_dependent"] += solo.get("order_dependent", [])
+        merged["unmeasured"] += solo.get("unmeasured", 0)
+        merged["masked"] += solo.get("masked", [])
         merged["confirmed"] = merged["confirmed"] and solo.get("confirmed", True)
     rejected = set(merged["culprits"]) | set(merged["failures"])
     for doc, solo in reports:

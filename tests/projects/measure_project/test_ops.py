@@ -31,6 +31,13 @@ def test_first_value_again():
     assert ops.first_value(tf.constant([3.0])) == 6.0
 
 
+def test_counted_add_counts_each_call():
+    before = len(ops.COUNTED)
+    ops.counted_add(tf.ones([5]))
+    ops.counted_add(tf.ones([5]))
+    assert len(ops.COUNTED) - before >= 2
+
+
 def test_label():
     assert ops.label(tf.constant([1.0, 2.0])) == "sum=3.0"
 

@@ -94,3 +94,12 @@ def tally(x):
     # Appends on every eager call; a graph appends once, when it traces.
     CALLS.append(1)
     return x * len(CALLS)
+
+
+COUNTED = []
+
+
+def counted_add(x):
+    # An effect the graph runs only while tracing, which eager reruns of it would repeat.
+    COUNTED.append(1)
+    return x + 1.0
