@@ -133,6 +133,7 @@ class InProcessProof:
             (n for n in self.record.measured_tests if n in self.items and n not in settled),
             key=lambda nodeid: self.record.durations[nodeid],
         )
+        self.report.measured = len(candidates)
         remaining = frozenset(self.record.targets) - self.report.rejected
         for nodeid in candidates:
             spent = time.perf_counter() - start

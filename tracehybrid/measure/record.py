@@ -201,7 +201,8 @@ def merge_solo(documents: list[dict[str, Any]]) -> dict[str, Any]:
     that called the target rejected it too (its other tests ran without it)."""
     merged: dict[str, Any] = {
         "reruns": 0, "seconds": 0.0, "budget_s": 0.0, "culprits": {}, "failures": {},
-        "skipped": {}, "order_dependent": [], "confirmed": True, "unmeasured": 0, "masked": [],
+        "skipped": {}, "order_dependent": [], "confirmed": True, "measured": 0, "unmeasured": 0,
+        "masked": [],
     }  # fmt: skip
     reports = [(doc, doc.get("solo") or {}) for doc in documents]
     for _, solo in reports:
@@ -214,6 +215,7 @@ def merge_solo(documents: list[dict[str, Any]]) -> dict[str, Any]:
             for key, tests in solo.get(kind, {}).items():
                 merged[kind].setdefault(key, {}).update(tests)
         merged["order_dependent"] += solo.get("order_dependent", [])
+        merged["measured"] += solo.get("measured", 0)
         merged["unmeasured"] += solo.get("unmeasured", 0)
         merged["masked"] += solo.get("masked", [])
         merged["confirmed"] = merged["confirmed"] and solo.get("confirmed", True)

@@ -32,7 +32,8 @@ class SoloReport:
     failures: dict[str, dict[str, str]] = field(default_factory=dict)
     skipped: dict[str, list[str]] = field(default_factory=dict)  # key -> tests over the budget
     order_dependent: list[str] = field(default_factory=list)  # a control rerun changed them too
-    unmeasured: int = 0  # measured tests rerun without measuring (within what budget is left)
+    measured: int = 0  # tests in which a measurement ran eager references
+    unmeasured: int = 0  # of those, rerun without measuring (within what budget is left)
     masked: list[str] = field(default_factory=list)  # tests that fail once nothing is measured
     confirmed: bool = True  # every test that called a rejected target ran again without it
 
@@ -51,6 +52,7 @@ class SoloReport:
             "failures": self.failures,
             "skipped": self.skipped,
             "order_dependent": self.order_dependent,
+            "measured": self.measured,
             "unmeasured": self.unmeasured,
             "masked": self.masked,
             "confirmed": self.confirmed,
