@@ -72,7 +72,7 @@ class GraphAttribution:
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtestloop(self, session: pytest.Session) -> Generator[None, Any, None]:
-        """After the tests, the solo reruns (each target alone on the tests that need it)."""
+        """After the tests, the in-process reruns (`afterloop`): culprits, solos, confirmation."""
         start = time.perf_counter()
         yield
         self.loop_s = time.perf_counter() - start
@@ -80,9 +80,9 @@ class GraphAttribution:
             return
         if os.environ.get(OWNER_ENV) != str(os.getpid()) and not _is_worker(session.config):
             return  # a pytest started by a test: its tests are not the suite's
-        _guarded(self.run, self._solo, session)
+        _guarded(self.run, self._in_process, session)
 
-    def _solo(self, session: pytest.Session) -> None:
+    def _in_process(self, session: pytest.Session) -> None:
         document = self.run.document
         proof = InProcessProof(
             session, self.record, self.loop_s, document.measure.solo_budget, document.baseline
