@@ -21,7 +21,8 @@ Rerun = tuple[str, frozenset[str]]  # (nodeid, keys of the targets in their new 
 
 @dataclass
 class SoloReport:
-    """What the solo reruns of one process found (the `solo` object of its record file)."""
+    """What the in-process reruns of one process found (`solo` in its record file): culprits,
+    solo failures, and tests whose failure measurement had masked."""
 
     reruns: int = 0
     seconds: float = 0.0
