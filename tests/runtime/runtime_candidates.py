@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import ast
+import contextlib
 import json
+import os
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -56,3 +60,18 @@ def write_candidates(path: Path, files: list[Path], out_dir: Path) -> Path:
     items = [c for f in files for c in candidates_for(f)]
     path.write_text(json.dumps({"candidates": items, "out_dir": str(out_dir)}), encoding="utf-8")
     return path
+
+
+@contextlib.contextmanager
+def project_copy(source: Path, root: Path, module: str) -> Iterator[tuple[Path, Path]]:
+    """SOURCE copied to ROOT/project, with candidates for its MODULE file written in ROOT;
+    yields (project, candidates file) with the copy as the working directory."""
+    project = root / "project"
+    shutil.copytree(source, project, ignore=shutil.ignore_patterns("__pycache__"))
+    candidates = write_candidates(root / "candidates.json", [project / module], root / "out")
+    cwd = Path.cwd()
+    os.chdir(project)
+    try:
+        yield project, candidates
+    finally:
+        os.chdir(cwd)

@@ -7,15 +7,13 @@ combine replays every worker's samples in collection order and must answer as th
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from runtime_candidates import write_candidates
+from runtime_candidates import project_copy
 
 from tracehybrid.runtime.launcher import combine, run_traced
 from tracehybrid.store.combine import process_stores
@@ -38,18 +36,11 @@ class Runs:
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> Runs:
     root = tmp_path_factory.mktemp("replay")
-    project = root / "project"
-    shutil.copytree(PROJECT, project, ignore=shutil.ignore_patterns("__pycache__"))
-    candidates = write_candidates(root / "candidates.json", [project / "shapes.py"], root / "out")
-    cwd = Path.cwd()
-    os.chdir(project)
-    try:
+    with project_copy(PROJECT, root, "shapes.py") as (_, candidates):
         assert run_traced(PYTEST, candidates, root / "s") == 0
         serial = combine(root / "s")
         assert run_traced([*PYTEST, "-n", "2"], candidates, root / "x") == 0
         xdist = combine(root / "x")
-    finally:
-        os.chdir(cwd)
     return Runs(by_name(serial), by_name(xdist), process_stores(root / "x"))
 
 

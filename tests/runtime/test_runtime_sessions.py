@@ -5,8 +5,6 @@ Three sessions are shared by the module (plain, traced, traced with -n 2); Tenso
 
 from __future__ import annotations
 
-import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -17,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from runtime_candidates import write_candidates
+from runtime_candidates import project_copy
 
 from tracehybrid.runtime.launcher import combine, run_traced, traced_environment
 from tracehybrid.store.combine import process_stores
@@ -54,12 +52,7 @@ def junit_outcomes(path: Path) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def sessions(tmp_path_factory: pytest.TempPathFactory, outcomes_project: Path) -> Sessions:
     root = tmp_path_factory.mktemp("sessions")
-    project = root / "project"
-    shutil.copytree(outcomes_project, project, ignore=shutil.ignore_patterns("__pycache__"))
-    candidates = write_candidates(root / "candidates.json", [project / "mathops.py"], root / "out")
-    cwd = Path.cwd()
-    os.chdir(project)
-    try:
+    with project_copy(outcomes_project, root, "mathops.py") as (project, candidates):
         plain_rc = subprocess.run(
             [*PYTEST, f"--junitxml={root / 'plain.xml'}"], check=False
         ).returncode
@@ -69,8 +62,6 @@ def sessions(tmp_path_factory: pytest.TempPathFactory, outcomes_project: Path) -
         serial_store = combine(root / "s")
         assert run_traced([*PYTEST, "-n", "2"], candidates, root / "x") == traced_rc
         xdist_store = combine(root / "x")
-    finally:
-        os.chdir(cwd)
     return Sessions(
         project,
         candidates,

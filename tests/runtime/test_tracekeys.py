@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import subprocess
 import sys
@@ -10,6 +9,7 @@ from collections import namedtuple
 from typing import Any
 
 import pytest
+from tracing_counts import real_counts
 
 from tracehybrid.runtime import tracekeys, tracekeys_tf
 from tracehybrid.runtime.tracekeys import TracePrediction, predict_traces
@@ -53,21 +53,6 @@ def tf() -> Any:
 @pytest.fixture(scope="session")
 def np() -> Any:
     return pytest.importorskip("numpy")
-
-
-def real_counts(
-    tf: Any, fn: Any, calls: list[tuple[tuple[Any, ...], dict[str, Any]]]
-) -> tuple[int, int]:
-    """Tracing counts of tf.function(fn) and tf.function(fn, reduce_retracing=True)."""
-    counts = []
-    for reduce in (False, True):
-        wrapped = tf.function(fn, reduce_retracing=reduce)
-        for args, kwargs in calls:
-            # An untraceable call: tf.function raises and caches nothing.
-            with contextlib.suppress(Exception):
-                wrapped(*args, **kwargs)
-        counts.append(wrapped.experimental_get_tracing_count())
-    return counts[0], counts[1]
 
 
 def check(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import collections
-import contextlib
 import dataclasses
 import enum
 import json
@@ -12,6 +11,7 @@ import sys
 from typing import Any
 
 import pytest
+from tracing_counts import real_counts
 
 from tracehybrid.runtime.tracekeys import TracePrediction, predict_traces
 from tracehybrid.runtime.tracekeys_replay import replay_prediction
@@ -75,17 +75,6 @@ def encoded(fn: Any, calls: list[Any], signature: Any = None) -> tuple[Any, Any,
 def replayed(fn: Any, calls: list[Any], signature: Any = None) -> TracePrediction:
     function, sig, specs = encoded(fn, calls, signature)
     return replay_prediction(function, sig, [(1, spec) for spec in specs])
-
-
-def real_counts(tf: Any, fn: Any, calls: list[Any]) -> tuple[int, int]:
-    counts = []
-    for reduce in (False, True):
-        wrapped = tf.function(fn, reduce_retracing=reduce)
-        for args, kwargs in calls:
-            with contextlib.suppress(Exception):
-                wrapped(*args, **kwargs)
-        counts.append(int(wrapped.experimental_get_tracing_count()))
-    return counts[0], counts[1]
 
 
 def assert_same(original: TracePrediction, replay: TracePrediction) -> None:

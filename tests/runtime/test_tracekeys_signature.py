@@ -6,6 +6,7 @@ from collections import namedtuple
 from typing import Any
 
 import pytest
+from tracing_counts import real_counts
 
 from tracehybrid.runtime.tracekeys import TracePrediction, predict_traces
 
@@ -138,16 +139,6 @@ def scaled(x: Any, factor: Any, *, bias: Any) -> Any:
     return x * factor + bias
 
 
-def real_counts(tf: Any, fn: Any, calls: list[Any]) -> tuple[int, int]:
-    counts = []
-    for reduce in (False, True):
-        wrapped = tf.function(fn, reduce_retracing=reduce)
-        for args, kwargs in calls:
-            wrapped(*args, **kwargs)
-        counts.append(int(wrapped.experimental_get_tracing_count()))
-    return counts[0], counts[1]
-
-
 @pytest.mark.parametrize(
     ("fn", "make_calls", "withheld"),
     [
@@ -180,7 +171,7 @@ def test_required_python_arguments_withhold_the_signature(
     prediction = predict_traces(fn, calls)
     assert prediction.unknown_reason is None
     assert (prediction.traces_plain, prediction.traces_reduce_retracing) == real_counts(
-        tf, fn, calls
+        tf, fn, calls, untraceable_ok=False
     )
     assert (prediction.signature, prediction.traces_with_signature) == (None, None)
     assert prediction.signature_withheld is not None
