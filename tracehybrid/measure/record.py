@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tracehybrid.measure.solo import SoloReport
 from tracehybrid.measure.targets import Target
 
 RECORD_PREFIX = "graph-"
@@ -199,11 +200,7 @@ def merge_records(documents: list[dict[str, Any]]) -> dict[str, Any]:
 def merge_solo(documents: list[dict[str, Any]]) -> dict[str, Any]:
     """The solo reruns of all processes. A rejection is confirmed only where every process
     that called the target rejected it too (its other tests ran without it)."""
-    merged: dict[str, Any] = {
-        "reruns": 0, "seconds": 0.0, "budget_s": 0.0, "culprits": {}, "failures": {},
-        "skipped": {}, "order_dependent": [], "confirmed": True, "measured": 0, "unmeasured": 0,
-        "masked": [],
-    }  # fmt: skip
+    merged = SoloReport().to_json()
     reports = [(doc, doc.get("solo") or {}) for doc in documents]
     for _, solo in reports:
         merged["reruns"] += solo.get("reruns", 0)

@@ -12,9 +12,10 @@ from __future__ import annotations
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tracehybrid.measure.record import ProcessRecord
+if TYPE_CHECKING:
+    from tracehybrid.measure.record import ProcessRecord
 
 Rerun = tuple[str, frozenset[str]]  # (nodeid, keys of the targets in their new form)
 
