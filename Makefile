@@ -1,11 +1,11 @@
-# Targets: demo, test, lint, bench, golden, docs, clean. Each creates .venv when needed.
+# Targets: demo, test, lint, bench, bench-real, golden, docs, clean. Each creates .venv when needed.
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 EXAMPLE := examples
 
-.PHONY: demo test lint bench golden docs clean venv
+.PHONY: demo test lint bench bench-real golden docs clean venv
 
 venv: $(STAMP)
 
@@ -35,6 +35,10 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/static_throughput.py
 	$(PY) benchmarks/overhead.py
+
+# GPflow and dm-sonnet test subsets, set up in ~/.cache/tracehybrid-bench (minutes; not in `test`).
+bench-real: $(STAMP)
+	$(PY) benchmarks/real_projects.py
 
 golden: $(STAMP)
 	TRACEHYBRID_UPDATE_GOLDEN=1 $(PY) -m pytest -q tests -k golden
