@@ -109,6 +109,9 @@ def _add_explain(verbs: Subparsers) -> None:
 def _add_apply(verbs: Subparsers) -> None:
     apply = verbs.add_parser("apply", help="write the approved refactorings into the source")
     apply.add_argument("--results", type=Path, help="results file (default: the run's)")
+    apply.add_argument(
+        "--root", type=Path, help="project to rewrite (default: the one around the current folder)"
+    )
     apply.add_argument("--diff", action="store_true", help="print a unified diff, write nothing")
     apply.add_argument("--unsafe-fixes", action="store_true", help="also apply unsafe fixes")
     for flag, verb in (("--select", "only"), ("--ignore", "never")):

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from tracehybrid.apply.edits import Edit, Failure, Skip, Success
+from tracehybrid.apply.edits import Edit, Failure, Skip, Success, TransformResult
 from tracehybrid.apply.transform import transform_source
 from tracehybrid.apply.writer import decode_source, sha256_hex, write_atomically
 
@@ -73,15 +73,24 @@ def apply_edits(
     *,
     diff_only: bool,
     force: bool,
+    root: Path | None = None,
 ) -> ApplyReport:
     """Apply each file's edits; one file's problem never stops the others.
 
+    Paths may be relative to `root`: they are read and written there, and messages and diff
+    headers show them as given, so a diff of relative paths applies with `git apply`.
     A file whose sha256 differs from `expected_hashes` (or has none recorded) is refused unless
-    `force`. With `diff_only` nothing is written and changes come back as diffs.
+    `force`, or unless its edits are all in place already (a second apply after a first).
+    With `diff_only` nothing is written and changes come back as diffs.
     """
-    hashes = {path.resolve(): _normal_hash(digest) for path, digest in expected_hashes.items()}
+    base = root if root is not None else Path()
+    hashes = {(base / p).resolve(): _normal_hash(digest) for p, digest in expected_hashes.items()}
     outcomes = [
-        _apply_file(path, edits, hashes.get(path.resolve()), diff_only=diff_only, force=force)
+        _apply_file(
+            _FileJob(path, base / path, edits, hashes.get((base / path).resolve())),
+            diff_only=diff_only,
+            force=force,
+        )
         for path, edits in sorted(files.items())
     ]
     warnings = [o.message for o in outcomes if o.status == "skipped" and _is_warning(o.message)]
@@ -96,27 +105,38 @@ def _is_warning(message: str) -> bool:
     return "cannot parse" in message or "cannot decode" in message
 
 
-def _apply_file(
-    path: Path, edits: Sequence[Edit], expected: str | None, *, diff_only: bool, force: bool
-) -> FileOutcome:
+@dataclass(frozen=True)
+class _FileJob:
+    """One file to change: `shown` in messages and diffs, `disk` where it is read and written."""
+
+    shown: Path
+    disk: Path
+    edits: Sequence[Edit]
+    expected: str | None  # the sha256 the run recorded
+
+
+def _apply_file(job: _FileJob, *, diff_only: bool, force: bool) -> FileOutcome:
+    path = job.shown
     try:
-        original = path.read_bytes()
+        original = job.disk.read_bytes()
     except OSError as error:
         return FileOutcome(path, "failed", f"{path}: cannot read: {error.strerror}")
-    refusal = None if force else _hash_refusal(path, original, expected)
-    if refusal is not None:
-        return FileOutcome(path, "refused", refusal)
+    refusal = None if force else _hash_refusal(path, original, job.expected)
     try:
         text = decode_source(original)
     except (SyntaxError, UnicodeDecodeError) as error:
+        if refusal is not None:
+            return FileOutcome(path, "refused", refusal)
         return FileOutcome(path, "skipped", f"{path}: cannot decode: {error}")
-    result = transform_source(text, edits)
+    result = transform_source(text, job.edits)
+    if refusal is not None:
+        return _refused_unless_applied(path, text, result, refusal)
     if isinstance(result, Failure):
         status: FileStatus = "skipped" if result.unparsable else "failed"
         return FileOutcome(path, status, f"{path}: {result.reason}")
     if isinstance(result, Skip):
         return FileOutcome(path, "skipped", f"{path}: {result.reason}")
-    return _finish(path, original, text, result, diff_only=diff_only)
+    return _finish(job, original, text, result, diff_only=diff_only)
 
 
 def _hash_refusal(path: Path, original: bytes, expected: str | None) -> str | None:
@@ -127,9 +147,20 @@ def _hash_refusal(path: Path, original: bytes, expected: str | None) -> str | No
     return None
 
 
-def _finish(
-    path: Path, original: bytes, text: str, result: Success, *, diff_only: bool
+def _refused_unless_applied(
+    path: Path, text: str, result: TransformResult, refusal: str
 ) -> FileOutcome:
+    """A file changed since the run is left alone, but is not an error when every edit is
+    already in it: that is what a first `apply` leaves, and a second one must not trip on it."""
+    if isinstance(result, Success) and not result.skipped and result.new_source == text:
+        return FileOutcome(path, "unchanged", "every fix is already applied")
+    return FileOutcome(path, "refused", refusal)
+
+
+def _finish(
+    job: _FileJob, original: bytes, text: str, result: Success, *, diff_only: bool
+) -> FileOutcome:
+    path = job.shown
     if result.new_source == text:
         return FileOutcome(path, "unchanged", skipped_edits=result.skipped)
     diff = unified_diff(path, text, result.new_source)
@@ -138,7 +169,7 @@ def _finish(
             path, "would_change", "", result.changed, result.skipped, diff, result.fixes
         )
     try:
-        write_atomically(path, result.new_source, original)
+        write_atomically(job.disk, result.new_source, original)
     except (OSError, UnicodeEncodeError) as error:
         return FileOutcome(path, "failed", f"{path}: cannot write: {error}", result.changed)
     return FileOutcome(path, "written", "", result.changed, result.skipped, diff, result.fixes)

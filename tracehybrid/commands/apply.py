@@ -3,41 +3,49 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from tracehybrid.apply.plan import FixPlan, Selection, file_hashes, plan_fixes, read_results
+from tracehybrid.apply.project import check_results_match, recorded_root
 from tracehybrid.apply.runner import ApplyReport, FileOutcome, apply_edits
 from tracehybrid.config import load_config
-from tracehybrid.errors import ExitCode
+from tracehybrid.errors import ExitCode, UsageError
 from tracehybrid.workspace import find_project_root
 
 
 def do_apply(args: argparse.Namespace) -> int:
     """Apply (or with --diff, show) the selected fixes; exit 1 when a file failed or was refused.
 
-    The diff goes to stdout, so `tracehybrid apply --diff > fixes.patch` is a clean patch; the
-    summary and per-file lines go to stderr.
+    The project written is the one around the working directory (or `--root`), never the root
+    recorded in the results: that may be another checkout. The diff goes to stdout with paths
+    relative to the project root, so `tracehybrid apply --diff > fixes.patch` applies with
+    `git apply` or `patch -p1`; the summary and per-file lines go to stderr.
     """
-    cwd = Path.cwd()
-    results = args.results or _default_results(find_project_root(cwd))
+    root = (args.root or find_project_root(Path.cwd())).resolve()
+    if not root.is_dir():
+        raise UsageError(f"--root {args.root}: not a folder")
+    results = args.results or _default_results(root)
     document = read_results(results)
-    root = _project_root(document, cwd)
     selection = Selection(args.unsafe_fixes, _patterns(args.select), _patterns(args.ignore))
     plan = plan_fixes(document, selection)
     hashes = file_hashes(document)
+    files = {rel: edits for rel, edits in plan.edits.items() if _inside(root, rel)}
+    check_results_match(document, results, root, files, hashes, force=args.force)
+    _note_other_root(document, root)
     for line in plan.warnings:
         _say(f"warning: {line}")
     if plan.edits and not hashes and not args.force:
         _say(f"warning: {results} records no file hashes (`files`); every file is refused")
-    files = {
-        _shown(root / rel, cwd): edits for rel, edits in plan.edits.items() if _inside(root, rel)
-    }
-    expected = {_shown(root / rel, cwd): digest for rel, digest in hashes.items()}
-    report = apply_edits(files, expected, diff_only=args.diff, force=args.force)
+    report = apply_edits(
+        {Path(rel): edits for rel, edits in files.items()},
+        {Path(rel): digest for rel, digest in hashes.items()},
+        diff_only=args.diff,
+        force=args.force,
+        root=root,
+    )
     if args.diff:
         sys.stdout.write(report.diff)
     _print_outcomes(report)
@@ -50,19 +58,16 @@ def _default_results(root: Path) -> Path:
     return root / load_config(root).output_dir / "results.json"
 
 
-def _project_root(document: dict[str, Any], cwd: Path) -> Path:
-    """The root the run recorded; the one around `cwd` when the project has moved since."""
-    recorded = document.get("project_root")
-    if isinstance(recorded, str) and Path(recorded).is_dir():
-        return Path(recorded)
-    found = find_project_root(cwd)
-    _say(f"warning: the run's project_root {recorded!r} does not exist; using {found}")
-    return found
+def _note_other_root(document: dict[str, Any], root: Path) -> None:
+    """Say so when the run was recorded elsewhere (a copy, a moved checkout): this one changes."""
+    recorded = recorded_root(document)
+    if recorded is not None and recorded != root:
+        _say(f"warning: the run recorded project_root {str(recorded)!r}; applying to {root}")
 
 
 def _inside(root: Path, rel: str) -> bool:
     """Only files under the project root are written: results.json is input, not authority."""
-    if (root / rel).resolve().is_relative_to(root.resolve()):
+    if (root / rel).resolve().is_relative_to(root):
         return True
     _say(f"warning: skipped {rel}: outside the project root {root}")
     return False
@@ -71,12 +76,6 @@ def _inside(root: Path, rel: str) -> bool:
 def _patterns(values: Iterable[str]) -> tuple[str, ...]:
     """`--select A,B --select C` → (A, B, C), as ruff accepts comma lists."""
     return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
-
-
-def _shown(path: Path, cwd: Path) -> Path:
-    """`path` relative to `cwd` when inside it, so messages and diff headers read naturally."""
-    relative = os.path.relpath(path, cwd)
-    return Path(path) if relative.startswith("..") else Path(relative)
 
 
 def _print_outcomes(report: ApplyReport) -> None:
@@ -103,7 +102,9 @@ def summary(report: ApplyReport, plan: FixPlan, *, diff_only: bool) -> str:
     parts = [f"{verb} {_n(report.fixes, 'fix', 'fixes')} in {_n(fixed_files, 'file')}"]
     if plan.fix_count == 0:
         parts = ["No fixes to apply"]
-    if report.count("unchanged"):
+    elif fixed_files == 0 and report.count("unchanged") == len(report.files):
+        parts = ["Nothing to apply: every fix is already in the source"]
+    elif report.count("unchanged"):
         parts.append(f"{_n(report.count('unchanged'), 'file')} already up to date")
     for status in ("refused", "skipped", "failed"):
         if report.count(status):

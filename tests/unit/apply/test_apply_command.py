@@ -61,10 +61,10 @@ def test_second_apply_changes_nothing(project: Project, capsys: Capture) -> None
     assert main(["apply", "--unsafe-fixes"]) == ExitCode.OK
     after_first = project.snapshot()
     capsys.readouterr()
-    assert main(["apply", "--unsafe-fixes", "--force"]) == ExitCode.OK  # hashes now differ
+    assert main(["apply", "--unsafe-fixes", "--force"]) == ExitCode.OK
     assert project.snapshot() == after_first
     summary = capsys.readouterr().err.splitlines()[-1]
-    assert summary.startswith("Applied 0 fixes in 0 files; 1 file already up to date")
+    assert summary.startswith("Nothing to apply: every fix is already in the source;")
 
 
 @pytest.mark.parametrize(
@@ -145,15 +145,16 @@ def test_unparsable_file_is_a_one_line_warning(project: Project, capsys: Capture
     assert "@tf.function\ndef train_step" in project.steps.read_text(encoding="utf-8")
 
 
-def test_explicit_results_path_from_another_folder(
+def test_explicit_results_and_root_from_another_folder(
     project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Capture
 ) -> None:
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)
-    assert main(["apply", "--diff", "--results", str(project.results)]) == ExitCode.OK
+    args = ["apply", "--diff", "--results", str(project.results), "--root", str(project.root)]
+    assert main(args) == ExitCode.OK
     out = capsys.readouterr().out
-    assert f"+++ b/{project.steps.as_posix()}" in out  # outside the cwd: absolute
+    assert "--- a/pkg/steps.py\n+++ b/pkg/steps.py\n" in out  # relative to the root, always
 
 
 @pytest.mark.parametrize(
@@ -212,10 +213,8 @@ def test_moved_project_uses_the_root_around_the_cwd(project: Project, capsys: Ca
     assert main(["apply"]) == ExitCode.OK
     assert "@tf.function\ndef train_step" in project.steps.read_text(encoding="utf-8")
     err = capsys.readouterr().err
-    assert (
-        f"warning: the run's project_root '/no/such/checkout' does not exist; using {project.root}"
-        in err
-    )
+    expected = "warning: the run recorded project_root '/no/such/checkout'; applying to "
+    assert expected + str(project.root.resolve()) in err
 
 
 def test_applying_a_subset_warns_that_only_the_whole_set_was_proven(
