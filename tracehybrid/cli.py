@@ -47,8 +47,30 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _debug_flag() -> _Parser:
+    """`--debug` for a verb's own parser, so `tracehybrid run --debug -- pytest` works too.
+
+    SUPPRESS keeps a verb's parser from resetting a `--debug` given before the verb.
+    """
+    flag = _Parser(add_help=False)
+    flag.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks"
+    )
+    return flag
+
+
+def _output_folder(value: str) -> Path:
+    """`--out` of `run` and `combine`: a folder, existing or not, never an existing file."""
+    path = Path(value)
+    if path.exists() and not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{value} is a file; give a folder for the output")
+    return path
+
+
 def _add_analyze(verbs: Subparsers) -> None:
-    analyze = verbs.add_parser("analyze", help="static analysis only: list candidate functions")
+    analyze = verbs.add_parser(
+        "analyze", parents=[_debug_flag()], help="static analysis only: list candidate functions"
+    )
     analyze.add_argument("paths", nargs="*", type=Path, help="files or folders (default: .)")
     analyze.add_argument("--format", choices=("table", "json"), default="table")
     analyze.add_argument("--all", action="store_true", help="also list non-candidate functions")
@@ -64,9 +86,11 @@ def _add_analyze(verbs: Subparsers) -> None:
 
 def _add_run(verbs: Subparsers) -> None:
     run = verbs.add_parser(
-        "run", help="run the test command under the tracer: `tracehybrid run -- pytest`"
+        "run",
+        parents=[_debug_flag()],
+        help="run the test command under the tracer: `tracehybrid run -- pytest`",
     )
-    run.add_argument("--out", type=Path, help="output folder (default: .tracehybrid)")
+    run.add_argument("--out", type=_output_folder, help="output folder (default: .tracehybrid)")
     run.add_argument("--quiet", action="store_true", help="no progress; a one-line summary")
     run.add_argument(
         "--no-graph", action="store_true", help="trace and reconcile only: skip the graph rerun"
@@ -76,7 +100,9 @@ def _add_run(verbs: Subparsers) -> None:
 
 
 def _add_report(verbs: Subparsers) -> None:
-    report = verbs.add_parser("report", help="render the last run's results in one format")
+    report = verbs.add_parser(
+        "report", parents=[_debug_flag()], help="render the last run's results in one format"
+    )
     report.add_argument("--format", choices=("html", "json", "sarif", "text"), default="html")
     report.add_argument("--out", type=Path, help="file to write (default: stdout; html: the run's)")
     report.add_argument("--dir", type=Path, help="the run's output folder (default: .tracehybrid)")
@@ -85,29 +111,39 @@ def _add_report(verbs: Subparsers) -> None:
 
 
 def _add_combine(verbs: Subparsers) -> None:
-    combine = verbs.add_parser("combine", help="merge per-process trace stores")
+    combine = verbs.add_parser(
+        "combine", parents=[_debug_flag()], help="merge per-process trace stores"
+    )
     combine.add_argument("stores", nargs="*", type=Path, help="store files (default: a run's)")
-    combine.add_argument("--out", type=Path, help="folder of the run / for the combined store")
+    combine.add_argument(
+        "--out", type=_output_folder, help="folder of the run / for the combined store"
+    )
     combine.set_defaults(handler=_lazy("tracehybrid.commands.store", "do_combine"))
 
 
 def _add_debug(verbs: Subparsers) -> None:
-    debug = verbs.add_parser("debug", help="inspect tracehybrid's data for bug reports")
+    debug = verbs.add_parser(
+        "debug", parents=[_debug_flag()], help="inspect tracehybrid's data for bug reports"
+    )
     debug_what = debug.add_subparsers(dest="what", metavar="WHAT", parser_class=_Parser)
-    store = debug_what.add_parser("store", help="print what a trace store holds")
+    store = debug_what.add_parser(
+        "store", parents=[_debug_flag()], help="print what a trace store holds"
+    )
     store.add_argument("path", nargs="?", type=Path, help="store file (default: the run's)")
     store.set_defaults(handler=_lazy("tracehybrid.commands.store", "do_debug"))
 
 
 def _add_explain(verbs: Subparsers) -> None:
-    explain = verbs.add_parser("explain", help="explain a diagnostic code")
+    explain = verbs.add_parser("explain", parents=[_debug_flag()], help="explain a diagnostic code")
     explain.add_argument("code", nargs="?", help="a code (TH101) or name (print-call)")
     explain.add_argument("--list", action="store_true", help="list every code")
     explain.set_defaults(handler=_lazy("tracehybrid.commands.explain", "do_explain"))
 
 
 def _add_apply(verbs: Subparsers) -> None:
-    apply = verbs.add_parser("apply", help="write the approved refactorings into the source")
+    apply = verbs.add_parser(
+        "apply", parents=[_debug_flag()], help="write the approved refactorings into the source"
+    )
     apply.add_argument("--results", type=Path, help="results file (default: the run's)")
     apply.add_argument(
         "--root", type=Path, help="project to rewrite (default: the one around the current folder)"
@@ -140,7 +176,7 @@ def _lazy(module: str, name: str) -> Handler:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the process exit code."""
     raw = list(sys.argv[1:] if argv is None else argv)
-    debug = "--debug" in raw
+    debug = _wants_debug(raw)
     try:
         args = build_parser().parse_args(raw)
         if args.verb is None:
@@ -168,3 +204,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         hint = "a bug in tracehybrid: rerun with --debug and report it"
         print(f"error[internal]: {name}: {exc} ({hint})", file=sys.stderr)
         return ExitCode.INTERNAL
+
+
+def _wants_debug(raw: list[str]) -> bool:
+    """`--debug` anywhere among tracehybrid's own arguments; after `--` it belongs to CMD.
+
+    Read from the raw arguments so that an error while parsing them gets its traceback too.
+    """
+    own = raw[: raw.index("--")] if "--" in raw else raw
+    return "--debug" in own

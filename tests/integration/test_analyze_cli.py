@@ -94,3 +94,18 @@ def test_exit_findings_flags_blocked_candidates(tmp_path: Path) -> None:
     )
     assert main(["analyze", "--quiet", str(tmp_path)]) == ExitCode.OK
     assert main(["analyze", "--quiet", "--exit-findings", str(tmp_path)]) == ExitCode.FINDINGS
+
+
+def test_without_paths_analyze_reads_the_configured_source(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.tracehybrid]\nsource = ["lib"]\n')
+    for folder, name in (("lib", "kept"), ("scripts", "left_out")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / f"{name}.py").write_text(
+            f"import tensorflow as tf\n\ndef {name}(x):\n    return tf.reduce_sum(x)\n"
+        )
+    for cwd in (tmp_path, tmp_path / "scripts"):  # from a subfolder too: the project's source
+        out = _run_without_tf("analyze", "--format", "json", "--no-cache", cwd=cwd)
+        assert out.returncode == ExitCode.OK, out.stderr
+        assert [fn["qualname"] for fn in json.loads(out.stdout)["functions"]] == ["kept"]
+    named = _run_without_tf("analyze", "--format", "json", "--no-cache", "scripts", cwd=tmp_path)
+    assert [fn["qualname"] for fn in json.loads(named.stdout)["functions"]] == ["left_out"]

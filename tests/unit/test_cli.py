@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -73,3 +74,44 @@ def test_internal_error_is_one_line_and_debug_shows_traceback(
     assert "Traceback" not in err
     assert main(["--debug", "explain", "TH101"]) == ExitCode.INTERNAL
     assert "Traceback" in capsys.readouterr().err
+
+
+def _cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "tracehybrid", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_debug_before_or_after_the_verb_shows_the_traceback(tmp_path: Path, where: str) -> None:
+    verb = ["analyze", str(tmp_path / "nope")]
+    args = ["--debug", *verb] if where == "before" else [*verb, "--debug"]
+    done = _cli(*args)
+    assert done.returncode == ExitCode.USAGE
+    assert "Traceback (most recent call last)" in done.stderr
+    assert done.stderr.splitlines()[-1].startswith("error[no-source]:")
+
+
+def test_debug_after_double_dash_belongs_to_the_test_command(tmp_path: Path) -> None:
+    out_file = tmp_path / "taken"
+    out_file.write_text("")
+    done = _cli("run", "--out", str(out_file), "--", "pytest", "--debug")
+    assert done.returncode == ExitCode.USAGE
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("verb", ["run", "combine"])
+def test_out_naming_a_file_is_one_line_usage_error(tmp_path: Path, verb: str) -> None:
+    out_file = tmp_path / "results.txt"
+    out_file.write_text("mine\n")
+    tail = ["--", "pytest"] if verb == "run" else []
+    done = _cli(verb, "--out", str(out_file), *tail, cwd=tmp_path)
+    assert done.returncode == ExitCode.USAGE
+    assert done.stderr.count("\n") == 1
+    assert done.stderr.startswith("error[usage]: argument --out:")
+    assert "is a file" in done.stderr
+    assert out_file.read_text() == "mine\n"

@@ -20,27 +20,26 @@ from tracehybrid.workspace import find_project_root
 
 
 def do_analyze(args: argparse.Namespace) -> int:
-    """Analyse the given paths (default: the current folder) and print the candidates."""
-    paths: list[Path] = [p.resolve() for p in (args.paths or [Path.cwd()])]
-    for path in paths:
+    """Analyse the given paths (default: the config's `source`, else the current folder)."""
+    given: list[Path] = [p.resolve() for p in args.paths]
+    for path in given:
         if not path.exists():
             raise NoSourceError(f"{path}: no such file or directory")
-    root = find_project_root(paths[0])
+    root = find_project_root(given[0] if given else Path.cwd())
     config = load_config(root)
     if args.no_cache:
         config = dataclasses.replace(config, cache=False)
+    # No paths: what the project configured (as `run` analyses it), else the current folder.
+    paths = given or (None if config.source else [Path.cwd().resolve()])
     started = time.perf_counter()
     with StageProgress(enabled=not args.quiet and args.format == "table") as progress:
         task = progress.stage("analysing files")
         facts = analyze_project(config, paths, progress=task.update)
     elapsed = time.perf_counter() - started
     for warning in facts.warnings:
-        print(
-            f"warning[unparsable]: {warning.path}:{warning.line}: {warning.message}",
-            file=sys.stderr,
-        )
+        print(warning.one_line(), file=sys.stderr)
     if facts.files_analysed == 0:
-        shown = ", ".join(str(p) for p in paths)
+        shown = ", ".join(str(p) for p in paths or config.source)
         raise NoSourceError(f"{shown}: no Python source to analyse (tests and venvs are excluded)")
     if args.format == "json":
         print(json.dumps(facts.to_dict(), indent=2, sort_keys=False))

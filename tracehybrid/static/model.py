@@ -165,6 +165,11 @@ class SourceWarning:
     def to_dict(self) -> dict[str, Any]:
         return {"path": self.path, "line": self.line, "message": self.message}
 
+    def one_line(self) -> str:
+        """The warning as `analyze` and `run` print it."""
+        message = " ".join(self.message.split())
+        return f"warning[unparsable]: {self.path}:{self.line}: {message}"
+
 
 @dataclass
 class FunctionFacts:
