@@ -82,7 +82,7 @@ def test_samples_are_replayed_in_collection_order_across_processes(tmp_path: Pat
     (row,) = combined(tmp_path, recorder)
     sizes = [call[0][0][2][0] for call in recorder.calls]
     assert sizes == [0, 1, 2, 3, 4, 5]  # "" before any test first, "" after a test last
-    assert (row["source"], row["plain"], json.loads(str(row["explanations"]))) == (
+    assert (row["source"], row["plain"], row["explanations"]) == (
         COMBINED_SOURCE,
         6,
         ["x: why"],

@@ -152,6 +152,8 @@ def _argument_reasons(ev: FunctionEvidence) -> list[Reason]:
         reasons.append(Reason("TH203", message, "runtime", ev.def_location()))
     prediction = ev.prediction()
     untraceable = prediction.get("untraceable") if prediction else None
+    if isinstance(untraceable, list):
+        untraceable = "; ".join(str(item) for item in untraceable)
     if untraceable:
         message = f"tf.function cannot key an argument the tests passed: {untraceable}."
         reasons.append(Reason("TH202", message, "runtime", ev.def_location()))
@@ -182,7 +184,8 @@ def _traces(ev: FunctionEvidence) -> tuple[int | None, int | None, list[str]]:
 
 
 def _retrace_message(plain: int, explanations: list[str], limit: int) -> str:
-    shown = "; ".join(explanations[:3]) + ("; ..." if len(explanations) > 3 else "")
+    more = len(explanations) - 3
+    shown = "; ".join(explanations[:3]) + (f"; and {more} more" if more > 0 else "")
     head = f"The tests' calls would make {plain} traces (limit {limit})"
     return f"{head}: {shown}." if shown else f"{head}."
 

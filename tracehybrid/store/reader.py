@@ -151,5 +151,20 @@ def _read_predictions(conn: sqlite3.Connection, facts: dict[int, CandidateFacts]
     names = ("source", "plain", "reduce_retracing", "signature", "untraceable", "explanations")
     for cand, *values, detail in conn.execute(query):
         row: dict[str, object] = dict(zip(names, values, strict=True))
+        # Both columns hold JSON lists; readers get lists, as the predictor produced them.
+        row["explanations"] = _text_list(row["explanations"]) or []
+        row["untraceable"] = _text_list(row["untraceable"])
         row["detail"] = json.loads(detail)  # the predictor's whole answer (unknown_reason, ...)
         facts[cand].predictions.append(row)
+
+
+def _text_list(column: object) -> list[str] | None:
+    """A JSON list column as a list of strings; None for NULL. A bare string (a store written
+    before the column held JSON) is one item."""
+    if column is None:
+        return None
+    try:
+        value = json.loads(str(column))
+    except ValueError:
+        return [str(column)]
+    return [str(item) for item in value] if isinstance(value, list) else [str(value)]
