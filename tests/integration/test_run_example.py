@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -15,6 +16,7 @@ from typing import Any
 import jsonschema
 import pytest
 
+from tracehybrid.runtime.launcher import KEEP_STORES_ENV
 from tracehybrid.store.combine import process_stores
 from tracehybrid.store.reader import CandidateFacts, open_store, read_facts, read_meta
 
@@ -55,6 +57,7 @@ def example_run(tmp_path_factory: pytest.TempPathFactory) -> ExampleRun:
         check=False,
         capture_output=True,
         text=True,
+        env={**os.environ, KEEP_STORES_ENV: "1"},  # the tests below read the process stores
     )
     store = project / ".tracehybrid" / "trace.db"
     facts = {fact.qualname: fact for fact in read_facts(store).values()} if store.exists() else {}

@@ -10,7 +10,7 @@ import pytest
 from runtime_candidates import candidates_for
 
 from tracehybrid.errors import TestCommandError
-from tracehybrid.runtime.launcher import combine, describe_store, run_traced
+from tracehybrid.runtime.launcher import KEEP_STORES_ENV, combine, describe_store, run_traced
 from tracehybrid.store.combine import process_stores
 from tracehybrid.store.reader import read_facts
 
@@ -55,6 +55,24 @@ def test_a_script_and_its_python_subprocess_are_traced(
     assert double.calls == {"eager": 3}
     assert double.signatures == ["n: int=21", "n: int=5", "n: int=6"]
     assert "lib.py" in describe_store(out / "trace.db")
+    assert process_stores(out) == []  # combined into trace.db, then removed
+    assert sorted(p.name for p in out.iterdir()) == ["trace.db"]
+
+
+@pytest.mark.parametrize("keep", ["argument", "environment"])
+def test_stores_are_kept_when_asked(
+    keep: str, script_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(script_project)
+    out = script_project / "out"
+    run_traced([sys.executable, "main.py"], script_project / "cands.json", out)
+    if keep == "environment":
+        monkeypatch.setenv(KEEP_STORES_ENV, "1")
+        combine(out)
+    else:
+        combine(out, keep_stores=True)
+    assert len(process_stores(out)) == 2
+    assert (out / "trace.db").is_file()
 
 
 def test_a_missing_command_is_a_one_line_error(tmp_path: Path) -> None:

@@ -59,7 +59,7 @@ def sessions(tmp_path_factory: pytest.TempPathFactory, outcomes_project: Path) -
         traced_rc = run_traced(
             [*PYTEST, f"--junitxml={root / 'traced.xml'}"], candidates, root / "s"
         )
-        serial_store = combine(root / "s")
+        serial_store = combine(root / "s", keep_stores=True)  # its process store is read below
         assert run_traced([*PYTEST, "-n", "2"], candidates, root / "x") == traced_rc
         xdist_store = combine(root / "x")
     return Sessions(

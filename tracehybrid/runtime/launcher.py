@@ -12,19 +12,25 @@ from pathlib import Path
 from tracehybrid.errors import TestCommandError
 from tracehybrid.runtime.bootstrap import SITE_DIR
 from tracehybrid.runtime.candidates import CANDIDATES_ENV, OUT_DIR_ENV
-from tracehybrid.store.combine import combine_dir, process_stores
+from tracehybrid.store.combine import combine_files, process_stores
 from tracehybrid.store.describe import describe_store
+from tracehybrid.store.schema import COMBINED_STORE_NAME
 
 __all__ = [
+    "KEEP_STORES_ENV",
     "check_command",
     "combine",
     "describe_store",
+    "keep_stores_requested",
     "prepend_path",
     "run_traced",
     "traced_environment",
 ]
 
 PLUGIN_MODULE = "tracehybrid.runtime.pytest_plugin"
+# Set to 1 to keep the per-process stores once they are combined into trace.db (for bug reports,
+# or to combine them again with CI shards); the `keep-stores` setting, until the CLI has one.
+KEEP_STORES_ENV = "TRACEHYBRID_KEEP_STORES"
 
 
 def prepend_path(value: str, existing: str | None, sep: str) -> str:
@@ -43,10 +49,19 @@ def traced_environment(candidates_file: Path, out_dir: Path) -> dict[str, str]:
     return env
 
 
-def _clear_old_stores(out_dir: Path) -> None:
-    for path in process_stores(out_dir):
+def _remove_stores(stores: list[Path]) -> None:
+    for path in stores:
         for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
             name.unlink(missing_ok=True)
+
+
+def _clear_old_stores(out_dir: Path) -> None:
+    _remove_stores(process_stores(out_dir))
+
+
+def keep_stores_requested() -> bool:
+    """True when the user asked to keep the per-process stores (KEEP_STORES_ENV set, not 0)."""
+    return os.environ.get(KEEP_STORES_ENV, "").strip().lower() not in {"", "0", "false", "no"}
 
 
 def check_command(cmd: list[str]) -> None:
@@ -79,6 +94,15 @@ def run_traced(cmd: list[str], candidates_file: Path, out_dir: Path) -> int:
         signal.signal(signal.SIGINT, previous)
 
 
-def combine(out_dir: Path) -> Path:
-    """Merge the per-process stores of a run into `out_dir/trace.db` and return its path."""
-    return combine_dir(out_dir)
+def combine(out_dir: Path, *, keep_stores: bool | None = None) -> Path:
+    """Merge the per-process stores of a run into `out_dir/trace.db` and return its path.
+
+    Like `coverage combine`, the merged stores are then removed: trace.db holds all they held,
+    and a run's folder should not grow by a store per process. KEEP_STORES (by default: whether
+    KEEP_STORES_ENV is set) keeps them. A failed merge removes nothing.
+    """
+    stores = process_stores(out_dir)
+    path = combine_files(stores, out_dir / COMBINED_STORE_NAME)
+    if not (keep_stores_requested() if keep_stores is None else keep_stores):
+        _remove_stores(stores)
+    return path
