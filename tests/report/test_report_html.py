@@ -115,3 +115,9 @@ def test_plots_survive_odd_measurements(realistic: ReportModel) -> None:
     svg = plots.speedup_svg(odd)
     assert svg is not None
     assert svg.startswith("<svg ")
+
+
+def test_test_command_is_shell_quoted_so_it_can_be_pasted(realistic: ReportModel) -> None:
+    command = ["python", "-m", "pytest", "-k", "not slow", "-q"]
+    page = render_html(dataclasses.replace(realistic, test_command=command))
+    assert "<code>python -m pytest -k &#x27;not slow&#x27; -q</code>" in page

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from pathlib import Path
 
@@ -38,7 +39,7 @@ def do_run(args: argparse.Namespace) -> int:
     if _is_pytest(cmd) and outcome.exit_code in PYTEST_PROBLEMS:
         problem = PYTEST_PROBLEMS[outcome.exit_code]
         print(
-            f"error[test-command]: `{' '.join(cmd)}` exited with {outcome.exit_code} ({problem})",
+            f"error[test-command]: `{shlex.join(cmd)}` exited with {outcome.exit_code} ({problem})",
             file=sys.stderr,
         )
         return outcome.exit_code

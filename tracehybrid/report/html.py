@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import shlex
 from importlib import resources
 
 from tracehybrid.report import plots
@@ -73,7 +74,7 @@ def _project_name(model: ReportModel) -> str:
 
 
 def _header(model: ReportModel) -> str:
-    command = " ".join(model.test_command)
+    command = shlex.join(model.test_command)  # quoted as a shell reads it, so it can be pasted
     return (
         f"<header><h1>tracehybrid report: {h(_project_name(model))}</h1>\n"
         f'<p class="subtitle">Project <code>{h(model.project_root)}</code> · tests run with '
