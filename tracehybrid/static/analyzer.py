@@ -51,7 +51,8 @@ def analyze_project(
     stats.files = len(files)
     contents = {f.relpath: _read(f.path) for f in files}
     keys = {
-        f.relpath: cache_key(contents[f.relpath], f.relpath, f.module, f.is_package) for f in files
+        f.relpath: cache_key(contents[f.relpath], f.relpath, f.module, f.is_package, f.local.key())
+        for f in files
     }
     cache = None
     if config.cache:
@@ -115,4 +116,6 @@ def analyse_file(file: SourceFile, content: bytes) -> ModuleSummary:
         summary = ModuleSummary(file.relpath, file.module, file.is_package, 0)
         summary.warnings.append(SourceWarning(file.relpath, line, f"not UTF-8: {exc.reason}"))
         return summary
-    return analyze_module(source, file.relpath, file.module, is_package=file.is_package)
+    return analyze_module(
+        source, file.relpath, file.module, is_package=file.is_package, local=file.local
+    )

@@ -14,10 +14,14 @@ SCHEMA = "CREATE TABLE IF NOT EXISTS summary (key TEXT PRIMARY KEY, data BLOB NO
 BATCH = 500
 
 
-def cache_key(content: bytes, relpath: str, module: str, is_package: bool) -> str:
-    """Changes whenever the file, its place in the project, or the analyzer changes."""
+def cache_key(content: bytes, relpath: str, module: str, is_package: bool, local: str = "") -> str:
+    """Changes whenever the file, its place in the project, or the analyzer changes.
+
+    `local` is the module's `LocalImports.key()`: its neighbours decide what its imports name.
+    """
     digest = hashlib.blake2b(content, digest_size=20)
-    digest.update(f"\0{relpath}\0{module}\0{is_package}\0{ANALYZER_VERSION}".encode())
+    place = f"\0{relpath}\0{module}\0{is_package}\0{local}\0{ANALYZER_VERSION}"
+    digest.update(place.encode())
     return digest.hexdigest()
 
 

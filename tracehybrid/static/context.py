@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 
 from tracehybrid.static import names
+from tracehybrid.static.identity import NO_PREFIX, LocalImports
 from tracehybrid.static.summary import ModuleSummary
 from tracehybrid.static.values import Val
 
@@ -12,8 +13,15 @@ from tracehybrid.static.values import Val
 class ModuleContext:
     """What every function analyser of one module shares."""
 
-    def __init__(self, source: str, summary: ModuleSummary, tree: ast.Module) -> None:
+    def __init__(
+        self,
+        source: str,
+        summary: ModuleSummary,
+        tree: ast.Module,
+        local: LocalImports = NO_PREFIX,
+    ) -> None:
         self.source = source
+        self.local = local
         self.summary = summary
         self.module = summary.module
         self.lines = source.splitlines()
@@ -54,7 +62,7 @@ class ModuleContext:
     def resolve_import(self, module: str | None, level: int) -> str:
         """The absolute module name of `from <level dots><module> import ...`."""
         if level == 0:
-            return module or ""
+            return self.local.absolute(module or "")
         parts = self.module.split(".")
         if not self.summary.is_package:
             parts = parts[:-1]

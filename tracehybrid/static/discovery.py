@@ -11,6 +11,7 @@ from pathlib import Path
 
 from tracehybrid.config import Config
 from tracehybrid.errors import NoSourceError
+from tracehybrid.static.identity import NO_PREFIX, LocalImports, unique_modules
 
 
 @dataclass(frozen=True)
@@ -19,8 +20,13 @@ class SourceFile:
 
     path: Path
     relpath: str
+    #: The dotted name that identifies the module in the project: its import name, made unique
+    #: with its folder's path when two folders hold modules of one name (`tasks.a.main`).
     module: str
     is_package: bool
+    #: The folder that must be on sys.path to import it (above its top package), relative.
+    import_root: str = "."
+    local: LocalImports = NO_PREFIX
 
 
 def exclude_pattern(globs: Sequence[str]) -> re.Pattern[str] | None:
@@ -48,7 +54,7 @@ def discover(config: Config, paths: Sequence[Path] | None = None) -> list[Source
             raise NoSourceError(f"{given}: no such file or folder")
     packages: dict[Path, bool] = {}
     files = [_source_file(p, root, packages) for p in found]
-    return sorted(files, key=lambda f: f.relpath)
+    return sorted(unique_modules(files), key=lambda f: f.relpath)
 
 
 def _source_path(root: Path, source: str) -> Path:
@@ -91,7 +97,8 @@ def _source_file(path: Path, root: Path, packages: dict[Path, bool]) -> SourceFi
             break
         folder = folder.parent
     module = ".".join(reversed(parts)) or path.parent.name
-    return SourceFile(path, _relative(path, root), module, path.name == "__init__.py")
+    is_package = path.name == "__init__.py"
+    return SourceFile(path, _relative(path, root), module, is_package, _relative(folder, root))
 
 
 def _is_package(folder: Path, packages: dict[Path, bool]) -> bool:

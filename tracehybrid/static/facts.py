@@ -8,7 +8,7 @@ from pathlib import Path
 from tracehybrid.static.effects import EffectPropagation, strongly_connected
 from tracehybrid.static.linker import PYTHON_KINDS, SPECULATIVE, Project, TensorInference
 from tracehybrid.static.model import Finding, FunctionFacts, ParamFacts, ProjectFacts, Tri
-from tracehybrid.static.summary import FuncSummary, ModuleSummary
+from tracehybrid.static.summary import FuncSummary, ModuleSummary, func_key
 
 WRITE_CODES = frozenset({"TH111", "TH112", "TH121", "TH122", "TH123"})
 # Shared answers for the common cases: building a frozen Tri per parameter adds up.
@@ -37,7 +37,7 @@ def link(root: Path, modules: list[ModuleSummary], disabled: Iterable[str] = ())
         facts.lines_analysed += summary.lines
         for fs in summary.functions:
             if fs.qualname != MODULE:
-                facts.functions.append(builder.build(f"{summary.module}.{fs.qualname}"))
+                facts.functions.append(builder.build(func_key(summary.module, fs)))
     return facts
 
 
@@ -156,8 +156,9 @@ class FactBuilder:
         params = self.params(key, fs)
         tensor_param = self._has_tensor_param(fs, params)
         computation = self.computes.get(key, NO_COMPUTATION)
-        candidate = fs.hybrid is not None or (
-            (tensor_param.is_yes or computation.is_yes) and not _is_lifecycle(fs)
+        candidate = not fs.stub and (
+            fs.hybrid is not None
+            or ((tensor_param.is_yes or computation.is_yes) and not _is_lifecycle(fs))
         )
         findings = [
             Finding(e.code, e.message, e.path, e.line, e.via) for e in self.effects.get(key, ())

@@ -16,6 +16,7 @@ from tracehybrid.static.summary import (
     ModuleSummary,
     ParamSummary,
     Taint,
+    func_key,
 )
 
 SPECULATIVE_NAME = re.compile(r"(.*_step|run_model|.*inference)$")
@@ -51,7 +52,7 @@ class Project:
         for summary in modules:
             self.aliases[summary.module] = summary.aliases
             for fs in summary.functions:
-                key = f"{summary.module}.{fs.qualname}"
+                key = func_key(summary.module, fs)
                 self.funcs[key] = fs
                 self.module_of[key] = summary
             for cls in summary.classes:

@@ -3,24 +3,29 @@
 from __future__ import annotations
 
 import ast
-import re
 from collections import deque
 
 from tracehybrid.static import names
 from tracehybrid.static.context import ModuleContext, dotted
 from tracehybrid.static.hybrid import Resolve, parse_hybrid
+from tracehybrid.static.identity import NO_PREFIX, LocalImports
 from tracehybrid.static.model import HybridFacts, HybridForm, SourceWarning
 from tracehybrid.static.stmts import BodyAnalyzer, scan_body
 from tracehybrid.static.summary import ClassSummary, FuncSummary, ModuleSummary, ParamSummary
+from tracehybrid.static.suppress import find_suppressions
 from tracehybrid.static.values import Scope, Val
 
 TENSOR_HINTS = frozenset({"Tensor", "Variable", "RaggedTensor", "SparseTensor", "TensorLike"})
-SUPPRESS = re.compile(r"#\s*tracehybrid:\s*ignore(?:\[([A-Za-z0-9_,\s-]*)\])?")
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 
 
 def analyze_module(
-    source: str, path: str, module: str, *, is_package: bool = False
+    source: str,
+    path: str,
+    module: str,
+    *,
+    is_package: bool = False,
+    local: LocalImports = NO_PREFIX,
 ) -> ModuleSummary:
     """Summarise one module; a file that does not parse yields a warning and no functions."""
     lines = source.count("\n") + (1 if source and not source.endswith("\n") else 0)
@@ -35,25 +40,11 @@ def analyze_module(
         return summary
     summary.suppressions = find_suppressions(source)
     try:
-        ModuleAnalyzer(ModuleContext(source, summary, tree)).run()
+        ModuleAnalyzer(ModuleContext(source, summary, tree, local)).run()
     except RecursionError:
         summary.functions.clear()
         summary.warnings.append(SourceWarning(path, 1, "too deeply nested to analyse"))
     return summary
-
-
-def find_suppressions(source: str) -> dict[int, frozenset[str]]:
-    """Lines with `# tracehybrid: ignore[CODE,...]`; an empty set suppresses every code."""
-    if "tracehybrid:" not in source:
-        return {}
-    found: dict[int, frozenset[str]] = {}
-    for number, line in enumerate(source.splitlines(), start=1):
-        if "tracehybrid:" in line:
-            match = SUPPRESS.search(line)
-            if match is not None:
-                listed = match.group(1) or ""
-                found[number] = frozenset(c.strip().upper() for c in listed.split(",") if c.strip())
-    return found
 
 
 class ModuleAnalyzer:
@@ -64,6 +55,7 @@ class ModuleAnalyzer:
         self.summary = ctx.summary
         self.queue: deque[tuple[FunctionNode, FuncSummary, Scope]] = deque()
         self.by_ref: dict[str, FuncSummary] = {}
+        self.protocols: set[str] = set()  # qualified names of `typing.Protocol` classes
 
     def run(self) -> None:
         module_fs = FuncSummary("<module>", 1, 1, self.summary.lines, False, False, "", False, [])
@@ -73,11 +65,22 @@ class ModuleAnalyzer:
             node, fs, parent = self.queue.popleft()
             self.analyse_function(node, fs, parent)
         self.summary.functions.sort(key=lambda f: (f.line, f.qualname))
+        self._tell_apart_same_qualnames()
         self.summary.functions.append(module_fs)
         self.summary.classes = [
             ClassSummary(c.qualname, c.bases, c.methods, self.ctx.class_attrs.get(c.qualname, {}))
             for c in self.summary.classes
         ]
+
+    def _tell_apart_same_qualnames(self) -> None:
+        """Several defs of one qualname: each but the one its name is bound to gets `@LINE`.
+
+        References made while analysing already point at the plain key, which is the last def:
+        the one a later call by name reaches (an `@overload` implementation, a property setter).
+        """
+        for fs in self.summary.functions:
+            if self.by_ref.get(f"{self.ctx.module}.{fs.qualname}") is not fs:
+                fs.key_suffix = f"@{fs.line}"
 
     # -- definitions -------------------------------------------------------------------------
     @staticmethod
@@ -107,6 +110,7 @@ class ModuleAnalyzer:
             params=self.params(node, body, hybrid),
             hybrid=hybrid,
             once_only=any(_is_once(d) for d in node.decorator_list),
+            stub=self.stub_reason(node, body, owner),
         )
         if kind == "classmethod":
             fs.is_static = False
@@ -141,6 +145,15 @@ class ModuleAnalyzer:
             elif val.ref == "builtins.classmethod":
                 kind = "classmethod"
         return hybrid, kind
+
+    def stub_reason(self, node: FunctionNode, body: BodyAnalyzer, owner: Scope) -> str:
+        """Defs that only describe types never run as written: no candidates."""
+        plain = [d for d in node.decorator_list if isinstance(d, ast.Name | ast.Attribute)]
+        if any(body.ev(d).ref in OVERLOAD for d in plain):
+            return "an `@overload` stub"
+        if owner.kind == "class" and f"{self.ctx.module}.{owner.qualname}" in self.protocols:
+            return "a method of a `Protocol` class"
+        return ""
 
     @staticmethod
     def resolver(body: BodyAnalyzer) -> Resolve:
@@ -209,6 +222,9 @@ class ModuleAnalyzer:
             val = body.ev(base)
             if val.kind in ("sym", "class"):
                 bases.append(val.ref)
+            generic = base.value if isinstance(base, ast.Subscript) else base  # Protocol[T]
+            if isinstance(generic, ast.Name | ast.Attribute) and body.ev(generic).ref in PROTOCOL:
+                self.protocols.add(ref)
         for keyword in node.keywords:
             body.ev(keyword.value)
         for decorator in node.decorator_list:
@@ -262,6 +278,9 @@ class ModuleAnalyzer:
             return Val("container", taint, origin=f"param:{name}", elem=taint)
         return Val("unknown", taint, origin=f"param:{name}")
 
+
+OVERLOAD = frozenset({"typing.overload", "typing_extensions.overload"})
+PROTOCOL = frozenset({"typing.Protocol", "typing_extensions.Protocol"})
 
 #: Decorators that run a function once (per instance for methods): its set-up does not recur.
 ONCE_DECORATORS = frozenset({"once", "run_once", "call_once"})

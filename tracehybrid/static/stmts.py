@@ -317,10 +317,10 @@ class BodyAnalyzer(CallEvaluator):
     def st_import(self, node: ast.Import) -> None:
         for alias in node.names:
             if alias.asname:
-                self.bind_import(alias.asname, alias.name, node.lineno)
+                self.bind_import(alias.asname, self.ctx.local.absolute(alias.name), node.lineno)
             else:
                 first = alias.name.split(".")[0]
-                self.bind_import(first, first, node.lineno)
+                self.bind_import(first, self.ctx.local.absolute(first), node.lineno)
 
     def st_importfrom(self, node: ast.ImportFrom) -> None:
         base = self.ctx.resolve_import(node.module, node.level)

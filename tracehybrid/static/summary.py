@@ -17,7 +17,7 @@ NO_TAINT: Taint = frozenset()
 TENSOR: Taint = frozenset({"T"})
 
 # Bumped whenever the summaries change meaning, so stale cache entries are never reused.
-ANALYZER_VERSION = "2"
+ANALYZER_VERSION = "3"
 
 
 @dataclass(slots=True)
@@ -96,6 +96,12 @@ class FuncSummary:
     global_reads: list[tuple[str, int]] = field(default_factory=list)
     setup_lines: list[int] = field(default_factory=list)  # variables created once, as set-up
     unknowns: list[str] = field(default_factory=list)
+    #: "@LINE" when an earlier def in the file has the same qualname (if/else alternatives, a
+    #: property's getter before its setter, `@overload` stubs): the later def, the one a call
+    #: by name reaches, keeps the plain key.
+    key_suffix: str = ""
+    #: Why it can never be a candidate, e.g. a typing stub ("an `@overload` stub"); "" otherwise.
+    stub: str = ""
 
 
 @dataclass(slots=True)
@@ -119,3 +125,8 @@ class ModuleSummary:
     suppressions: dict[int, frozenset[str]] = field(default_factory=dict)  # empty set: all
     warnings: list[SourceWarning] = field(default_factory=list)
     higher_order: list[tuple[str, HybridFacts]] = field(default_factory=list)  # target, facts
+
+
+def func_key(module: str, fs: FuncSummary) -> str:
+    """The function's identity in the linked project: `module.qualname`, unique per def."""
+    return f"{module}.{fs.qualname}{fs.key_suffix}"
