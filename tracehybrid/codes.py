@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -542,9 +543,55 @@ _REGISTRY: tuple[Code, ...] = (
         "for lr in rates:\n    step(x, lr)  # a new trace per lr",
         "for lr in rates:\n    step(x, tf.constant(lr))",
     ),
+    _c(
+        "TH305",
+        "runs-inside-graph",
+        "no_speedup",
+        "measurement",
+        "In the graph-mode run it was only called while an outer graph was traced.",
+        "Its callers became graphs (approved conversions or existing `tf.function`s), so it is "
+        "already staged inside their graphs: converting it too gains nothing, and it was never "
+        "called eagerly to be timed. Nothing to change.",
+        "def helper(x):\n    return x * 2\n\ndef step(x):  # approved: @tf.function\n"
+        "    return helper(x)",
+        "(leave `helper` eager: it runs inside the graph of `step`)",
+    ),
+    _c(
+        "TH306",
+        "not-timed",
+        "no_speedup",
+        "measurement",
+        "Proven as a graph, but no steady-state call could be timed, so no speedup is shown.",
+        "A conversion is approved only when it is measured faster. Its sampled calls could not be "
+        "replayed for timing, and the tests made too few graph calls that did not trace to time "
+        "those instead.",
+        "def test_step():\n    step(x)  # one call: nothing to time",
+        "def test_step():\n    for _ in range(10):\n        step(x)",
+    ),
 )
 
 BY_CODE: dict[str, Code] = {c.code: c for c in _REGISTRY}
+
+# Rejections that leave nothing to change. results.json calls them `rejected` (its verdicts are
+# approved or rejected), but summaries count them apart: after a successful `apply`, a run whose
+# functions are all already optimal is a success, not "0 approved, 35 rejected".
+NOTHING_TO_CHANGE: dict[str, str] = {
+    "TH230": "already_optimal",  # an existing tf.function that needs no change
+    "TH194": "inside_graph",  # static: every caller is already a tf.function
+    "TH211": "inside_graph",  # traced run: called only inside existing graphs
+    "TH305": "inside_graph",  # graph-mode run: called only inside its converted callers
+}
+
+
+def nothing_to_change(reason_codes: Iterable[str]) -> str | None:
+    """`already_optimal` or `inside_graph` when every one of a rejected function's reasons says
+    it needs no change; None when any reason is a real obstacle (or there are none)."""
+    kinds = {NOTHING_TO_CHANGE.get(code) for code in reason_codes}
+    if len(kinds) != 1 or None in kinds:
+        return None
+    return kinds.pop()
+
+
 BY_NAME: dict[str, Code] = {c.name: c for c in _REGISTRY}
 
 

@@ -69,7 +69,11 @@ class TargetProof:
             "failing_tests": self.failing_tests,
             "wrap_error": facts.get("wrap_error"),
             "calls": facts.get("calls", 0),
+            "calls_in_graph": facts.get("calls_in_graph", 0),
             "traces": facts.get("traces", 0),
+            # nodeids of the tests that called it as a graph, and inside an outer graph
+            "tests": sorted(facts.get("tests", {})),
+            "graph_tests": sorted(facts.get("graph_tests", {})),
             "exceptions": facts.get("exceptions", []),
             "mismatches": facts.get("mismatches", []),
             "not_compared": facts.get("not_compared", []),

@@ -114,6 +114,18 @@ class FunctionView:
     not_run_alone: list[str] = field(default_factory=list)
 
     @property
+    def nothing_to_change(self) -> str | None:
+        """`already_optimal` or `inside_graph` for a rejection that leaves nothing to change."""
+        if self.verdict != "rejected":
+            return None
+        return codes.nothing_to_change(r.code for r in self.reasons)
+
+    @property
+    def blocked(self) -> bool:
+        """Rejected for a reason that stands in the way (not one that needs no change)."""
+        return self.verdict == "rejected" and self.nothing_to_change is None
+
+    @property
     def categories(self) -> list[str]:
         """The distinct categories of its reasons, in order of first appearance."""
         return list(dict.fromkeys(r.category for r in self.reasons))

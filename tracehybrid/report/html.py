@@ -104,8 +104,14 @@ def _summary(model: ReportModel) -> str:
         _card(
             "Approved", str(s.approved), "safe to run as graphs, proven by the tests", "approved"
         ),
-        _card("Rejected", str(s.rejected), "kept as they are, with the reasons", "rejected"),
+        _card("Rejected", str(s.blocked), "kept as they are, with the reasons", "rejected"),
     ]
+    if s.already_optimal or s.inside_graph:
+        parts = [f"{s.already_optimal} already optimal"] if s.already_optimal else []
+        parts += [f"{s.inside_graph} already inside a graph"] if s.inside_graph else []
+        cards.append(
+            _card("Nothing to change", str(s.already_optimal + s.inside_graph), ", ".join(parts))
+        )
     if s.suite is not None:
         note = f"{s.suite.eager_s:.1f} s eager → {s.suite.graph_s:.1f} s graph"
         cards.append(_card("Whole suite", _times(s.suite.ratio), note))

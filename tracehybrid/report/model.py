@@ -80,6 +80,15 @@ class SummaryView:
     #: Rejected functions per category; a function counts once in each of its categories.
     rejected_by_category: list[tuple[str, int]]
     suite: SuiteTiming | None
+    #: Of `rejected`: existing tf.functions that need no change, and functions already staged
+    #: inside their callers' graphs. Summaries count these apart from the real rejections.
+    already_optimal: int = 0
+    inside_graph: int = 0
+
+    @property
+    def blocked(self) -> int:
+        """Rejections that stand in the way: `rejected` less those with nothing to change."""
+        return max(0, self.rejected - self.already_optimal - self.inside_graph)
 
 
 @dataclass
@@ -99,10 +108,8 @@ class ReportModel:
     document: dict[str, Any]
 
     def reason_counts(self) -> list[tuple[CodeDoc, int]]:
-        """Codes of rejected functions' reasons, commonest first (ties in code order)."""
-        counted = Counter(
-            r.code for f in self.functions if f.verdict == "rejected" for r in f.reasons
-        )
+        """Codes of blocked functions' reasons, commonest first (ties in code order)."""
+        counted = Counter(r.code for f in self.functions if f.blocked for r in f.reasons)
         by_code = {c.code: c for c in self.codes}
         ranked = sorted(counted.items(), key=lambda item: (-item[1], item[0]))
         return [(by_code[code], n) for code, n in ranked]
@@ -191,9 +198,8 @@ def _summary(
     raw: dict[str, Any], functions: list[FunctionView], suite: SuiteTiming | None
 ) -> SummaryView:
     ratios = [f.speedup.ratio for f in functions if f.verdict == "approved" and f.speedup]
-    by_category = Counter(
-        category for f in functions if f.verdict == "rejected" for category in f.categories
-    )
+    by_category = Counter(category for f in functions if f.blocked for category in f.categories)
+    unchanged = Counter(f.nothing_to_change for f in functions)
     return SummaryView(
         candidates=int(raw.get("candidates", len(functions))),
         approved=int(raw.get("approved", sum(f.verdict == "approved" for f in functions))),
@@ -202,6 +208,8 @@ def _summary(
         median_speedup=_stat(raw.get("median_speedup"), statistics.median, ratios),
         rejected_by_category=sorted(by_category.items(), key=lambda item: (-item[1], item[0])),
         suite=suite,
+        already_optimal=unchanged["already_optimal"],
+        inside_graph=unchanged["inside_graph"],
     )
 
 

@@ -46,8 +46,9 @@ def render_sarif(model: ReportModel) -> dict[str, Any]:
 
 
 def level(fn: FunctionView, reason: ReasonView) -> str:
-    """`warning` for what blocks a refactoring; `note` for what an approved one fixes or informs."""
-    if fn.verdict == "approved" or not reason.doc.blocking:
+    """`warning` for what blocks a refactoring; `note` for what an approved one fixes or informs,
+    and for a rejection that leaves nothing to change (already optimal, already a graph)."""
+    if fn.verdict == "approved" or not reason.doc.blocking or fn.nothing_to_change:
         return "note"
     return "warning"
 

@@ -8,7 +8,7 @@ from rich.text import Text
 
 from tracehybrid.report.model import FunctionView, ReportModel
 
-TOP_REASONS = 5  # rejection reasons listed under the table
+TOP_REASONS = 5  # rejection reasons listed under the table (those needing no change left out)
 
 
 def render_text(model: ReportModel, console: Console, *, quiet: bool = False) -> None:
@@ -39,7 +39,12 @@ def failed_tests_note(model: ReportModel) -> str | None:
 def totals_line(model: ReportModel) -> str:
     """One line with the counts, the suite timing and the mean and median speedup."""
     s = model.summary
-    parts = [f"{s.candidates} candidates: {s.approved} approved, {s.rejected} rejected"]
+    counts = f"{s.candidates} candidates: {s.approved} approved, {s.blocked} rejected"
+    if s.already_optimal:
+        counts += f", {s.already_optimal} already optimal"
+    if s.inside_graph:
+        counts += f", {s.inside_graph} already inside a graph"
+    parts = [counts]
     if s.suite is not None:
         ratio = f" ({s.suite.ratio:.2f}x)" if s.suite.ratio is not None else ""
         parts.append(f"suite {s.suite.eager_s:.1f} s eager, {s.suite.graph_s:.1f} s graph{ratio}")

@@ -50,8 +50,12 @@ def decide(
     if proposal.refactoring == "dehybridize":  # nothing to time: it goes back to eager
         return Decision(proposal, "approved", list(proposal.reasons), proof=target)
     timing, method = _timing(target, eager_call_s)
+    eager_calls = max(0, len(eager_call_s) - 1)  # as _timing counts them: the first dropped
     decision = Decision(proposal, "approved", list(proposal.reasons), timing, method, target)
-    if proposal.refactoring == "convert_to_hybrid":
+    if proposal.refactoring == "convert_to_hybrid" and timing is None:
+        decision.verdict = "rejected"
+        decision.reasons.append(_untimed(target, proof, eager_calls, where))
+    elif proposal.refactoring == "convert_to_hybrid":
         _judge_conversion(decision, where, config)
     return decision
 
@@ -104,16 +108,48 @@ def _as_recorded(timing: Timing) -> Timing:
     return Timing.from_json(timing.to_json())
 
 
-def _judge_conversion(decision: Decision, where: str, config: Config) -> None:
-    if decision.timing is None:
+def _untimed(target: TargetProof, proof: ProofView | None, eager_calls: int, where: str) -> Reason:
+    """Why a proven conversion has no timing: it only ran inside other graphs (TH305), or its
+    calls could not be timed (TH306). Neither is TH303, which means "timed, and not faster"."""
+    facts = target.facts
+    if not facts.get("calls") and facts.get("calls_in_graph"):
+        outer = enclosing_graphs(proof, target) if proof is not None else []
+        names = ", ".join(f"`{name}`" for name in outer[:3]) + (", ..." if len(outer) > 3 else "")
+        inside = f"inside {names}" if outer else "inside an existing tf.function or Keras graph"
         message = (
-            "Proven as a graph, but it could not be timed: its calls change TensorFlow state, so "
-            f"they cannot be replayed, and the tests made fewer than {PASSIVE_MIN_CALLS} "
-            "steady-state calls to time instead."
+            f"Runs {inside}: already a graph there. In the graph-mode run it was only called "
+            "while an outer graph was traced, so converting it too gains nothing."
         )
-        decision.verdict = "rejected"
-        decision.reasons.append(Reason("TH303", message, "measurement", where))
-        return
+        return Reason("TH305", message, "measurement", where)
+    steady = len(facts.get("steady_calls_s") or [])
+    skipped = next((item.get("detail") for item in facts.get("not_compared") or []), None)
+    why = "none of its calls was timed by replay"
+    if skipped:
+        why = f"its calls were not replayed for timing (it {skipped})"
+    message = (
+        f"Proven as a graph, but not timed: {why}, and the tests made {steady} graph calls that "
+        f"did not trace and {eager_calls} eager calls after the first, fewer than the "
+        f"{PASSIVE_MIN_CALLS} each needed to time those instead."
+    )
+    return Reason("TH306", message, "measurement", where)
+
+
+def enclosing_graphs(proof: ProofView, target: TargetProof) -> list[str]:
+    """The other targets that ran as graphs in the tests where TARGET was called only inside an
+    outer graph, most shared tests first: the graphs it most likely ran inside. The graph run
+    records no call stacks, so this is read from the tests both were called in."""
+    inside = set(target.facts.get("graph_tests") or ())
+    shared: dict[str, int] = {}
+    for other in proof.targets.values():
+        if other is target or other.target.dehybridize:
+            continue
+        common = len(inside & set(other.facts.get("tests") or ()))
+        if common:
+            shared[other.target.qualname] = max(shared.get(other.target.qualname, 0), common)
+    return sorted(shared, key=lambda name: (-shared[name], name))
+
+
+def _judge_conversion(decision: Decision, where: str, config: Config) -> None:
     for finding in judge_speed(
         decision.timing, config.min_speedup, config.expected_calls_per_trace
     ):

@@ -5,10 +5,11 @@ from __future__ import annotations
 import hashlib
 import math
 import statistics
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from tracehybrid import __version__
+from tracehybrid import __version__, codes
 from tracehybrid.reconcile.evidence import prediction_of
 from tracehybrid.results.decide import Decision
 from tracehybrid.results.storeviews import StoreViews
@@ -114,12 +115,20 @@ def summary(decisions: list[Decision], entries: list[dict[str, Any]]) -> dict[st
     """The contract's summary over every candidate."""
     ratios = [e["speedup"]["ratio"] for e in entries if e["verdict"] == "approved" and e["speedup"]]
     approved = sum(1 for d in decisions if d.verdict == "approved")
+    unchanged = Counter(
+        codes.nothing_to_change(r.code for r in d.reasons)
+        for d in decisions
+        if d.verdict == "rejected"
+    )
     return {
         "candidates": len(decisions),
         "approved": approved,
         "rejected": len(decisions) - approved,
         "mean_speedup": round(statistics.fmean(ratios), 4) if ratios else None,
         "median_speedup": round(statistics.median(ratios), 4) if ratios else None,
+        # Of `rejected`, those with nothing to change (see codes.NOTHING_TO_CHANGE).
+        "already_optimal": unchanged["already_optimal"],
+        "inside_graph": unchanged["inside_graph"],
     }
 
 

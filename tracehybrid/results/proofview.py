@@ -12,8 +12,17 @@ from tracehybrid.measure.proof import ProofResult, TargetProof
 from tracehybrid.measure.targets import Target
 from tracehybrid.measure.timing import Timing
 
-# The per-target facts that verdicts read back from proof.json.
-FACT_KEYS = ("exceptions", "mismatches", "not_compared", "trace_calls_s", "steady_calls_s")
+# The per-target facts that verdicts read back from proof.json: lists, then counts.
+FACT_KEYS = (
+    "exceptions",
+    "mismatches",
+    "not_compared",
+    "trace_calls_s",
+    "steady_calls_s",
+    "tests",
+    "graph_tests",
+)
+COUNT_KEYS = ("calls", "calls_in_graph")
 
 
 @dataclass(frozen=True)
@@ -45,7 +54,8 @@ class ProofView:
 
 def _target(item: dict[str, Any]) -> TargetProof:
     timing = item.get("timing")
-    facts = {key: item.get(key, []) for key in FACT_KEYS}
+    facts: dict[str, Any] = {key: item.get(key, []) for key in FACT_KEYS}
+    facts.update({key: int(item.get(key, 0)) for key in COUNT_KEYS})
     return TargetProof(
         target=Target.from_json(item["target"]),
         status=str(item["status"]),
