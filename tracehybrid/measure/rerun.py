@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,14 +92,32 @@ def _culprits(prover: Prover, active: list[Target], run: SuiteRun) -> tuple[list
 def _isolate(prover: Prover, active: list[Target], run: SuiteRun) -> list[Rejection]:
     """The rejections explaining the changed outcomes of RUN (which ran ACTIVE as graphs)."""
     pool, culprits = _culprits(prover, active, run)
-    crashes = {nodeid: run.crashes.get(nodeid, "") for nodeid in prover.changed(run)}
+    blamed = Counter(nodeid for tests in culprits.alone.values() for nodeid in tests)
+    blamed.update(nodeid for _, tests in culprits.together for nodeid in tests)
     rejections = []
     for index, tests in culprits.alone.items():
+        crashes = _own_crashes(prover, [pool[index]], tests, run, blamed)
         rejections.append(Rejection(pool[index], sorted(tests), crashes))
     for group, tests in culprits.together:
         together = [pool[i] for i in group]
+        crashes = _own_crashes(prover, together, tests, run, blamed)
         rejections += [Rejection(t, sorted(tests), crashes, together) for t in together]
     return rejections
+
+
+def _own_crashes(
+    prover: Prover, culprits: list[Target], tests: set[str], run: SuiteRun, blamed: Counter[str]
+) -> dict[str, str]:
+    """The failures CULPRITS caused in TESTS: from the latest run with exactly them as graphs.
+
+    RUN, where every active target was a graph, shows a test's first failure, which may be
+    another culprit's; its text is kept only for a test that no other culprit changed.
+    """
+    keys = {target.key for target in culprits}
+    own = next((r for r in reversed(prover.runs) if {t.key for t in r.targets} == keys), None)
+    if own is not None:
+        return {nodeid: own.crashes.get(nodeid, "") for nodeid in tests}
+    return {nodeid: run.crashes.get(nodeid, "") for nodeid in tests if blamed[nodeid] == 1}
 
 
 @dataclass(frozen=True)
