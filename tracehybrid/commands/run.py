@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import shlex
 import sys
+import tempfile
 from pathlib import Path
 
 from rich.console import Console
@@ -32,10 +34,15 @@ def do_run(args: argparse.Namespace) -> int:
     root = find_project_root(Path.cwd())
     config = load_config(root)
     out_dir = (args.out or root / config.output_dir).resolve()
+    # Everything the run writes, the analysis cache included, goes where --out says.
+    config = dataclasses.replace(config, output_dir=str(out_dir))
+    _check_writable(out_dir)
     with StageProgress(enabled=not args.quiet) as progress:
         outcome = run_pipeline(config, cmd, out_dir, progress, graph=not args.no_graph)
         progress.stage("writing the reports")
         written = write_reports(outcome.results, out_dir) if outcome.results else {}
+    for warning in outcome.facts.warnings:  # files not analysed: never dropped in silence
+        print(warning.one_line(), file=sys.stderr)
     if _is_pytest(cmd) and outcome.exit_code in PYTEST_PROBLEMS:
         problem = PYTEST_PROBLEMS[outcome.exit_code]
         print(
@@ -48,6 +55,18 @@ def do_run(args: argparse.Namespace) -> int:
         console = Console(width=max(console.width, 120))
     _print_summary(console, written, quiet=args.quiet)
     return outcome.exit_code
+
+
+def _check_writable(out_dir: Path) -> None:
+    """One line before anything runs when the output folder cannot be written (a read-only
+    checkout), found by writing there: permission bits do not tell, for root for example."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out_dir):
+            pass
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise UsageError(f"{out_dir}: cannot write there ({reason}); give --out DIR") from None
 
 
 def _print_summary(console: Console, written: dict[str, Path], *, quiet: bool) -> None:

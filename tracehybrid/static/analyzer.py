@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import multiprocessing
 import os
+import tokenize
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from tracehybrid.config import Config
-from tracehybrid.static.cache import SummaryCache, cache_key
+from tracehybrid.static.cache import cache_key, open_cache
 from tracehybrid.static.discovery import SourceFile, discover
 from tracehybrid.static.facts import link
 from tracehybrid.static.model import ProjectFacts, SourceWarning
@@ -56,7 +58,7 @@ def analyze_project(
     }
     cache = None
     if config.cache:
-        cache = SummaryCache(cache_dir or config.root / config.output_dir / "cache")
+        cache = open_cache(cache_dir or config.root / config.output_dir / "cache", config.root)
     try:
         cached = cache.get_many(keys.values()) if cache is not None else {}
         summaries = {f.relpath: cached[keys[f.relpath]] for f in files if keys[f.relpath] in cached}
@@ -110,12 +112,35 @@ def _analyse_task(task: tuple[SourceFile, bytes]) -> ModuleSummary:
 def analyse_file(file: SourceFile, content: bytes) -> ModuleSummary:
     """Decode and summarise one file; undecodable files become a warning."""
     try:
-        source = content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = content[: exc.start].count(b"\n") + 1
+        source = decode_python(content)
+    except (SyntaxError, UnicodeDecodeError) as exc:
         summary = ModuleSummary(file.relpath, file.module, file.is_package, 0)
-        summary.warnings.append(SourceWarning(file.relpath, line, f"not UTF-8: {exc.reason}"))
+        summary.warnings.append(SourceWarning(file.relpath, *_decode_problem(content, exc)))
         return summary
     return analyze_module(
         source, file.relpath, file.module, is_package=file.is_package, local=file.local
     )
+
+
+def decode_python(content: bytes) -> str:
+    """Decode as Python does: a BOM, else a PEP 263 `coding:` declaration, else UTF-8.
+
+    Raises SyntaxError for an unknown declared encoding, UnicodeDecodeError for bad bytes.
+    Line endings are kept as they are, so line numbers match the file.
+    """
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(content).readline)
+    return content.decode(encoding)
+
+
+NOT_UTF8 = "not UTF-8, and no PEP 263 `# -*- coding: ... -*-` line names its encoding"
+
+
+def _decode_problem(content: bytes, exc: SyntaxError | UnicodeDecodeError) -> tuple[int, str]:
+    """The line and message of a decoding failure, for a one-line warning."""
+    if isinstance(exc, SyntaxError):  # tokenize's: bad bytes in the first two lines, or a cookie
+        unknown = "unknown encoding" in (exc.msg or "")
+        return exc.lineno or 1, f"cannot decode: {exc.msg if unknown else NOT_UTF8}"
+    line = content[: exc.start].count(b"\n") + 1
+    if exc.encoding.replace("-", "").lower().startswith("utf8"):
+        return line, f"cannot decode: {NOT_UTF8} ({exc.reason})"
+    return line, f"cannot decode as {exc.encoding}, as its coding line says: {exc.reason}"

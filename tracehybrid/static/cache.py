@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import pickle
 import sqlite3
 from collections.abc import Iterable
@@ -25,23 +26,53 @@ def cache_key(content: bytes, relpath: str, module: str, is_package: bool, local
     return digest.hexdigest()
 
 
+def user_cache_dir(root: Path) -> Path:
+    """Where a project's cache goes when its own output folder cannot be written (a read-only
+    checkout): one folder per project root under the user's cache directory."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    digest = hashlib.blake2b(str(root.resolve()).encode(), digest_size=8).hexdigest()
+    return Path(base) / "tracehybrid" / f"{root.resolve().name}-{digest}"
+
+
+def open_cache(preferred: Path, root: Path) -> SummaryCache | None:
+    """The cache in `preferred`, else in `user_cache_dir(root)`, else None: analysis goes on
+    without one. Each is tried by opening it for writing, which is what decides, root or not."""
+    for folder in (preferred, user_cache_dir(root)):
+        try:
+            return SummaryCache(folder)
+        except (OSError, sqlite3.Error):
+            continue
+    return None
+
+
 class SummaryCache:
-    """A key -> pickled ModuleSummary store; a damaged file is replaced, never fatal."""
+    """A key -> pickled ModuleSummary store; a damaged file is replaced, never fatal.
+
+    Raises OSError or sqlite3.Error when `folder` cannot hold a writable cache.
+    """
 
     def __init__(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         self.path = folder / "static.sqlite"
         try:
             self.db = self._open()
-        except sqlite3.DatabaseError:
+        except sqlite3.OperationalError:
+            raise  # cannot open or write: the caller looks elsewhere, the file is left alone
+        except sqlite3.DatabaseError:  # not a database (damaged): start again
             self.path.unlink(missing_ok=True)
             self.db = self._open()
 
     def _open(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path)
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=NORMAL")
-        db.execute(SCHEMA)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute(SCHEMA)
+            db.execute("BEGIN IMMEDIATE")  # takes the write lock: a read-only file fails here
+            db.rollback()
+        except sqlite3.Error:
+            db.close()
+            raise
         return db
 
     def get_many(self, keys: Iterable[str]) -> dict[str, ModuleSummary]:
@@ -60,8 +91,12 @@ class SummaryCache:
 
     def put_many(self, items: Iterable[tuple[str, ModuleSummary]]) -> None:
         rows = [(key, pickle.dumps(s, protocol=pickle.HIGHEST_PROTOCOL)) for key, s in items]
-        with self.db:
-            self.db.executemany("INSERT OR REPLACE INTO summary (key, data) VALUES (?, ?)", rows)
+        try:
+            with self.db:
+                sql = "INSERT OR REPLACE INTO summary (key, data) VALUES (?, ?)"
+                self.db.executemany(sql, rows)
+        except sqlite3.OperationalError:
+            pass  # the disk filled up or went read-only mid-run: the cache only saves time
 
     def close(self) -> None:
         self.db.close()

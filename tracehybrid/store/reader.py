@@ -29,12 +29,27 @@ def _check_version(conn: sqlite3.Connection, path: Path) -> None:
         )
 
 
+def _connect_for_reading(path: Path) -> sqlite3.Connection:
+    """A connection that can read `path`, also where its folder cannot be written.
+
+    SQLite opens a WAL store by creating its `-shm` file beside it; in a read-only checkout that
+    fails ("unable to open database file"), so the store is read as immutable there instead.
+    """
+    conn = sqlite3.connect(str(path), timeout=30)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.OperationalError:
+        conn.close()
+        return sqlite3.connect(f"{path.resolve().as_uri()}?immutable=1", uri=True, timeout=30)
+    return conn
+
+
 @contextmanager
 def open_store(path: Path) -> Iterator[sqlite3.Connection]:
     """A connection to a store whose schema version this tracehybrid reads; DataError otherwise."""
     if not path.is_file():
         raise DataError(f"{path}: no trace store there")
-    conn = sqlite3.connect(str(path), timeout=30)
+    conn = _connect_for_reading(path)
     try:
         _check_version(conn, path)
         yield conn
