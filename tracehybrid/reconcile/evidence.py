@@ -23,7 +23,8 @@ EFFECT_CODES = {
     "variable_creation": "TH151",
 }
 WRITE_CODES = frozenset({"TH111", "TH112", "TH121", "TH122", "TH123"})
-TENSOR_WORDS = ("tensor ", "ndarray ", "variable ", "symbolic ")
+# How runtime signatures describe tensors (runtime/probes.py `describe`).
+TENSOR_WORDS = ("tensor ", "ndarray ", "variable ", "symbolic ", "tensor-like ")
 
 
 class FunctionEvidence:

@@ -16,6 +16,12 @@ ARRAY = "A"  # numpy.ndarray: dtype + shape, like TensorFlow keys it
 VARIABLE = "V"  # tf.Variable: dtype + shape + trainable
 SYMBOLIC = "S"  # a graph (symbolic) tensor: the call ran while an outer graph was being built
 KERAS = "K"  # a Keras symbolic tensor (functional-model construction)
+# A tensor-like TensorFlow accepts that is not one of its own tensor classes: a composite tensor
+# (ExtensionType, TFP's DeferredTensor/TransformedVariable and distributions), the `__tf_tensor__`
+# protocol, a subclass of a TF/Keras tensor or variable class (gpflow.Parameter). Keyed by
+# identity too: tf.function keys these by their own TypeSpec, which only TensorFlow can compute,
+# and a pre-key must never merge calls that TensorFlow would key apart.
+COMPOSITE = "C"
 LIST, TUPLE, DICT = "L", "U", "D"
 OBJECT = "O"  # anything else: type + identity
 LARGE = "X"  # a container too large or deep to key fully
@@ -27,21 +33,50 @@ _KIND_CACHE: dict[type, str] = {}
 GRAPH_TAGS = frozenset({SYMBOLIC, KERAS})
 
 
+_TF_PACKAGES = ("tensorflow.", "keras.", "tf_keras.")  # their tensors: keyed by dtype and shape
+_TF_LIKE_PACKAGES = (*_TF_PACKAGES, "tensorflow_probability.")
+
+
+def _in_packages(kind: type, packages: tuple[str, ...]) -> bool:
+    return f"{getattr(kind, '__module__', '') or ''}.".startswith(packages)
+
+
+def _tensorflow_tag(kind: type) -> str | None:
+    """The tag of one of TensorFlow's or Keras's own tensor or variable classes, else None."""
+    name, module = kind.__name__, kind.__module__
+    if name == "KerasTensor":
+        return KERAS
+    if name == "SymbolicTensor" or (name == "Tensor" and "framework.ops" in module):
+        return SYMBOLIC
+    if "Variable" in name:
+        return VARIABLE
+    if hasattr(kind, "shape") and hasattr(kind, "dtype"):
+        return TENSOR
+    return None
+
+
+def _tensor_like(kind: type) -> bool:
+    """Duck typing, so that nothing is imported: a composite tensor has `_type_spec`, the
+    tensor protocol is `__tf_tensor__`, and TFP's tensor-likes and the subclasses defined
+    elsewhere (gpflow.Parameter) have a TF, Keras or TFP tensor or variable class in their MRO."""
+    if hasattr(kind, "_type_spec") or hasattr(kind, "__tf_tensor__"):
+        return True
+    return any(
+        _in_packages(base, _TF_LIKE_PACKAGES) and _tensorflow_tag(base) in (TENSOR, VARIABLE)
+        for base in kind.__mro__
+    )
+
+
 def _classify(kind: type) -> str:
     """Decide once per type which probe applies."""
-    module = getattr(kind, "__module__", "") or ""
-    name = kind.__name__
-    if module.startswith("numpy") and name == "ndarray":
+    if kind.__name__ == "ndarray" and _in_packages(kind, ("numpy.",)):
         return ARRAY
-    if module.startswith(("tensorflow", "keras", "tf_keras")):
-        if name == "KerasTensor":
-            return KERAS
-        if name == "SymbolicTensor" or (name == "Tensor" and "framework.ops" in module):
-            return SYMBOLIC
-        if "Variable" in name:
-            return VARIABLE
-        if hasattr(kind, "shape") and hasattr(kind, "dtype"):
-            return TENSOR
+    if _in_packages(kind, _TF_PACKAGES):
+        tag = _tensorflow_tag(kind)
+        if tag is not None:
+            return tag
+    if _tensor_like(kind):
+        return COMPOSITE
     if issubclass(kind, tuple):
         return TUPLE
     if issubclass(kind, list):
@@ -76,7 +111,19 @@ def prekey(value: Any, depth: int = 0) -> Any:
         return (tag, kind, value.dtype, _shape_of(value))
     if tag is VARIABLE:
         return (tag, kind, value.dtype, _shape_of(value), bool(getattr(value, "trainable", True)))
+    if tag is COMPOSITE:
+        return (tag, kind, id(value), *_dtype_and_shape(value))
     return _container_key(tag, kind, value, depth)
+
+
+def _dtype_and_shape(value: Any) -> tuple[Any, tuple[Any, ...] | None]:
+    """(dtype, shape) of a tensor-like, for people to read; (None, None) when it has none
+    (an ExtensionType of several fields) or they cannot be read."""
+    try:
+        dtype = getattr(value, "dtype", None)
+    except Exception:
+        return None, None
+    return dtype, _shape_of(value) if dtype is not None else None
 
 
 def _container_key(tag: str, kind: type, value: Any, depth: int) -> Any:
@@ -126,6 +173,10 @@ def describe(key: Any, identities: dict[int, int]) -> str:
     if tag in (OBJECT, LARGE):
         ordinal = identities.setdefault(key[2], len(identities) + 1)
         return f"{key[1].__name__}#{ordinal}"
+    if tag == COMPOSITE:
+        ordinal = identities.setdefault(key[2], len(identities) + 1)
+        traits = "" if key[3] is None else f" {_dtype_name(key[3])}{_dims(key[4])}"
+        return f"tensor-like {key[1].__name__}#{ordinal}{traits}"
     if tag == DICT:
         inner = ", ".join(f"{k!r}: {describe(v, identities)}" for k, v in key[2])
         return f"{key[1].__name__}{{{inner}}}"
