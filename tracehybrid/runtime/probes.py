@@ -175,7 +175,8 @@ def describe(key: Any, identities: dict[int, int]) -> str:
         return f"{key[1].__name__}#{ordinal}"
     if tag == COMPOSITE:
         ordinal = identities.setdefault(key[2], len(identities) + 1)
-        traits = "" if key[3] is None else f" {_dtype_name(key[3])}{_dims(key[4])}"
+        traits = "" if key[3] is None else " " + _dtype_name(key[3])
+        traits += "" if key[4] is None else _dims(key[4])  # a TFP distribution has no shape
         return f"tensor-like {key[1].__name__}#{ordinal}{traits}"
     if tag == DICT:
         inner = ", ".join(f"{k!r}: {describe(v, identities)}" for k, v in key[2])
