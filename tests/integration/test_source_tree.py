@@ -108,3 +108,54 @@ def test_read_only_checkout_run_writes_where_out_says(read_only: Path, tmp_path:
     assert done.returncode == 0, done.stderr
     assert (out / "cache" / "static.sqlite").is_file()  # the analysis cache follows --out
     assert (out / "results.json").is_file()
+
+
+TASK_A = "import tensorflow as tf\n\n\ndef run_task(x):\n    return tf.reduce_sum(x)\n"
+TASK_B = (
+    "import tensorflow as tf\n\n\n\ndef run_task(x):\n    print('b')\n    return tf.reduce_sum(x)\n"
+)
+LOAD_TASKS = """\
+import importlib.util
+from pathlib import Path
+
+import tensorflow as tf
+
+
+def _load(task):
+    path = Path(__file__).resolve().parents[1] / "tasks" / task / "main.py"
+    spec = importlib.util.spec_from_file_location(f"main_{task}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_tasks():
+    for task in "ab":
+        assert float(_load(task).run_task(tf.ones([4]))) == 4.0
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.tensorflow
+def test_same_named_scripts_are_separate_functions_in_the_results(tmp_path: Path) -> None:
+    root = tmp_path / "tasks-project"
+    for rel, text in {
+        "pyproject.toml": "[project]\nname = 't'\n",
+        "tasks/a/main.py": TASK_A,
+        "tasks/b/main.py": TASK_B,
+        "tests/test_tasks.py": LOAD_TASKS,
+    }.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    done = _cli(root, "run", "--no-graph", "--quiet", "--", *PYTEST, "tests")
+    assert done.returncode == 0, done.stderr
+    results = json.loads((root / ".tracehybrid" / "results.json").read_text())
+    entries = [
+        (f["path"], f["line"], f["runtime"]["calls"], [r["code"] for r in f["reasons"]])
+        for f in results["functions"]
+    ]
+    assert [entry[:3] for entry in entries] == [
+        ("tasks/a/main.py", 4, 1),
+        ("tasks/b/main.py", 5, 1),
+    ]
+    assert "TH101" not in entries[0][3] and "TH101" in entries[1][3]  # b prints; a does not

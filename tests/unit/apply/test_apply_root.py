@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from results_case import LOSSES, STEPS, Project, make_project
+from results_case import LOSSES, STEPS, Project, function, make_project
+
+from tracehybrid.apply import sha256_hex
 
 TRACEHYBRID = [sys.executable, "-m", "tracehybrid"]
 
@@ -109,3 +112,43 @@ def test_a_changed_file_still_missing_a_fix_is_refused(project: Project) -> None
     second = _cli(project.root, "--unsafe-fixes")  # one more fix, in a file changed since the run
     assert second.returncode == 1
     assert "refused: pkg/steps.py: changed since the run" in second.stderr
+
+
+ALTERNATIVES = """\
+import sys
+
+import tensorflow as tf
+
+if sys.platform == "win32":
+
+    def step(x):
+        return tf.square(x)
+else:
+
+    def step(x):
+        return tf.square(x)
+"""
+
+
+def test_apply_decorates_the_def_at_the_recorded_line_among_same_qualnames(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "alt"
+    root.mkdir()
+    (root / "pyproject.toml").write_text("[project]\nname = 'alt'\n", encoding="utf-8")
+    module = root / "ops.py"
+    module.write_text(ALTERNATIVES, encoding="utf-8")
+    results = root / ".tracehybrid" / "results.json"
+    results.parent.mkdir()
+    document = {
+        "format_version": 1,
+        "project_root": str(root),
+        "functions": [function("ops.py", "step", 7, "convert_to_hybrid")],  # the first def
+        "files": {"ops.py": sha256_hex(module.read_bytes())},
+    }
+    results.write_text(json.dumps(document), encoding="utf-8")
+    done = _cli(root)
+    assert done.returncode == 0, done.stderr
+    lines = module.read_text(encoding="utf-8").splitlines()
+    assert lines[5:8] == ["", "    @tf.function", "    def step(x):"]
+    assert lines[10:12] == ["", "    def step(x):"]  # the else branch is left alone
