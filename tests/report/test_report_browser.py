@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import subprocess
@@ -191,3 +192,30 @@ def test_hostile_report_runs_no_payload(browser: Any, hostile: ReportModel, tmp_
     assert errors == []
     assert page.locator("script").count() == 1
     page.close()
+
+
+def test_the_functions_table_fits_1280_px_with_real_project_names(
+    browser: Any, realistic: ReportModel, tmp_path: Path
+) -> None:
+    # GPflow-like names: before, they pushed the Reasons column out of view behind a scroll.
+    long = [
+        dataclasses.replace(
+            fn,
+            qualname=f"HeteroscedasticGaussianLikelihood._variational_expectations_{fn.qualname}",
+            path="gpflow/likelihoods/multilatent/scalar_continuous_heteroscedastic.py",
+        )
+        for fn in realistic.functions
+    ]
+    path = tmp_path / "long.html"
+    path.write_text(render_html(dataclasses.replace(realistic, functions=long)), encoding="utf-8")
+    opened = Opened(browser, path, "light")
+    wrap = opened.page.locator(".table-wrap:has(#functions)")
+    assert wrap.evaluate("e => e.scrollWidth <= e.clientWidth")  # nothing hidden to the right
+    reasons = opened.page.locator("#functions thead th").last
+    assert reasons.inner_text().startswith("Reasons")
+    wrap_box, reasons_box = wrap.bounding_box(), reasons.bounding_box()
+    assert reasons_box["x"] + reasons_box["width"] <= wrap_box["x"] + wrap_box["width"]
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    wrap.scroll_into_view_if_needed()
+    wrap.screenshot(path=str(SCREENSHOTS / "functions-1280-long-names.png"))
+    opened.page.close()

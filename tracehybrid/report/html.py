@@ -227,8 +227,8 @@ def _row(fn: FunctionView) -> str:
     return (
         f'<tr tabindex="0" data-target="{fn.anchor}" data-verdict="{h(fn.verdict)}" '
         f'data-search="{h(search)}">'
-        f'<td><a href="#{fn.anchor}"><code>{h(fn.qualname)}</code></a></td>'
-        f"<td><code>{h(fn.path)}:{fn.line}</code></td><td>{h(fn.kind)}</td>"
+        f'<td><a href="#{fn.anchor}"><code>{_breakable(fn.qualname, ".")}</code></a></td>'
+        f"<td><code>{_breakable(fn.path, '/')}:{fn.line}</code></td><td>{h(fn.kind)}</td>"
         f"<td>{h(fn.refactoring or '—')}</td>"
         f'<td><span class="badge {_verdict_class(fn.verdict)}">{h(fn.verdict)}</span></td>'
         f'<td class="num" data-sort="{ratio}">{f"{speedup.ratio:.2f}x" if speedup else "—"}</td>'
@@ -238,6 +238,13 @@ def _row(fn: FunctionView) -> str:
         f'<td class="num" data-sort="{fn.distinct_trace_keys}">{fn.distinct_trace_keys}</td>'
         f'<td class="codes-list">{codes or "—"}</td></tr>'
     )
+
+
+def _breakable(name: str, separator: str) -> str:
+    """NAME escaped, with a line-break opportunity after each SEPARATOR (`.` of a qualified
+    name, `/` of a path): long names wrap there, so the functions table fits the page and its
+    Reasons column stays in view."""
+    return f"{h(separator)}<wbr>".join(h(part) for part in name.split(separator))
 
 
 def _verdict_class(verdict: str) -> str:
