@@ -9,7 +9,7 @@ from report_golden import check_golden
 from rich.console import Console
 
 from tracehybrid.report.model import ReportModel, RunView
-from tracehybrid.report.text import failed_tests_note, render_text
+from tracehybrid.report.text import failed_tests_note, no_tests_note, render_text
 
 
 def _render(model: ReportModel, *, terminal: bool, quiet: bool = False, width: int = 120) -> str:
@@ -54,3 +54,12 @@ def test_failing_project_tests_get_one_note_in_every_mode(realistic: ReportModel
     for terminal, quiet in ((True, False), (False, False), (False, True)):
         lines = _render(failing, terminal=terminal, quiet=quiet, width=250).splitlines()
         assert lines[-1].startswith(note), (terminal, quiet)
+
+
+def test_a_run_without_tests_says_what_it_can_and_cannot_establish(realistic: ReportModel) -> None:
+    assert no_tests_note(realistic) is None
+    script = dataclasses.replace(realistic, eager_run=RunView(0, 0, 0, 0, 2.0))
+    for terminal, quiet in ((True, False), (False, False), (False, True)):
+        last = _render(script, terminal=terminal, quiet=quiet, width=250).splitlines()[-1]
+        assert last.startswith("tracehybrid: note: the command ran no tests (a script, not pytest)")
+        assert last.endswith("so nothing can be approved (TH210)")

@@ -19,9 +19,21 @@ def render_text(model: ReportModel, console: Console, *, quiet: bool = False) ->
         _render_rich(model, console)
     else:
         _render_plain(model, console)
-    note = failed_tests_note(model)
+    note = no_tests_note(model) or failed_tests_note(model)
     if note is not None:
         console.print(note, markup=False, highlight=False, soft_wrap=True)
+
+
+def no_tests_note(model: ReportModel) -> str | None:
+    """What a run of a command without tests (`python script.py`) can and cannot establish."""
+    run = model.eager_run
+    if run is None or run.passed or run.failed or run.skipped:
+        return None
+    return (
+        "tracehybrid: note: the command ran no tests (a script, not pytest): its calls, argument "
+        "types and retraces are recorded, but a change is approved only when passing tests call "
+        "the function and still pass with it as a graph, so nothing can be approved (TH210)"
+    )
 
 
 def failed_tests_note(model: ReportModel) -> str | None:
