@@ -38,9 +38,13 @@ def _connect_for_reading(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(str(path), timeout=30)
     try:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except sqlite3.OperationalError:
+    except sqlite3.OperationalError as exc:
         conn.close()
+        if "unable to open" not in str(exc) and "readonly" not in str(exc):
+            raise DataError(f"{path}: cannot read the trace store ({exc})") from None
         return sqlite3.connect(f"{path.resolve().as_uri()}?immutable=1", uri=True, timeout=30)
+    except sqlite3.DatabaseError:
+        pass  # not a database at all: the version check says so in one line
     return conn
 
 
