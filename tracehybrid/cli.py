@@ -71,7 +71,12 @@ def _add_analyze(verbs: Subparsers) -> None:
     analyze = verbs.add_parser(
         "analyze", parents=[_debug_flag()], help="static analysis only: list candidate functions"
     )
-    analyze.add_argument("paths", nargs="*", type=Path, help="files or folders (default: .)")
+    analyze.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        help="files or folders (default: the config's source, else .)",
+    )
     analyze.add_argument("--format", choices=("table", "json"), default="table")
     analyze.add_argument("--all", action="store_true", help="also list non-candidate functions")
     analyze.add_argument("--no-cache", action="store_true", help="ignore the analysis cache")
