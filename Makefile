@@ -9,11 +9,14 @@ EXAMPLE := examples
 
 venv: $(STAMP)
 
-$(STAMP): pyproject.toml tools/find-python.sh
+$(STAMP): pyproject.toml tools/find-python.sh tools/tf-version.py
 	@base=$$(tools/find-python.sh) || exit 1; \
 	if [ ! -x $(PY) ]; then echo "creating $(VENV) with $$base"; "$$base" -m venv $(VENV) || exit 1; fi
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
+	@# tf-keras (Keras 2, for TF_USE_LEGACY_KERAS tests) depends on `tensorflow`: installed without
+	@# dependencies, at the installed TensorFlow's version, so it never pulls a second TensorFlow.
+	$(PY) -m pip install --quiet --no-deps "tf-keras~=$$($(PY) tools/tf-version.py)"
 	@touch $(STAMP)
 
 demo: $(STAMP)

@@ -11,6 +11,7 @@ from typing import Any
 
 from tracehybrid.measure import tfbridge
 from tracehybrid.measure.inprocess import FORMS
+from tracehybrid.measure.lookalike import load_by_name, mirror
 from tracehybrid.measure.measurement import Measurement
 from tracehybrid.measure.record import MAX_STEADY_CALLS, ProcessRecord, TargetRecord
 from tracehybrid.measure.targets import MeasureSettings, Target
@@ -46,6 +47,11 @@ class MeasuredFunction:
             self.run = self.graph = tfbridge.make_graph_function(python_function, target.decorator)
         self.measurer = Measurer(process.targets[target.key], process, settings)
         functools.update_wrapper(self, python_function)
+        mirror(self, self.run)  # introspection sees what `apply` would write
+
+    def __reduce__(self) -> tuple[Any, tuple[str, str]]:
+        # By name, as pickle stores a function: another process finds its own form there.
+        return load_by_name, (self.eager.__module__, self.eager.__qualname__)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if FORMS.new is not None:  # a solo rerun: new or original form, nothing recorded
@@ -61,17 +67,20 @@ class MeasuredFunction:
 
 
 class BoundMeasured:
-    """A MeasuredFunction bound to an instance; `__wrapped__` keeps `inspect.signature` right."""
+    """A MeasuredFunction bound to an instance, introspected as the bound form it runs."""
 
     def __init__(self, function: MeasuredFunction, instance: Any, owner: type | None) -> None:
         self.__func__ = function
         self.__self__ = instance
         self._owner = owner
-        self.__wrapped__ = function.eager.__get__(instance, owner)
-        self.__name__ = function.eager.__name__
+        self.__wrapped__ = self._eager = function.eager.__get__(instance, owner)
         self._run = function.run.__get__(instance, owner)
         graph = function.graph
         self._graph = None if graph is None else graph.__get__(instance, owner)
+        mirror(self, self._run)  # a bound tf.function, or a bound method
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, str]]:
+        return getattr, (self.__self__, self.__func__.eager.__name__)  # as pickle stores a method
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         measurer = self.__func__.measurer
@@ -80,7 +89,7 @@ class BoundMeasured:
                 return self._run(*args, **kwargs)
             original = self.__func__.original.__get__(self.__self__, self._owner)
             return original(*args, **kwargs)
-        return measurer.call(self._run, self.__wrapped__, self._graph, args, kwargs)
+        return measurer.call(self._run, self._eager, self._graph, args, kwargs)
 
 
 class Measurer:

@@ -63,6 +63,8 @@ class _Rebuilder:
             if id(value) not in self.made:
                 self.made[id(value)] = self.make(value, self.target)
             return self.made[id(value)]
+        if any(value is made for made in self.made.values()):
+            return None  # a replacement already in place: its insides are the target itself
         if isinstance(value, (staticmethod, classmethod)):
             inner = self.rebuild(value.__func__, depth)
             return None if inner is None else type(value)(inner)
@@ -87,6 +89,7 @@ class _Rebuilder:
                 found = True
                 if new is not contents:
                     cell.cell_contents = new
+                    _rewrap(value, contents, new)
         return found
 
     def _in_attributes(self, value: Any, depth: int) -> bool:
@@ -96,12 +99,33 @@ class _Rebuilder:
         except TypeError:
             return False
         for name, contents in attributes:
+            if name in _REWRAPPED:  # TensorFlow's decorator record, copied by `_rewrap`
+                continue
             new = self.rebuild(contents, depth + 1)
             if new is not None:
                 found = True
                 if new is not contents:
                     setattr(value, name, new)
+                    _rewrap(value, contents, new)
         return found
+
+
+#: What `functools.wraps` would have copied from a tf.function had it been decorated first.
+_REWRAPPED = ("_tf_decorator", "__signature__", "__original_wrapped__")
+
+
+def _rewrap(outer: Any, old: Any, new: Any) -> None:
+    """An outer `functools.wraps` decorator now wraps NEW: point its `__wrapped__` there, and
+    copy what `wraps` copies from a tf.function, so `tf_inspect` sees the decorated function."""
+    if getattr(outer, "__wrapped__", None) is not old:
+        return
+    try:
+        outer.__wrapped__ = new
+        for name in _REWRAPPED:
+            if hasattr(new, name):
+                setattr(outer, name, getattr(new, name))
+    except (AttributeError, TypeError):  # a read-only wrapper: introspection stays as it was
+        pass
 
 
 def _holder(module: ModuleType, dotted: str) -> tuple[Any, str]:
