@@ -17,6 +17,12 @@ import pytest
 
 from tracehybrid.measure.afterloop import InProcessProof
 from tracehybrid.measure.graphrun import GraphRun, start_graph_run
+from tracehybrid.measure.isolation import (
+    is_own_process,
+    redirect_cache,
+    redirect_reports,
+    stop_coverage_plugin,
+)
 from tracehybrid.measure.record import crash_line
 from tracehybrid.runtime.pytest_plugin import outcome_of
 
@@ -44,8 +50,29 @@ def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
         )
         return
     if run is not None and not early_config.pluginmanager.has_plugin(PLUGIN_NAME):
+        if is_own_process(OWNER_ENV):  # the user's files are written by the user's run only
+            stop_coverage_plugin(early_config)
+            folder = run.document.out_dir / "user-outputs"
+            early_config.pluginmanager.register(UserOutputs(folder), f"{PLUGIN_NAME}-outputs")
         os.environ.setdefault(OWNER_ENV, str(os.getpid()))
         early_config.pluginmanager.register(GraphAttribution(run), PLUGIN_NAME)
+
+
+class UserOutputs:
+    """Moves the report files, --basetemp and cache writes of this run into the run folder."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_configure(self, config: pytest.Config) -> None:
+        """Before the report plugins open their files and the tmp_path factory is made."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        redirect_reports(config, self.folder)
+
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        """After the cache provider is configured, before `--lf` state is written."""
+        redirect_cache(session.config, self.folder)
 
 
 class GraphAttribution:

@@ -13,6 +13,7 @@ import contextlib
 import pytest
 from _pytest.runner import runtestprotocol
 
+from tracehybrid.measure.muted import muted_reports
 from tracehybrid.measure.record import crash_line
 from tracehybrid.measure.solo import Rerun
 from tracehybrid.runtime.pytest_plugin import outcome_of
@@ -52,13 +53,14 @@ class Rerunner:
         self._teardown(item)  # what the previous rerun set up and this test does not share
         FORMS.new = forms
         try:
-            # Tear down only the test's own fixtures afterwards (its parent stays).
-            reports = runtestprotocol(item, log=False, nextitem=item.parent)  # type: ignore[arg-type]
+            with muted_reports(item.session) as logged:
+                # Tear down only the test's own fixtures afterwards (its parent stays).
+                reports = runtestprotocol(item, log=False, nextitem=item.parent)  # type: ignore[arg-type]
         finally:
             FORMS.new = None
         outcome: str | None = None
         crash = ""
-        for report in reports:
+        for report in [*reports, *logged]:  # subtests report themselves (unittest subTest)
             outcome = outcome_of(report, outcome)
             crash = crash or crash_line(report)
         return outcome or "missing", crash
