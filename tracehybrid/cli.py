@@ -67,6 +67,17 @@ def _output_folder(value: str) -> Path:
     return path
 
 
+def _keep_stores_flag() -> _Parser:
+    """`--keep-stores` of `run` and `combine`."""
+    flag = _Parser(add_help=False)
+    flag.add_argument(
+        "--keep-stores",
+        action="store_true",
+        help="keep the per-process trace stores once combined (also: keep-stores = true)",
+    )
+    return flag
+
+
 def _add_analyze(verbs: Subparsers) -> None:
     analyze = verbs.add_parser(
         "analyze", parents=[_debug_flag()], help="static analysis only: list candidate functions"
@@ -92,7 +103,7 @@ def _add_analyze(verbs: Subparsers) -> None:
 def _add_run(verbs: Subparsers) -> None:
     run = verbs.add_parser(
         "run",
-        parents=[_debug_flag()],
+        parents=[_debug_flag(), _keep_stores_flag()],
         help="run the test command under the tracer: `tracehybrid run -- pytest`",
     )
     run.add_argument("--out", type=_output_folder, help="output folder (default: .tracehybrid)")
@@ -117,7 +128,9 @@ def _add_report(verbs: Subparsers) -> None:
 
 def _add_combine(verbs: Subparsers) -> None:
     combine = verbs.add_parser(
-        "combine", parents=[_debug_flag()], help="merge per-process trace stores"
+        "combine",
+        parents=[_debug_flag(), _keep_stores_flag()],
+        help="merge per-process trace stores",
     )
     combine.add_argument("stores", nargs="*", type=Path, help="store files (default: a run's)")
     combine.add_argument(

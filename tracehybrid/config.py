@@ -48,6 +48,9 @@ class Config:
     output_dir: str = ".tracehybrid"
     jobs: int = 0  # parallel workers for static analysis; 0: automatic
     cache: bool = True
+    # Keep the per-process trace stores once combined into trace.db (for bug reports, or to
+    # combine them again with CI shards); TRACEHYBRID_KEEP_STORES=1 and --keep-stores do too.
+    keep_stores: bool = False
 
     def all_excludes(self) -> tuple[str, ...]:
         """The exclude globs in effect."""
@@ -107,7 +110,7 @@ def _convert(name: str, value: Any, origin: str, key: str) -> Any:
         if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
             raise ConfigError(f"{origin}: {key} must be a non-negative number, not {value!r}")
         return float(value)
-    if name == "cache":
+    if name in {"cache", "keep_stores"}:
         if not isinstance(value, bool):
             raise ConfigError(f"{origin}: {key} must be true or false, not {value!r}")
         return value

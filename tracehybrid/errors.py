@@ -13,18 +13,25 @@ class ExitCode(enum.IntEnum):
     USAGE = 2  # bad command line, configuration or input paths
     TESTS_FAILED = 3  # the user's test command failed (its own exit code is printed)
     INTERNAL = 4  # a bug in tracehybrid: rerun with --debug and report it
+    BUSY = 75  # another run holds the output folder (sysexits' EX_TEMPFAIL: try again later)
+    INTERRUPTED = 130  # Ctrl-C (SIGINT) stopped the run: 128 + the signal, as shells report it
+    TERMINATED = 143  # SIGTERM stopped the run
 
 
 class TraceHybridError(Exception):
     """Base of every controlled error: printed as one line, `error[slug]: message`."""
 
     slug = "error"
-    exit_code = ExitCode.USAGE
+    exit_code: int = ExitCode.USAGE
 
-    def __init__(self, message: str, *, slug: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, slug: str | None = None, exit_code: int | None = None
+    ) -> None:
         super().__init__(message)
         if slug is not None:
             self.slug = slug
+        if exit_code is not None:
+            self.exit_code = exit_code
 
     def one_line(self) -> str:
         """The message as shown to a user: never more than one line."""
@@ -68,6 +75,20 @@ class TestCommandError(TraceHybridError):
     __test__ = False  # not a pytest test class
     slug = "test-command"
     exit_code = ExitCode.TESTS_FAILED
+
+
+class InterruptedRunError(TraceHybridError):
+    """A signal stopped the run (or the command it traced): nothing is written, 128 + signal."""
+
+    slug = "interrupted"
+    exit_code = ExitCode.INTERRUPTED
+
+
+class FolderBusyError(TraceHybridError):
+    """Another `tracehybrid run` holds the output folder."""
+
+    slug = "busy"
+    exit_code = ExitCode.BUSY
 
 
 class TraceHybridWarning(UserWarning):

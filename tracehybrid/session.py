@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
+import signal
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from tracehybrid.config import Config
-from tracehybrid.errors import DataError
+from tracehybrid.errors import DataError, InterruptedRunError, TestCommandError
 from tracehybrid.measure.proof import ProofResult
 from tracehybrid.measure.rerun import ProveOptions, prove
 from tracehybrid.measure.targets import MeasureSettings, Target
@@ -33,6 +35,10 @@ from tracehybrid.store.schema import COMBINED_STORE_NAME
 CANDIDATES_FILE = "candidates.json"
 RUN_FILE = "run.json"  # the traced command, its exit code and wall time: `report` rebuilds from it
 PROOF_FILE = "proof.json"
+GRAPH_FOLDER = "graph"  # the graph-mode runs, each in its own run-N folder with its output.log
+PYTEST_INTERRUPTED = 2
+# pytest's other exit codes that mean the run itself went wrong, not that tests failed.
+PYTEST_PROBLEMS = {3: "internal error", 4: "usage error", 5: "no tests collected"}
 
 
 @dataclass(frozen=True)
@@ -73,21 +79,29 @@ def write_candidates(facts: ProjectFacts, out_dir: Path) -> Path:
 
 
 def run_pipeline(
-    config: Config, cmd: list[str], out_dir: Path, progress: StageProgress, *, graph: bool = True
+    config: Config,
+    cmd: list[str],
+    out_dir: Path,
+    progress: StageProgress,
+    *,
+    graph: bool = True,
+    keep_stores: bool | None = None,
 ) -> RunOutcome:
-    """Analyse, trace CMD, reconcile, and (with `graph`) prove the proposals as graphs."""
+    """Analyse, trace CMD, reconcile, and (with `graph`) prove the proposals as graphs.
+
+    OUT_DIR should be a fresh folder (a RunFolder's stage): a run that stops half-way leaves
+    what it wrote there. KEEP_STORES keeps the per-process trace stores (None: the env var).
+    """
     check_command(cmd)  # fail in one line before spending time on analysis
-    for stale in (RUN_FILE, PROOF_FILE, RESULTS_FILE):
-        (out_dir / stale).unlink(missing_ok=True)
     task = progress.stage("analysing source")
     facts = analyze_project(config, progress=task.update)
     candidates_file = write_candidates(facts, out_dir)
-    progress.stage(f"running {' '.join(cmd)} under the tracer")
+    progress.stage(f"running {shlex.join(cmd)} under the tracer")
     started = time.perf_counter()
-    exit_code = run_traced(cmd, candidates_file, out_dir)
+    exit_code = _run_traced_through(cmd, candidates_file, out_dir)
     wall_s = time.perf_counter() - started
     progress.stage("combining trace stores")
-    store = combine(out_dir)
+    store = combine(out_dir, keep_stores=keep_stores)
     runtime = read_facts(store)
     _write_run_record(out_dir, cmd, exit_code, wall_s)
     proposals = reconcile(facts.functions, runtime, config)
@@ -97,6 +111,40 @@ def run_pipeline(
     document, _ = build_results(config, proposals, traced, view)
     results = write_json_atomically(out_dir / RESULTS_FILE, document)
     return RunOutcome(facts, exit_code, wall_s, store, runtime, proposals, proof, results)
+
+
+def is_pytest(cmd: list[str]) -> bool:
+    """True when CMD runs pytest (`pytest ...`, `python -m pytest ...`)."""
+    return "pytest" in Path(cmd[0]).name or (len(cmd) > 2 and cmd[1:3] == ["-m", "pytest"])
+
+
+def _run_traced_through(cmd: list[str], candidates_file: Path, out_dir: Path) -> int:
+    """CMD's exit code, when the traced run went through the whole suite; else stop the run.
+
+    A run cut short is a partial baseline: graph runs measured against it approve functions
+    that a complete run rejects. So an interrupted run, or pytest reporting that it could not
+    run the suite, ends `tracehybrid run` here (exit code 128 + signal; else pytest's code).
+    """
+    quoted = shlex.join(cmd)
+    try:
+        exit_code = run_traced(cmd, candidates_file, out_dir)
+    except InterruptedRunError as exc:
+        raise InterruptedRunError(
+            f"the traced run `{quoted}` was {exc}", exit_code=exc.exit_code
+        ) from None
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        if exit_code in (-signum, 128 + signum):
+            name = signal.Signals(signum).name
+            message = f"the traced run `{quoted}` was stopped by {name} (exit code {exit_code})"
+            raise InterruptedRunError(message, exit_code=128 + signum)
+    if is_pytest(cmd) and exit_code == PYTEST_INTERRUPTED:
+        cause = "pytest exit code 2: Ctrl-C, or errors during collection"
+        raise InterruptedRunError(f"the traced run `{quoted}` was interrupted ({cause})")
+    if is_pytest(cmd) and exit_code in PYTEST_PROBLEMS:
+        problem = PYTEST_PROBLEMS[exit_code]
+        message = f"`{quoted}` exited with {exit_code} ({problem}); no results written"
+        raise TestCommandError(message, exit_code=exit_code)
+    return exit_code
 
 
 def _prove(
@@ -121,7 +169,10 @@ def _prove(
     # The traced run is the eager baseline: one fewer run of the suite (its tracer costs ~10%).
     settings = MeasureSettings(solo_budget=config.solo_budget)
     options = ProveOptions(settings, Path.cwd(), time_eager_suite=False, on_run=progress.suite_run)
-    proof = prove(cmd, targets, baseline, out_dir / "graph", jobs, options)
+    try:
+        proof = prove(cmd, targets, baseline, out_dir / GRAPH_FOLDER, jobs, options)
+    except InterruptedRunError as exc:
+        raise InterruptedRunError(f"the graph run was {exc}", exit_code=exc.exit_code) from None
     proof.write(out_dir / PROOF_FILE)
     return proof
 

@@ -4,57 +4,108 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import shlex
 import sys
 import tempfile
 from pathlib import Path
 
 from rich.console import Console
 
-from tracehybrid.config import load_config
-from tracehybrid.errors import UsageError
+from tracehybrid.child_process import stopping_children
+from tracehybrid.config import Config, load_config
+from tracehybrid.errors import InterruptedRunError, UsageError
 from tracehybrid.progress import StageProgress
 from tracehybrid.report.model import load_results
-from tracehybrid.report.outputs import write_reports
+from tracehybrid.report.outputs import HTML_FILE, SARIF_FILE, write_reports
 from tracehybrid.report.text import render_text
-from tracehybrid.session import run_pipeline
+from tracehybrid.results import RESULTS_FILE
+from tracehybrid.runfolder import RunFolder
+from tracehybrid.session import (
+    CANDIDATES_FILE,
+    GRAPH_FOLDER,
+    PROOF_FILE,
+    RUN_FILE,
+    RunOutcome,
+    run_pipeline,
+)
+from tracehybrid.store.schema import COMBINED_STORE_NAME, PROCESS_STORE_PREFIX
 from tracehybrid.workspace import find_project_root
 
-# pytest's own exit codes that mean the run itself went wrong, not that tests failed.
-PYTEST_PROBLEMS = {2: "interrupted", 3: "internal error", 4: "usage error", 5: "no tests collected"}
+# What a run writes into its output folder (beside its analysis cache, which is kept).
+RUN_PRODUCTS = frozenset(
+    {
+        CANDIDATES_FILE,
+        RUN_FILE,
+        PROOF_FILE,
+        RESULTS_FILE,
+        COMBINED_STORE_NAME,
+        HTML_FILE,
+        SARIF_FILE,
+        GRAPH_FOLDER,
+    }
+)
 
 
 def do_run(args: argparse.Namespace) -> int:
-    """Run CMD traced, prove the proposals, write the reports; CMD's exit code passes through."""
-    cmd: list[str] = list(args.cmd)
-    if cmd and cmd[0] == "--":
-        cmd = cmd[1:]
-    if not cmd:
-        raise UsageError("give the test command after `--`, e.g. `tracehybrid run -- pytest`")
+    """Run CMD traced, prove the proposals, write the reports; CMD's exit code passes through.
+
+    The run writes into a stage folder and replaces the previous results only once complete;
+    while it runs it holds the output folder's lock, and a signal stops it and its children.
+    """
+    cmd = _command(args)
     root = find_project_root(Path.cwd())
     config = load_config(root)
     out_dir = (args.out or root / config.output_dir).resolve()
     # Everything the run writes, the analysis cache included, goes where --out says.
     config = dataclasses.replace(config, output_dir=str(out_dir))
     _check_writable(out_dir)
-    with StageProgress(enabled=not args.quiet) as progress:
-        outcome = run_pipeline(config, cmd, out_dir, progress, graph=not args.no_graph)
-        progress.stage("writing the reports")
-        written = write_reports(outcome.results, out_dir) if outcome.results else {}
+    try:
+        with stopping_children(), RunFolder(out_dir, is_run_product, RESULTS_FILE) as folder:
+            outcome, written = _run_and_report(config, cmd, folder, args)
+    except InterruptedRunError as exc:
+        message = f"{exc}; no results written (previous results are kept)"
+        raise InterruptedRunError(message, exit_code=exc.exit_code) from None
     for warning in outcome.facts.warnings:  # files not analysed: never dropped in silence
         print(warning.one_line(), file=sys.stderr)
-    if _is_pytest(cmd) and outcome.exit_code in PYTEST_PROBLEMS:
-        problem = PYTEST_PROBLEMS[outcome.exit_code]
-        print(
-            f"error[test-command]: `{shlex.join(cmd)}` exited with {outcome.exit_code} ({problem})",
-            file=sys.stderr,
-        )
-        return outcome.exit_code
     console = Console()
     if not console.is_terminal:
         console = Console(width=max(console.width, 120))
     _print_summary(console, written, quiet=args.quiet)
     return outcome.exit_code
+
+
+def is_run_product(name: str) -> bool:
+    """A file or folder of OUT_DIR that a run writes, and so the next complete run replaces."""
+    return name in RUN_PRODUCTS or name.startswith(PROCESS_STORE_PREFIX)
+
+
+def _command(args: argparse.Namespace) -> list[str]:
+    cmd: list[str] = list(args.cmd)
+    if cmd and cmd[0] == "--":
+        cmd = cmd[1:]
+    if not cmd:
+        raise UsageError("give the test command after `--`, e.g. `tracehybrid run -- pytest`")
+    return cmd
+
+
+def _run_and_report(
+    config: Config, cmd: list[str], folder: RunFolder, args: argparse.Namespace
+) -> tuple[RunOutcome, dict[str, Path]]:
+    """The pipeline and its reports, written into the stage and then published."""
+    # --keep-stores or the config say keep; otherwise (None) TRACEHYBRID_KEEP_STORES decides.
+    keep_stores = True if args.keep_stores or config.keep_stores else None
+    with StageProgress(enabled=not args.quiet) as progress:
+        outcome = run_pipeline(
+            config,
+            cmd,
+            folder.stage,
+            progress,
+            graph=not args.no_graph,
+            keep_stores=keep_stores,
+        )
+        progress.stage("writing the reports")
+        written = write_reports(outcome.results, folder.stage) if outcome.results else {}
+    folder.publish()
+    return outcome, {kind: folder.final_path(path) for kind, path in written.items()}
 
 
 def _check_writable(out_dir: Path) -> None:
@@ -75,7 +126,3 @@ def _print_summary(console: Console, written: dict[str, Path], *, quiet: bool) -
         render_text(load_results(results), console, quiet=quiet)
     if "html" in written:
         console.print(f"HTML report: {written['html']}", soft_wrap=True, highlight=False)
-
-
-def _is_pytest(cmd: list[str]) -> bool:
-    return "pytest" in Path(cmd[0]).name or (len(cmd) > 2 and cmd[1:3] == ["-m", "pytest"])

@@ -5,17 +5,22 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from tracehybrid.config import load_config
+from tracehybrid.config import Config, load_config
 from tracehybrid.errors import ExitCode, NoSourceError
+from tracehybrid.runfolder import FolderLock
 from tracehybrid.runtime.launcher import combine, describe_store
 from tracehybrid.store.combine import combine_files
 from tracehybrid.store.schema import COMBINED_STORE_NAME
 from tracehybrid.workspace import find_project_root
 
 
+def _project_config() -> Config:
+    return load_config(find_project_root(Path.cwd()))
+
+
 def _default_out_dir() -> Path:
-    root = find_project_root(Path.cwd())
-    return root / load_config(root).output_dir
+    config = _project_config()
+    return config.root / config.output_dir
 
 
 def do_combine(args: argparse.Namespace) -> int:
@@ -31,7 +36,10 @@ def do_combine(args: argparse.Namespace) -> int:
         out_dir = args.out or _default_out_dir()
         if not out_dir.is_dir():
             raise NoSourceError(f"{out_dir}: no such folder; run `tracehybrid run` first")
-        path = combine(out_dir)
+        # --keep-stores or the config say keep; otherwise (None) TRACEHYBRID_KEEP_STORES decides.
+        keep_stores = True if args.keep_stores or _project_config().keep_stores else None
+        with FolderLock(out_dir):  # never merge the stores of a run still writing them
+            path = combine(out_dir, keep_stores=keep_stores)
     print(f"combined store: {path}")
     return ExitCode.OK
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tracehybrid.errors import TestCommandError
+from tracehybrid.child_process import run_child
 from tracehybrid.measure.record import merge_dir, record_files
 from tracehybrid.measure.targets import (
     PLUGIN_MODULE,
@@ -119,16 +119,12 @@ def run_suite(
     env = graph_environment(targets_file)
     with open(out_dir / "output.log", "wb") as log:
         start = time.perf_counter()
-        try:
-            done = subprocess.run(
-                cmd, check=False, env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT
-            )
-        except OSError as exc:
-            raise TestCommandError(f"{cmd[0]}: {exc.strerror or exc}") from None
+        # run_child, not subprocess.run: SIGTERM to tracehybrid must stop this child too.
+        exit_code = run_child(cmd, env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT)
         wall = time.perf_counter() - start
     merged = merge_dir(out_dir)
     return SuiteRun(
-        purpose, list(targets), done.returncode, wall, out_dir,
+        purpose, list(targets), exit_code, wall, out_dir,
         merged["outcomes"], merged["crashes"], merged["targets"], merged["problems"],
         merged["measure_s"], merged["processes"], merged["solo"],
     )  # fmt: skip

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import subprocess
-import threading
 from pathlib import Path
 
+from tracehybrid.child_process import run_child
 from tracehybrid.errors import TestCommandError
 from tracehybrid.runtime.bootstrap import SITE_DIR
 from tracehybrid.runtime.candidates import CANDIDATES_ENV, OUT_DIR_ENV
@@ -29,7 +27,7 @@ __all__ = [
 
 PLUGIN_MODULE = "tracehybrid.runtime.pytest_plugin"
 # Set to 1 to keep the per-process stores once they are combined into trace.db (for bug reports,
-# or to combine them again with CI shards); the `keep-stores` setting, until the CLI has one.
+# or to combine them again with CI shards), as `--keep-stores` and `keep-stores = true` do.
 KEEP_STORES_ENV = "TRACEHYBRID_KEEP_STORES"
 
 
@@ -75,23 +73,14 @@ def check_command(cmd: list[str]) -> None:
 def run_traced(cmd: list[str], candidates_file: Path, out_dir: Path) -> int:
     """Run CMD traced; its output and exit code pass through unchanged. Returns the exit code.
 
-    Raises TestCommandError (one line) when CMD cannot be started. Ctrl-C reaches CMD, which
-    shuts down (pytest flushes its stores); this process waits for it instead of killing it.
+    Raises TestCommandError (one line) when CMD cannot be started, and InterruptedRunError when
+    tracehybrid is sent SIGINT or SIGTERM: the signal reaches CMD too, which gets a few seconds
+    to shut down before it is killed (see tracehybrid.child_process).
     """
     check_command(cmd)
     out_dir.mkdir(parents=True, exist_ok=True)
     _clear_old_stores(out_dir)
-    try:
-        process = subprocess.Popen(cmd, env=traced_environment(candidates_file, out_dir))
-    except OSError as exc:
-        raise TestCommandError(f"{cmd[0]}: {exc.strerror or exc}") from None
-    if threading.current_thread() is not threading.main_thread():
-        return process.wait()
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        return process.wait()
-    finally:
-        signal.signal(signal.SIGINT, previous)
+    return run_child(cmd, env=traced_environment(candidates_file, out_dir))
 
 
 def combine(out_dir: Path, *, keep_stores: bool | None = None) -> Path:
