@@ -16,21 +16,25 @@ Test outcomes are compared per test with the plain run's junit file. Prints a ta
 and writes the figures to <cache>/last-run.json.
 
 Each figure is one run on a shared machine: expect noise of 10-20% on a loaded 2-core box.
+A measured command that runs past --max-minutes (60) or holds more than --max-memory-gb (half of
+the machine's memory) is stopped with all its processes, and the table says so.
 First setup downloads about 700 MB and takes about 5 minutes; a measuring run then takes about
 N minutes for both projects (most of it tracehybrid's graph runs on GPflow).
 
 Run: .venv/bin/python benchmarks/real_projects.py [--project gpflow|sonnet] [--setup-only]
-(or `make bench-real`).
+    [--max-minutes M] [--max-memory-gb G]    (or `make bench-real`)
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import os
 import re
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -380,6 +384,35 @@ def outcomes_or_empty(path: Path, reader: Any) -> dict[str, str]:
 # --- measuring ---------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Bench:
+    """Where one project's measured commands run, and the limits that stop a runaway one."""
+
+    project: Project
+    venv: Path
+    minutes: float  # a measured command is stopped after this long
+    memory_gb: float  # ... or when its processes together hold more memory than this
+
+    @property
+    def logs(self) -> Path:
+        """The project's logs and junit files (outside its tree, so no copy carries them)."""
+        return CACHE / "results" / self.project.name
+
+    @property
+    def tracehybrid(self) -> str:
+        """The bench venv's tracehybrid (editable: the repository's code)."""
+        return str(self.venv / "bin" / "tracehybrid")
+
+    @property
+    def env(self) -> dict[str, str]:
+        """The bench venv first on PATH, the project on PYTHONPATH (relative: the tree is cwd)."""
+        env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
+        env.update(self.project.env)
+        env.update(PYTHONPATH=".", VIRTUAL_ENV=str(self.venv))
+        env["PATH"] = f"{self.venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
+        return env
+
+
 @dataclass
 class TestRun:
     """One run of a project's tests: wall seconds, exit code, outcomes against the plain run."""
@@ -387,6 +420,7 @@ class TestRun:
     wall_s: float
     exit_code: int
     outcomes: Comparison
+    stopped: str = ""  # why the harness stopped it, when it did
 
 
 @dataclass
@@ -395,6 +429,7 @@ class TracehybridRun:
 
     wall_s: float
     exit_code: int
+    stopped: str  # why the harness stopped it, when it did
     traced_s: float | None  # run.json: the traced run of the tests alone
     graph_runs: list[dict[str, Any]]  # proof.json: one entry per graph-mode run
     suite: dict[str, Any]  # results.json `suite`: eager (traced) against graph wall time
@@ -412,16 +447,60 @@ class ProjectFigures:
     plain: TestRun
     tracehybrid: TracehybridRun
     apply_summary: str
-    applied: TestRun
+    applied: TestRun | None  # None when there was nothing to apply
 
 
-def test_env(venv: Path, project: Project) -> dict[str, str]:
-    """The bench venv first on PATH, the project on PYTHONPATH (relative: the tree is the cwd)."""
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
-    env.update(project.env)
-    env.update(PYTHONPATH=".", VIRTUAL_ENV=str(venv))
-    env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
-    return env
+def group_memory_gb(group: int) -> float:
+    """Resident memory of every process in process group GROUP, in GB (from /proc)."""
+    page = os.sysconf("SC_PAGE_SIZE")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()  # after the command name
+        except (OSError, IndexError):
+            continue  # the process ended meanwhile
+        if int(fields[2]) == group:  # fields: state, ppid, pgrp, ... rss at index 21
+            total += int(fields[21]) * page
+    return total / 1e9
+
+
+def run_watched(bench: Bench, command: list[str], log: Path, cwd: Path) -> tuple[int, float, str]:
+    """Like run_logged, but stops the command's whole process group past the bench's limits.
+
+    A graph-mode run can grow without bound on a real suite; on a shared machine that would
+    take other people's processes down with it. Returns the exit code, wall seconds and why it
+    was stopped ("" when it was not).
+    """
+    start = time.perf_counter()
+    with log.open("w", encoding="utf-8") as out:
+        process = subprocess.Popen(
+            command,
+            cwd=cwd,
+            env=bench.env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, so every child can be stopped
+        )
+        stopped = ""
+        while process.poll() is None and not stopped:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=5)
+            stopped = over_limit(bench, process.pid, time.perf_counter() - start)
+        if stopped and process.poll() is None:
+            say(f"  stopping it: {stopped}")
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    return process.returncode, time.perf_counter() - start, stopped
+
+
+def over_limit(bench: Bench, group: int, elapsed: float) -> str:
+    """Why the command in GROUP must stop now, or ""."""
+    if elapsed > bench.minutes * 60:
+        return f"still running after {bench.minutes:g} min"
+    memory = group_memory_gb(group)
+    if memory > bench.memory_gb:
+        return f"{memory:.1f} GB resident after {elapsed / 60:.1f} min (limit {bench.memory_gb:g})"
+    return ""
 
 
 def fresh_copy(source: Path, target: Path) -> Path:
@@ -441,17 +520,16 @@ def read_json(path: Path) -> dict[str, Any]:
 
 
 def run_tests(
-    tree: Path, env: dict[str, str], project: Project, label: str, plain: dict[str, str]
+    bench: Bench, tree: Path, label: str, plain: dict[str, str]
 ) -> tuple[TestRun, dict[str, str]]:
     """The project's tests in TREE with a junit file; timed, and compared with PLAIN."""
-    logs = CACHE / "results" / project.name
-    junit = logs / f"{label}.xml"
-    command = [*project.command, f"--junitxml={junit}"]
-    code, wall = run_logged(command, logs / f"{label}.log", tree, env)
+    junit = bench.logs / f"{label}.xml"
+    command = [*bench.project.command, f"--junitxml={junit}"]
+    code, wall, stopped = run_watched(bench, command, bench.logs / f"{label}.log", tree)
     outcomes = outcomes_or_empty(junit, junit_outcomes)
     comparison = compare(plain or outcomes, outcomes, f"{label}.xml")
     say(f"  {label}: exit {code} in {wall:.1f} s, {counted(comparison.counts)}")
-    return TestRun(wall, code, comparison), outcomes
+    return TestRun(wall, code, comparison, stopped), outcomes
 
 
 def counted(counts: dict[str, int]) -> str:
@@ -472,32 +550,31 @@ def approval_counts(results: dict[str, Any]) -> dict[str, Any]:
             for code in {str(r.get("code")) for r in function.get("reasons", [])}:
                 codes[code] = codes.get(code, 0) + 1
     commonest = dict(sorted(codes.items(), key=lambda item: -item[1])[:6])
-    return {**results.get("summary", {}), "by_refactoring": approved, "rejection_codes": commonest}
+    summary = results.get("summary", {})
+    return {"summary": summary, "by_refactoring": approved, "rejection_codes": commonest}
 
 
-def run_tracehybrid(
-    tree: Path, env: dict[str, str], project: Project, plain: dict[str, str]
-) -> TracehybridRun:
+def run_tracehybrid(bench: Bench, tree: Path, plain: dict[str, str]) -> TracehybridRun:
     """`tracehybrid run -- <tests> --junitxml=...` in TREE, and what its output folder records."""
-    logs = CACHE / "results" / project.name
-    junit = logs / "tracehybrid-run.xml"
-    tracehybrid = str(Path(env["VIRTUAL_ENV"]) / "bin" / "tracehybrid")
-    command = [tracehybrid, "run", "--", *project.command, f"--junitxml={junit}"]
-    code, wall = run_logged(command, logs / "tracehybrid-run.log", tree, env)
-    say(f"  tracehybrid run: exit {code} in {wall:.1f} s (output: {logs / 'tracehybrid-run.log'})")
+    junit = bench.logs / "tracehybrid-run.xml"
+    command = [bench.tracehybrid, "run", "--", *bench.project.command, f"--junitxml={junit}"]
+    log = bench.logs / "tracehybrid-run.log"
+    say(f"  its output goes to {log}")
+    code, wall, stopped = run_watched(bench, command, log, tree)
+    say(f"  tracehybrid run: exit {code} in {wall:.1f} s")
     out = tree / ".tracehybrid"
     run_record, proof = read_json(out / "run.json"), read_json(out / "proof.json")
-    results = read_json(out / "results.json")
     traced = outcomes_or_empty(out / "trace.db", tracedb_outcomes)
     return TracehybridRun(
         wall,
         code,
+        stopped,
         run_record.get("wall_s"),
         [graph_run_figures(r) for r in proof.get("runs", []) if isinstance(r, dict)],
-        results.get("suite", {}),
-        approval_counts(results),
+        read_json(out / "results.json").get("suite", {}),
+        approval_counts(read_json(out / "results.json")),
         compare(plain, traced, ".tracehybrid/trace.db (the traced run)"),
-        compare(plain, outcomes_or_empty(junit, junit_outcomes), "junit file after the run"),
+        compare(plain, outcomes_or_empty(junit, junit_outcomes), "its --junitxml file, as left"),
     )
 
 
@@ -509,48 +586,50 @@ def graph_run_figures(run: dict[str, Any]) -> dict[str, Any]:
     return figures
 
 
-def apply_in_copy(tree: Path, applied: Path, env: dict[str, str], project: Project) -> str:
-    """A copy of TREE with `tracehybrid apply --unsafe-fixes`; apply's summary line.
+def apply_in_copy(bench: Bench, tree: Path, applied: Path) -> str | None:
+    """A copy of TREE with `tracehybrid apply --unsafe-fixes`; apply's summary line, or None
+    when the run left no results.json to apply.
 
-    The copy's results.json names the copy as project_root: apply writes under the recorded
-    root when it exists, which would otherwise be the traced tree, not the copy.
+    The copy's results.json names the copy as its project_root, so no version of apply can
+    write into the traced tree instead (early ones preferred the recorded root when it existed).
     """
-    fresh_copy(tree, applied)
     results = read_json(tree / ".tracehybrid" / "results.json")
     if not results:
-        return "no results.json: nothing applied"
+        return None
+    fresh_copy(tree, applied)
     results["project_root"] = str(applied)
     (applied / ".tracehybrid").mkdir()
     (applied / ".tracehybrid" / "results.json").write_text(json.dumps(results), encoding="utf-8")
-    tracehybrid = str(Path(env["VIRTUAL_ENV"]) / "bin" / "tracehybrid")
-    log = CACHE / "results" / project.name / "apply.log"
-    code, _ = run_logged([tracehybrid, "apply", "--unsafe-fixes"], log, applied, env)
+    log = bench.logs / "apply.log"
+    code, _ = run_logged([bench.tracehybrid, "apply", "--unsafe-fixes"], log, applied, bench.env)
     lines = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()
     summary = next((line for line in reversed(lines) if line.startswith("Applied")), None)
     return f"{summary or (lines[-1] if lines else 'no output')} (exit {code})"
 
 
-def measure_project(project: Project, venv: Path, source: Path) -> ProjectFigures:
+def measure_project(bench: Bench, source: Path) -> ProjectFigures:
     """Plain, `tracehybrid run`, and with every approval applied, on fresh copies of SOURCE."""
-    env = test_env(venv, project)
-    tree = fresh_copy(source, CACHE / "work" / project.name)
-    shutil.rmtree(CACHE / "results" / project.name, ignore_errors=True)
-    logs = CACHE / "results" / project.name
-    say(f"{project.name}: warm-up run of the tests (untimed: file cache and bytecode)")
-    run_logged(project.command, logs / "warm-up.log", tree, env)
-    say(f"{project.name}: plain run: {' '.join(project.command)}")
-    plain, plain_outcomes = run_tests(tree, env, project, "plain", {})
-    say(f"{project.name}: tracehybrid run -- <the same command> (the longest step)")
-    traced = run_tracehybrid(tree, env, project, plain_outcomes)
-    say(f"{project.name}: tracehybrid apply --unsafe-fixes in a copy of the tree")
-    applied_tree = CACHE / "work" / f"{project.name}-applied"
-    summary = apply_in_copy(tree, applied_tree, env, project)
-    say(f"  {summary}")
-    say(f"{project.name}: the tests with every approval applied")
-    applied, _ = run_tests(applied_tree, env, project, "applied", plain_outcomes)
-    shown = " ".join(f"{k}={v}" for k, v in project.env.items())
-    command = f"{shown} PYTHONPATH=. {' '.join(project.command)}"
-    return ProjectFigures(project.name, command, plain, traced, summary, applied)
+    name = bench.project.name
+    tree = fresh_copy(source, CACHE / "work" / name)
+    shutil.rmtree(bench.logs, ignore_errors=True)
+    bench.logs.mkdir(parents=True)
+    say(f"{name}: warm-up run of the tests (untimed: file cache and bytecode)")
+    run_watched(bench, bench.project.command, bench.logs / "warm-up.log", tree)
+    say(f"{name}: plain run: {' '.join(bench.project.command)}")
+    plain, plain_outcomes = run_tests(bench, tree, "plain", {})
+    say(f"{name}: tracehybrid run -- <the same command> (the longest step)")
+    traced = run_tracehybrid(bench, tree, plain_outcomes)
+    say(f"{name}: tracehybrid apply --unsafe-fixes in a copy of the tree")
+    applied_tree = CACHE / "work" / f"{name}-applied"
+    summary = apply_in_copy(bench, tree, applied_tree)
+    say(f"  {summary or 'nothing to apply: the run wrote no results.json'}")
+    applied = None
+    if summary is not None:
+        say(f"{name}: the tests with every approval applied")
+        applied, _ = run_tests(bench, applied_tree, "applied", plain_outcomes)
+    shown = " ".join(f"{k}={v}" for k, v in bench.project.env.items())
+    command = f"{shown} PYTHONPATH=. {' '.join(bench.project.command)}"
+    return ProjectFigures(name, command, plain, traced, summary or "", applied)
 
 
 # --- report ------------------------------------------------------------------------------------
@@ -561,19 +640,26 @@ def ratio(value: float | None, base: float) -> str:
     return f"{value / base:.2f}x" if value is not None and base > 0 else "n/a"
 
 
+def timed_cell(wall_s: float, base: float, stopped: str) -> str:
+    """`412.0 s (13.4x)`, or `stopped at 1169.4 s` when the harness stopped the command."""
+    return f"stopped at {wall_s:.1f} s" if stopped else f"{wall_s:.1f} s ({ratio(wall_s, base)})"
+
+
 def table_row(f: ProjectFigures) -> str:
     """One project's line of the summary table."""
     t, base = f.tracehybrid, f.plain.wall_s
-    summary = t.approvals
-    approved = f"{summary.get('approved', '?')} of {summary.get('candidates', '?')}"
-    outcomes = f"{t.traced_outcomes.verdict()} / {f.applied.outcomes.verdict()}"
+    summary = t.approvals["summary"]
+    approved = f"{summary['approved']} of {summary['candidates']}" if summary else "n/a"
+    applied = f.applied
+    after = "n/a" if applied is None else timed_cell(applied.wall_s, base, applied.stopped)
+    outcomes = f"{t.traced_outcomes.verdict()} / {applied.outcomes.verdict() if applied else 'n/a'}"
     cells = [
         f"{f.name} ({f.plain.outcomes.tests} tests)",
         f"{base:.1f} s",
-        f"{t.wall_s:.1f} s ({ratio(t.wall_s, base)})",
+        timed_cell(t.wall_s, base, t.stopped),
         ratio(t.traced_s, base),
         approved,
-        f"{f.applied.wall_s:.1f} s ({ratio(f.applied.wall_s, base)})",
+        after,
         outcomes,
     ]
     return "| " + " | ".join(cells) + " |"
@@ -596,12 +682,10 @@ def print_table(figures: list[ProjectFigures]) -> None:
         print(table_row(f))
 
 
-def print_details(f: ProjectFigures) -> None:
-    """What stands behind one project's row: phases, approvals, outcome sources."""
-    t, base = f.tracehybrid, f.plain.wall_s
-    print(f"\n{f.name}: {f.command}")
-    print(f"  plain: {counted(f.plain.outcomes.counts)}, exit {f.plain.exit_code}, {base:.1f} s")
-    print(f"  tracehybrid run: exit {t.exit_code}, {t.wall_s:.1f} s; per phase:")
+def print_phases(t: TracehybridRun, base: float) -> None:
+    """The phases of `tracehybrid run` that its output folder records, and the remainder."""
+    stopped = f", STOPPED by the harness: {t.stopped}" if t.stopped else ""
+    print(f"  tracehybrid run: exit {t.exit_code}, {t.wall_s:.1f} s{stopped}; per phase:")
     traced = f"{t.traced_s:.1f} s ({ratio(t.traced_s, base)} plain)" if t.traced_s else "n/a"
     print(f"    traced run of the tests (run.json wall_s): {traced}")
     accounted = t.traced_s or 0.0
@@ -610,50 +694,65 @@ def print_details(f: ProjectFigures) -> None:
         accounted += wall + solo
         print(
             f"    {run['purpose']} run {index} ({run['targets']} functions as graphs): "
-            f"{wall:.1f} s (measuring {run['measure_s']} s), {run['solo_reruns']} in-process "
-            f"reruns {solo:.1f} s, {run['tests_failed']} tests failed"
+            f"{wall:.1f} s (measuring {run['measure_s'] or 0.0:.1f} s), "
+            f"{run['solo_reruns']} in-process reruns {solo:.1f} s, "
+            f"{run['tests_failed']} tests failed"
         )
+    if not t.graph_runs:
+        print("    graph runs: none recorded (no proof.json)")
     print(
         f"    the rest (static analysis, combining stores, reconcile, reports): "
-        f"{t.wall_s - accounted:.1f} s (not recorded per phase: derived as total less the runs)"
+        f"{t.wall_s - accounted:.1f} s (not recorded per phase: total less the runs above)"
     )
     if t.suite:
         print(f"    results.json suite: {json.dumps(t.suite)}")
+
+
+def print_details(f: ProjectFigures) -> None:
+    """What stands behind one project's row: phases, approvals, outcome sources."""
+    t, base = f.tracehybrid, f.plain.wall_s
+    print(f"\n{f.name}: {f.command}")
+    print(f"  plain: {counted(f.plain.outcomes.counts)}, exit {f.plain.exit_code}, {base:.1f} s")
+    print_phases(t, base)
     print_approvals(t.approvals)
+    # The graph runs and their in-process reruns write into the user's --junitxml file too
+    # (issue 11), so the traced run's own outcomes are read from trace.db.
     print("  outcomes against the plain run's junit file:")
-    for comparison in (t.traced_outcomes, t.junit_outcomes, f.applied.outcomes):
+    comparisons = [t.traced_outcomes, t.junit_outcomes]
+    comparisons += [f.applied.outcomes] if f.applied else []
+    for comparison in comparisons:
         print(f"    {comparison.source}: {comparison.verdict()} ({comparison.tests} tests)")
         for line in comparison.changed[:5]:
             print(f"      {line}")
-    print(f"  apply --unsafe-fixes: {f.apply_summary}")
+    print(f"  apply --unsafe-fixes: {f.apply_summary or 'not run: no results.json'}")
 
 
 def print_approvals(approvals: dict[str, Any]) -> None:
-    """results.json's counts, approvals per refactoring and the commonest rejection codes."""
-    by_kind = ", ".join(f"{k} {n}" for k, n in approvals.get("by_refactoring", {}).items())
-    codes = ", ".join(f"{k} {n}" for k, n in approvals.get("rejection_codes", {}).items())
-    print(
-        f"  results.json: {approvals.get('candidates', '?')} candidates, "
-        f"{approvals.get('approved', '?')} approved ({by_kind or 'none'}), "
-        f"{approvals.get('rejected', '?')} rejected (commonest codes: {codes or 'none'}); "
-        f"median speedup {approvals.get('median_speedup')}"
-    )
-    print(
-        "  junit note: tracehybrid's graph runs rewrite the user's --junitxml file (issue 11), "
-        "so the traced run's outcomes come from trace.db"
-    )
+    """results.json's summary as written, approvals per refactoring, commonest rejection codes."""
+    if not approvals["summary"]:
+        print("  results.json: not written")
+        return
+    by_kind = ", ".join(f"{k} {n}" for k, n in approvals["by_refactoring"].items())
+    codes = ", ".join(f"{k} {n}" for k, n in approvals["rejection_codes"].items())
+    print(f"  results.json summary: {json.dumps(approvals['summary'])}")
+    print(f"    approved: {by_kind or 'none'}; commonest rejection codes: {codes or 'none'}")
 
 
-def write_figures(figures: list[ProjectFigures], elapsed: float) -> Path:
-    """The figures as JSON in the cache folder, for comparison with later runs."""
-    commit = subprocess.run(
+def repo_version() -> str:
+    """The repository's commit, `-dirty` when the working tree has changes (they are measured)."""
+    described = subprocess.run(
         ["git", "-C", str(REPO), "describe", "--always", "--dirty"],
         capture_output=True,
         text=True,
         check=False,
-    ).stdout.strip()
+    )
+    return described.stdout.strip() or "unknown"
+
+
+def write_figures(figures: list[ProjectFigures], elapsed: float, version: str) -> Path:
+    """The figures as JSON in the cache folder, for comparison with later runs."""
     document = {
-        "tracehybrid_commit": commit,
+        "tracehybrid_commit": version,
         "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "elapsed_s": round(elapsed, 1),
         "cpus": os.cpu_count(),
@@ -665,23 +764,42 @@ def write_figures(figures: list[ProjectFigures], elapsed: float) -> Path:
     return path
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """The command line: which projects, setup only, and the limits on one measured command."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--project", choices=sorted(PROJECTS), help="only this one")
     parser.add_argument("--setup-only", action="store_true", help="set up the cache and stop")
-    args = parser.parse_args(argv)
+    parser.add_argument(
+        "--max-minutes", type=float, default=60, help="stop a measured command after this long"
+    )
+    parser.add_argument(
+        "--max-memory-gb",
+        type=float,
+        default=round(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") / 2e9, 1),
+        help="stop a measured command holding more memory (default: half of this machine's)",
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
     names = [args.project] if args.project else list(PROJECTS)
-    say(f"real projects {', '.join(names)}: cache {CACHE}, load average {os.getloadavg()}")
+    version = repo_version()  # at the start: the editable install measures the tree as it is
+    say(f"real projects {', '.join(names)}: tracehybrid {version}, cache {CACHE}")
     venv, sources = set_up(names)
     if args.setup_only:
         return 0
-    figures = [measure_project(PROJECTS[n], venv, sources[n]) for n in names]
+    benches = [Bench(PROJECTS[n], venv, args.max_minutes, args.max_memory_gb) for n in names]
+    figures = [measure_project(bench, sources[bench.project.name]) for bench in benches]
     elapsed = time.perf_counter() - STARTED
-    print(f"\nreal projects: one run each on {os.cpu_count()} CPUs, load {os.getloadavg()}\n")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"\nreal projects, tracehybrid {version}: one run of each command, {os.cpu_count()} CPUs")
+    print(f"(load average now {load}: timings on a shared machine are noisy)\n")
     print_table(figures)
     for f in figures:
         print_details(f)
-    print(f"\nfigures written to {write_figures(figures, elapsed)}; took {elapsed / 60:.1f} min")
+    written = write_figures(figures, elapsed, version)
+    print(f"\nfigures written to {written}; took {elapsed / 60:.1f} min")
     return 0
 
 
