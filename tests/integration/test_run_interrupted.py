@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from tracehybrid.errors import ExitCode
+from tracehybrid.measure.targets import TARGETS_ENV
 
 pytestmark = pytest.mark.slow
 PYTEST = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
@@ -48,18 +49,29 @@ def test_waits_when_asked():
 """
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    """A tiny project whose tests finish in a second, with one complete run's results."""
-    root = tmp_path / "tiny_project"
+# A TensorFlow function the graph-mode run proves; its test blocks there, and only there.
+TF_MATHOPS = "import tensorflow as tf\n\n\ndef double(x):\n    return tf.add(x, x)\n"
+TF_TESTS = TESTS.replace("double(2) == 4", "double(tf.constant([2.0])).numpy().tolist() == [4.0]")
+TF_TESTS = TF_TESTS.replace("if marker:", "if marker and os.environ.get(TARGETS_ENV):")
+TF_TESTS = f"import tensorflow as tf\n\nTARGETS_ENV = {TARGETS_ENV!r}\n{TF_TESTS}"
+
+
+def make_project(root: Path, mathops: str, tests: str) -> Path:
+    """A tiny project, with one complete run's results."""
     (root / "tiny").mkdir(parents=True)
     (root / "pyproject.toml").write_text('[project]\nname = "tiny"\nversion = "0"\n')
     (root / "tiny" / "__init__.py").write_text("")
-    (root / "tiny" / "mathops.py").write_text(MATHOPS)
-    (root / "test_tiny.py").write_text(TESTS)
+    (root / "tiny" / "mathops.py").write_text(mathops)
+    (root / "test_tiny.py").write_text(tests)
     done = run_tracehybrid(root)
     assert done.returncode == 0, done.stderr
     return root
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """Tests that finish in a second, without TensorFlow."""
+    return make_project(tmp_path / "tiny_project", MATHOPS, TESTS)
 
 
 def run_tracehybrid(
@@ -229,3 +241,25 @@ def test_a_complete_run_replaces_every_file_of_the_previous_one(project: Path) -
     assert not (out_dir / "proof.json").exists()
     assert (out_dir / "notes.txt").read_text() == "mine"
     assert not leftovers(out_dir)
+
+
+@pytest.mark.tensorflow
+@pytest.mark.parametrize(("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_signal_during_the_graph_run_stops_it_and_keeps_the_results(
+    tmp_path: Path, sig: signal.Signals, code: int
+) -> None:
+    root = make_project(tmp_path / "tf_project", TF_MATHOPS, TF_TESTS)
+    assert "graph" in {p.name for p in (root / ".tracehybrid").iterdir()}, "nothing was proven"
+    before = snapshot(root / ".tracehybrid")
+    run = BlockingRun(root)
+    try:
+        child = run.child_pid()  # blocks in a graph-mode run: the traced run is over
+        run.process.send_signal(sig)
+        returncode, stderr = run.finish()
+    finally:
+        run.stop()
+    assert returncode == code, stderr
+    assert "error[interrupted]: the graph run was stopped by" in stderr
+    assert_gone(child)
+    assert snapshot(root / ".tracehybrid") == before
+    assert not leftovers(root / ".tracehybrid")
