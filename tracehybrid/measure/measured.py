@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from tracehybrid.measure import tfbridge
+from tracehybrid.measure import gradients, tfbridge
 from tracehybrid.measure.inprocess import FORMS
 from tracehybrid.measure.lookalike import load_by_name, mirror
 from tracehybrid.measure.measurement import Measurement
@@ -118,6 +118,7 @@ class Measurer:
             self.record.traces += max(0, tfbridge.tracing_count(run) - before)
             return result
         signature, copies = self._guarded(self._plan, args, kwargs) or ("", None)
+        taped = copies is not None and bool(self._guarded(gradients.tape_recording))
         before = tfbridge.tracing_count(run)
         self.record.calls += 1
         self.record.tests[self.process.current_test] += 1
@@ -133,7 +134,9 @@ class Measurer:
         if copies is not None:
             self.record.samples[signature] += 1
             self.process.measured_tests.add(self.process.current_test)
-            self._guarded_measure(run, eager, graph, copies, result, signature, first_call_s)
+            measurement = Measurement(self, run, eager, graph, copies, signature)
+            measurement.taped = taped
+            self._guarded_measure(measurement, result, first_call_s)
         return result
 
     def _guarded(self, func: Callable[..., Any], *args: Any) -> Any:
@@ -189,19 +192,12 @@ class Measurer:
         return True
 
     def _guarded_measure(
-        self,
-        run: Any,
-        eager: Any,
-        graph: Any,
-        copies: tuple[Any, Any],
-        result: Any,
-        signature: str,
-        first_call_s: float | None,
+        self, measurement: Measurement, result: Any, first_call_s: float | None
     ) -> None:
         start = time.perf_counter()
         _STATE.measuring = True
         try:
-            Measurement(self, run, eager, graph, copies, signature).measure(result, first_call_s)
+            measurement.measure(result, first_call_s)
         except Exception as exc:  # the test must not see tracehybrid's own failures
             self.process.problem(
                 f"measuring {self.record.target.qualname}: {type(exc).__name__}: {exc}"

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from tracehybrid.measure import tfbridge
 from tracehybrid.measure.compare import compare_outputs
+from tracehybrid.measure.gradients import compare_gradients
 from tracehybrid.measure.timing import Timing, calls_per_repeat, summarize, time_repeats
 
 if TYPE_CHECKING:
@@ -34,6 +35,7 @@ class Measurement:
         self.run, self.eager, self.graph = run, eager, graph
         self.args, self.kwargs = copies
         self.signature = signature
+        self.taped = False  # a GradientTape recorded around the test's call
 
     def measure(self, result: Any, first_call_s: float | None) -> None:
         """Compare, then time when this is one of the first samples of its signature."""
@@ -58,6 +60,8 @@ class Measurement:
         graph_result = result if runs_graph else self._call(self.graph)
         eager_result = self._call(self.eager) if runs_graph else result
         if not self._compare(eager_result, graph_result):
+            return
+        if self.taped and runs_graph and not self._same_gradients():
             return
         settings = self.m.settings
         first_samples = self.record.samples[self.signature] <= settings.timed_samples_per_signature
@@ -91,6 +95,20 @@ class Measurement:
         concrete = self.graph.get_concrete_function(*self.args, **self.kwargs)
         with tfbridge.preserve_variables(concrete, (self.args, self.kwargs)):
             self._time(first_call_s)
+
+    def _same_gradients(self) -> bool:
+        """True unless the graph loses or changes a gradient the eager call has."""
+        settings = self.m.settings
+        mismatch = compare_gradients(
+            lambda: self._call(self.eager), lambda: self._call(self.graph),
+            settings.rtol, settings.atol,
+        )  # fmt: skip
+        if mismatch is None:
+            return True
+        test = self.m.process.current_test
+        entry = {"test": test, "signature": self.signature, **mismatch.to_json()}
+        self.record.add(self.record.mismatches, entry)
+        return False
 
     def _call(self, function: Any) -> Any:
         args, kwargs = tfbridge.copy_mutable((self.args, self.kwargs))

@@ -70,18 +70,27 @@ def _proof_failure(target: TargetProof, where: str) -> Reason | None:
             message = f"As a graph it raised where the eager function did not ({target.note})."
         return Reason("TH301", message, "measurement", where)
     if target.status == "output_mismatch":
-        first = (target.facts.get("mismatches") or [{}])[0]
-        message = (
-            f"The graph's output differs from the eager output at {first.get('path', '?')} "
-            f"({first.get('detail', '')}) in {first.get('test', 'a test')}."
-        )
-        return Reason("TH302", message, "measurement", where)
+        return Reason("TH302", _mismatch_message(target), "measurement", where)
     if target.status in UNPROVEN:
         message = (
             f"It could not be proven as a graph under the tests: {target.note or target.status}."
         )
         return Reason("TH210", message, "measurement", where)
     return None
+
+
+def _mismatch_message(target: TargetProof) -> str:
+    first = (target.facts.get("mismatches") or [{}])[0]
+    test = first.get("test", "a test")
+    if first.get("kind") == "gradient":  # outputs agree; training through it would not
+        return (
+            f"As a graph its outputs match, but the {first.get('path', 'gradient')} "
+            f"{first.get('detail', 'differs')} (in {test})."
+        )
+    return (
+        f"The graph's output differs from the eager output at {first.get('path', '?')} "
+        f"({first.get('detail', '')}) in {test}."
+    )
 
 
 def _timing(target: TargetProof, eager_call_s: list[float]) -> tuple[Timing | None, str | None]:
