@@ -18,71 +18,27 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from tiny_project import (
+    MATHOPS,
+    PYTEST,
+    TESTS,
+    TF_MATHOPS,
+    TF_TESTS,
+    WAIT_ENV,
+    make_project,
+    run_tracehybrid,
+    snapshot,
+)
 
 from tracehybrid.errors import ExitCode
-from tracehybrid.measure.targets import TARGETS_ENV
 
 pytestmark = pytest.mark.slow
-PYTEST = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
-RESULT_FILES = ("results.json", "report.html", "results.sarif", "trace.db", "run.json")
-WAIT_ENV = "TINY_WAIT_MARKER"
-
-MATHOPS = "def double(x):\n    return x * 2\n"
-TESTS = f"""
-import os
-import time
-
-from tiny.mathops import double
-
-
-def test_double():
-    assert double(2) == 4
-
-
-def test_waits_when_asked():
-    marker = os.environ.get({WAIT_ENV!r})
-    if marker:  # tell the test which pytest process to watch, then block until signalled
-        with open(marker + ".tmp", "w") as f:
-            f.write(str(os.getpid()))
-        os.replace(marker + ".tmp", marker)
-        time.sleep(120)
-"""
-
-
-# A TensorFlow function the graph-mode run proves; its test blocks there, and only there.
-TF_MATHOPS = "import tensorflow as tf\n\n\ndef double(x):\n    return tf.add(x, x)\n"
-TF_TESTS = TESTS.replace("double(2) == 4", "double(tf.constant([2.0])).numpy().tolist() == [4.0]")
-TF_TESTS = TF_TESTS.replace("if marker:", "if marker and os.environ.get(TARGETS_ENV):")
-TF_TESTS = f"import tensorflow as tf\n\nTARGETS_ENV = {TARGETS_ENV!r}\n{TF_TESTS}"
-
-
-def make_project(root: Path, mathops: str, tests: str) -> Path:
-    """A tiny project, with one complete run's results."""
-    (root / "tiny").mkdir(parents=True)
-    (root / "pyproject.toml").write_text('[project]\nname = "tiny"\nversion = "0"\n')
-    (root / "tiny" / "__init__.py").write_text("")
-    (root / "tiny" / "mathops.py").write_text(mathops)
-    (root / "test_tiny.py").write_text(tests)
-    done = run_tracehybrid(root)
-    assert done.returncode == 0, done.stderr
-    return root
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """Tests that finish in a second, without TensorFlow."""
     return make_project(tmp_path / "tiny_project", MATHOPS, TESTS)
-
-
-def run_tracehybrid(
-    root: Path, *options: str, cmd: list[str] = PYTEST
-) -> subprocess.CompletedProcess[str]:
-    argv = [sys.executable, "-m", "tracehybrid", "run", *options, "--", *cmd]
-    return subprocess.run(argv, cwd=root, capture_output=True, text=True, timeout=300, check=False)
-
-
-def snapshot(out_dir: Path) -> dict[str, bytes]:
-    return {name: (out_dir / name).read_bytes() for name in RESULT_FILES}
 
 
 def leftovers(out_dir: Path) -> list[str]:
