@@ -108,7 +108,7 @@ def run_pipeline(
     proof = _prove(config, cmd, proposals, store, out_dir, progress) if graph else None
     traced = TracedRun(cmd, exit_code, wall_s, read_views(store), runtime)
     view = ProofView.of(proof) if proof is not None else None
-    document, _ = build_results(config, proposals, traced, view)
+    document, _ = build_results(config, proposals, traced, view, facts.warnings)
     results = write_json_atomically(out_dir / RESULTS_FILE, document)
     return RunOutcome(facts, exit_code, wall_s, store, runtime, proposals, proof, results)
 
@@ -201,5 +201,5 @@ def rebuild_results(config: Config, out_dir: Path) -> dict[str, Any]:
     proof_path = out_dir / PROOF_FILE
     view = ProofView.load(proof_path) if proof_path.exists() else None
     traced = TracedRun(list(cmd), int(exit_code), float(wall_s), read_views(store), runtime)
-    document, _ = build_results(config, proposals, traced, view)
+    document, _ = build_results(config, proposals, traced, view, facts.warnings)
     return document

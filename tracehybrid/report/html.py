@@ -48,6 +48,7 @@ def render_html(model: ReportModel) -> str:
         [
             _header(model),
             _summary(model),
+            _unreadable(model),
             _table(model),
             '<h2 id="details">Functions in detail</h2>',
             *(function_section(fn) for fn in model.functions),
@@ -121,6 +122,21 @@ def _summary(model: ReportModel) -> str:
         '<section aria-labelledby="summary"><h2 id="summary">Summary</h2>\n'
         f'<div class="cards">{"".join(cards)}</div>\n'
         f'<div class="split">{_rejections(model)}{_plots(model)}</div>\n{_runs(model)}</section>'
+    )
+
+
+def _unreadable(model: ReportModel) -> str:
+    """The files the run could not parse or decode: without this, their functions would be
+    missing from the report without a word."""
+    if not model.unreadable_files:
+        return ""
+    items = "".join(
+        f"<li><code>{h(f.location)}</code> {h(f.message)}</li>" for f in model.unreadable_files
+    )
+    return (
+        '<section aria-labelledby="unreadable"><h2 id="unreadable">Files not analysed</h2>\n'
+        "<p>tracehybrid could not parse or decode these files; their functions are not in this "
+        f'report.</p>\n<ul class="unreadable">{items}</ul></section>'
     )
 
 

@@ -6,7 +6,7 @@ import json
 import statistics
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +41,7 @@ __all__ = [
     "SuiteTiming",
     "SummaryView",
     "TraceCounts",
+    "UnreadableFile",
     "build_model",
     "load_results",
 ]
@@ -91,6 +92,30 @@ class SummaryView:
         return max(0, self.rejected - self.already_optimal - self.inside_graph)
 
 
+@dataclass(frozen=True)
+class UnreadableFile:
+    """A file `run` could not parse or decode: its functions are missing from the results."""
+
+    path: str
+    line: int
+    message: str
+
+    @property
+    def location(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+def unreadable_files(raw: Any) -> list[UnreadableFile]:
+    """The `unreadable_files` extra; entries of the wrong shape are left out, never fatal."""
+    found = []
+    for item in raw if isinstance(raw, list) else []:
+        entry = as_dict(item)
+        path, line, message = entry.get("path"), entry.get("line", 1), entry.get("message", "")
+        if isinstance(path, str) and isinstance(line, int) and isinstance(message, str):
+            found.append(UnreadableFile(path, line, message))
+    return found
+
+
 @dataclass
 class ReportModel:
     """The whole report; `document` is the results file as read, for the JSON renderer."""
@@ -106,6 +131,8 @@ class ReportModel:
     #: The explanation of every code a reason uses, in code order.
     codes: list[CodeDoc]
     document: dict[str, Any]
+    #: Files the run could not parse or decode, so not analysed (the `unreadable_files` extra).
+    unreadable_files: list[UnreadableFile] = field(default_factory=list)
 
     def reason_counts(self) -> list[tuple[CodeDoc, int]]:
         """Codes of blocked functions' reasons, commonest first (ties in code order)."""
@@ -164,6 +191,7 @@ def build_model(
         functions=functions,
         codes=[code_doc(c) for c in sorted({r.code for f in functions for r in f.reasons})],
         document=document,
+        unreadable_files=unreadable_files(document.get("unreadable_files")),
     )
 
 

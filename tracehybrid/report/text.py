@@ -19,9 +19,20 @@ def render_text(model: ReportModel, console: Console, *, quiet: bool = False) ->
         _render_rich(model, console)
     else:
         _render_plain(model, console)
-    note = no_tests_note(model) or failed_tests_note(model)
-    if note is not None:
-        console.print(note, markup=False, highlight=False, soft_wrap=True)
+    notes = [no_tests_note(model) or failed_tests_note(model), unreadable_note(model)]
+    for note in notes:
+        if note is not None:
+            console.print(note, markup=False, highlight=False, soft_wrap=True)
+
+
+def unreadable_note(model: ReportModel) -> str | None:
+    """The files the run could not read: their functions are missing from the results."""
+    if not model.unreadable_files:
+        return None
+    count = len(model.unreadable_files)
+    files = "file" if count == 1 else "files"
+    where = ", ".join(f"{f.location} ({f.message})" for f in model.unreadable_files)
+    return f"tracehybrid: note: {count} {files} could not be read, so not analysed: {where}"
 
 
 def no_tests_note(model: ReportModel) -> str | None:

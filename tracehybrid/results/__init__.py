@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from tracehybrid.results.document import (
 )
 from tracehybrid.results.proofview import ProofView
 from tracehybrid.results.storeviews import StoreViews
+from tracehybrid.static.model import SourceWarning
 from tracehybrid.store.reader import CandidateFacts
 
 RESULTS_FILE = "results.json"
@@ -41,9 +43,14 @@ class TracedRun:
 
 
 def build_results(
-    config: Config, proposals: list[Proposal], traced: TracedRun, proof: ProofView | None
+    config: Config,
+    proposals: list[Proposal],
+    traced: TracedRun,
+    proof: ProofView | None,
+    unreadable: Sequence[SourceWarning] = (),
 ) -> tuple[dict[str, Any], list[Decision]]:
-    """The results document and the decisions behind it."""
+    """The results document and the decisions behind it; UNREADABLE: the files static analysis
+    could not parse or decode (the `unreadable_files` extra, present when there are some)."""
     root = config.root.resolve()
     decisions, entries = [], []
     for proposal in proposals:
@@ -66,6 +73,8 @@ def build_results(
         "summary": summary(decisions, entries),
         "files": file_hashes(root, {p.fn.path for p in proposals}),
     }
+    if unreadable:
+        document["unreadable_files"] = [warning.to_dict() for warning in unreadable]
     if proof is not None and eager_run["wall_s"] > 0:
         graph_wall = round(proof.graph_wall_s, 3)  # as proof.json keeps it
         document["suite"] = {
