@@ -112,6 +112,9 @@ def stopping_children() -> Iterator[None]:
         _state.depth -= 1
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+        if _state.depth == 0:  # a later command in this process starts afresh
+            _state.received.clear()
+            _state.kill_after = None
 
 
 def run_child(
