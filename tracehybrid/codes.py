@@ -568,6 +568,35 @@ _REGISTRY: tuple[Code, ...] = (
         "def test_step():\n    step(x)  # one call: nothing to time",
         "def test_step():\n    for _ in range(10):\n        step(x)",
     ),
+    _c(
+        "TH307",
+        "graph-warning",
+        "graph_failure",
+        "measurement",
+        "As a graph it made TensorFlow or Keras warn that a variable was created inside the graph "
+        "or that gradients do not exist, while every test still passed.",
+        "Variables first created inside a trace are not the ones training updates: their "
+        "gradients are None and the weights stop changing, which few tests assert. The warning "
+        "is the evidence, raised while its own graph form ran.",
+        "class Block(keras.layers.Layer):\n    @tf.function\n    def call(self, x):\n"
+        "        return self.dense(x)  # dense built inside the trace",
+        "class Block(keras.layers.Layer):\n    def build(self, shape):\n"
+        "        self.dense.build(shape)  # built before any trace",
+    ),
+    _c(
+        "TH308",
+        "graph-warning-unsafe",
+        "graph_failure",
+        "measurement",
+        "Proven and faster, but a graph warning appeared where it ran as a graph (AutoGraph could "
+        "not transform a function, retracing, missing gradients in a test): an unsafe fix.",
+        "The tests passed, yet TensorFlow said something in the graph differs from the eager "
+        "code. The fix is written only with `apply --unsafe-fixes`, after reading the warning.",
+        "@tf.function\ndef f(x):\n    return helper(x)  # AutoGraph could not transform helper",
+        "(read the warning; apply with --unsafe-fixes once it is understood)",
+        "unsafe",
+        blocking=False,
+    ),
 )
 
 BY_CODE: dict[str, Code] = {c.code: c for c in _REGISTRY}

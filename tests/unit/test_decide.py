@@ -150,3 +150,22 @@ def test_the_headline_after_a_successful_apply_is_not_total_failure() -> None:
 def reason(code: str) -> dict[str, Any]:
     category = codes.get(code).category
     return {"code": code, "category": category, "message": "m.", "evidence": "runtime"}
+
+
+def test_a_training_warning_from_its_own_graph_call_rejects() -> None:
+    warning = {"test": "t.py::a", "message": "Gradients do not exist for variables", "own": True}
+    proof = view(proof_of("step", calls=9, timing=timing(2e-3, 1e-3), warnings=[warning]))
+    decision = decide(proposal("step"), proof, target_key("step"), [1e-3] * 9, CONFIG)
+    assert decision.verdict == "rejected"
+    assert [r.code for r in decision.reasons] == ["TH307"]
+    assert "Gradients do not exist" in decision.reasons[0].message
+
+
+def test_another_graph_warning_makes_a_proven_speedup_an_unsafe_fix() -> None:
+    warning = {"test": "t.py::a", "message": "AutoGraph could not transform g", "own": False}
+    proof = view(proof_of("step", calls=9, timing=timing(2e-3, 1e-3), warnings=[warning]))
+    decision = decide(proposal("step"), proof, target_key("step"), [1e-3] * 9, CONFIG)
+    assert decision.verdict == "approved"
+    assert decision.proposal.applicability == "unsafe"
+    assert [r.code for r in decision.reasons] == ["TH308"]
+    assert "a test where it ran as a graph (t.py::a)" in decision.reasons[0].message

@@ -116,6 +116,10 @@ class GraphAttribution:
         )
         self.record.solo = proof.run(frozenset(document.flaky)).to_json()
 
+    def pytest_warning_recorded(self, warning_message: Any, nodeid: str) -> None:
+        """A warning pytest caught in a test (its warnings plugin is on): graph warnings count."""
+        _guarded(self.run, self.run.warnings.seen, str(warning_message.message), nodeid)
+
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         """Fold setup/call/teardown reports into one outcome per node id."""
         self.record.durations[report.nodeid] += report.duration

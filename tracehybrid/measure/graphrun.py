@@ -9,6 +9,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from tracehybrid.measure.graphwarnings import WarningTap
 from tracehybrid.measure.importhook import PatchingFinder, module_file
 from tracehybrid.measure.measured import MeasuredFunction
 from tracehybrid.measure.record import ProcessRecord
@@ -30,10 +31,12 @@ class GraphRun:
         self.finder = PatchingFinder(self.by_file, self.patch_module)
         self.patched: set[int] = set()
         self.finished = False
+        self.warnings = WarningTap(self._charge_warning, lambda: self.record.current_test)
 
     def start(self) -> None:
         """Hook future imports and patch target modules that are already imported."""
         self.finder.install()
+        self.warnings.install()
         self.patch_imported(late=True)
 
     def patch_imported(self, late: bool) -> None:
@@ -79,7 +82,23 @@ class GraphRun:
             return None
         self.finished = True
         self.finder.uninstall()
+        self.warnings.uninstall()
         return self.record.write()
+
+    def _charge_warning(self, test: str, key: str, message: str) -> None:
+        """A graph warning: the running target's own, or every graph target of the test's."""
+        if not test:
+            return  # import time, or an in-process rerun after the tests: no test to blame
+        if key:
+            charged = [self.record.targets[key]] if key in self.record.targets else []
+        else:
+            charged = [
+                r
+                for r in self.record.targets.values()
+                if not r.target.dehybridize and (r.tests.get(test) or r.graph_tests.get(test))
+            ]
+        for record in charged:
+            record.add(record.warnings, {"test": test, "message": message, "own": bool(key)})
 
 
 def start_graph_run(targets_file: Path | None = None) -> GraphRun | None:

@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from tracehybrid.measure import gradients, tfbridge
+from tracehybrid.measure import gradients, graphwarnings, tfbridge
 from tracehybrid.measure.inprocess import FORMS
 from tracehybrid.measure.lookalike import load_by_name, mirror
 from tracehybrid.measure.measurement import Measurement
@@ -114,7 +114,7 @@ class Measurer:
             self.record.calls_in_graph += 1
             self.record.graph_tests[self.process.current_test] += 1
             before = tfbridge.tracing_count(run)
-            result = run(*args, **kwargs)
+            result = self._run(run, args, kwargs)
             self.record.traces += max(0, tfbridge.tracing_count(run) - before)
             return result
         signature, copies = self._guarded(self._plan, args, kwargs) or ("", None)
@@ -124,7 +124,7 @@ class Measurer:
         self.record.tests[self.process.current_test] += 1
         start = time.perf_counter()
         try:
-            result = run(*args, **kwargs)
+            result = self._run(run, args, kwargs)
         except Exception as exc:
             self._guarded(self._exception, exc, eager, copies or (args, kwargs))
             raise
@@ -138,6 +138,16 @@ class Measurer:
             measurement.taped = taped
             self._guarded_measure(measurement, result, first_call_s)
         return result
+
+    def _run(self, run: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """The test's own call, in the target's new form; what TensorFlow warns meanwhile is its."""
+        if self.record.target.dehybridize:
+            return run(*args, **kwargs)
+        graphwarnings.entering(self.key)
+        try:
+            return run(*args, **kwargs)
+        finally:
+            graphwarnings.left()
 
     def _guarded(self, func: Callable[..., Any], *args: Any) -> Any:
         """FUNC(*ARGS), or None: tracehybrid's own failures must never reach the test."""

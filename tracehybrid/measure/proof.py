@@ -77,6 +77,7 @@ class TargetProof:
             "exceptions": facts.get("exceptions", []),
             "mismatches": facts.get("mismatches", []),
             "not_compared": facts.get("not_compared", []),
+            "warnings": facts.get("warnings", []),
             "speedup": self.speedup(),
             "timing": None if self.timing is None else self.timing.to_json(),
             "timings": facts.get("timings", {}),

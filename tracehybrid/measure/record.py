@@ -42,6 +42,7 @@ class TargetRecord:
     exceptions: list[dict[str, Any]] = field(default_factory=list)
     mismatches: list[dict[str, Any]] = field(default_factory=list)
     not_compared: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[dict[str, Any]] = field(default_factory=list)  # graphwarnings: test, message
     timings: dict[str, dict[str, Any]] = field(default_factory=dict)
     samples: Counter[str] = field(default_factory=Counter)
     compared: int = 0  # calls whose graph output matched eager within tolerance
@@ -74,6 +75,7 @@ class TargetRecord:
             "exceptions": self.exceptions,
             "mismatches": self.mismatches,
             "not_compared": self.not_compared,
+            "warnings": self.warnings,
             "timings": self.timings,
             "compared": self.compared,
             "inexact": self.inexact,
@@ -165,8 +167,8 @@ def _merge_target(into: dict[str, Any], item: dict[str, Any]) -> None:
         into[name] = into.get(name, 0) + item.get(name, 0)
     for name in ("tests", "graph_tests"):
         into[name] = dict(Counter(into.get(name, {})) + Counter(item.get(name, {})))
-    for name in ("trace_calls_s", "exceptions", "mismatches", "not_compared"):
-        into[name].extend(x for x in item[name] if x not in into[name])
+    for name in ("trace_calls_s", "exceptions", "mismatches", "not_compared", "warnings"):
+        into.setdefault(name, []).extend(x for x in item.get(name, []) if x not in into[name])
     into.setdefault("steady_calls_s", []).extend(item.get("steady_calls_s", []))
     for signature, timing in item["timings"].items():
         into["timings"].setdefault(signature, timing)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from tracehybrid.child_process import run_child
+from tracehybrid.measure.isolation import coverage_environment
 from tracehybrid.measure.record import merge_dir, record_files
 from tracehybrid.measure.targets import (
     PLUGIN_MODULE,
@@ -89,6 +90,7 @@ def graph_environment(targets_file: Path, base: dict[str, str] | None = None) ->
     """The environment that makes every pytest process of the command load the graph plugin."""
     env = dict(os.environ if base is None else base)
     env[TARGETS_ENV] = str(targets_file.resolve())
+    coverage_environment(env, targets_file.resolve().parent)  # `coverage run -m pytest`
     env["PYTEST_PLUGINS"] = prepend_path(PLUGIN_MODULE, env.get("PYTEST_PLUGINS"), ",")
     return env
 

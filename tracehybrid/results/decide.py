@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,7 +45,7 @@ def decide(
         reason = Reason("TH210", "The graph-mode rerun did not run it.", "measurement", None)
         return Decision(proposal, "rejected", [*proposal.reasons, reason])
     where = f"{proposal.fn.path}:{proposal.fn.line}"
-    failure = _proof_failure(target, where)
+    failure = _proof_failure(target, where) or _graph_warning(target, where)
     if failure is not None:
         return Decision(proposal, "rejected", [*proposal.reasons, failure], proof=target)
     if proposal.refactoring == "dehybridize":  # nothing to time: it goes back to eager
@@ -57,7 +58,34 @@ def decide(
         decision.reasons.append(_untimed(target, proof, eager_calls, where))
     elif proposal.refactoring == "convert_to_hybrid":
         _judge_conversion(decision, where, config)
+    if decision.verdict == "approved" and target.facts.get("warnings"):
+        _downgrade_for_warnings(decision, target, where)
     return decision
+
+
+#: Warnings that reject when the function's own graph form raised them: training would break.
+_TRAINING_WARNINGS = re.compile(r"Gradients do not exist|[Cc]reat\w* (?:a )?(?:tf\.)?[Vv]ariable")
+
+
+def _graph_warning(target: TargetProof, where: str) -> Reason | None:
+    for item in target.facts.get("warnings", []):
+        message = str(item.get("message", ""))
+        if item.get("own") and _TRAINING_WARNINGS.search(message):
+            text = f'As a graph it made TensorFlow warn: "{message}" (in {item.get("test")}).'
+            return Reason("TH307", text, "measurement", where)
+    return None
+
+
+def _downgrade_for_warnings(decision: Decision, target: TargetProof, where: str) -> None:
+    """Proven and faster, but TensorFlow warned where it ran as a graph: an unsafe fix."""
+    first = target.facts["warnings"][0]
+    whose = "its own graph call" if first.get("own") else "a test where it ran as a graph"
+    message = (
+        f'TensorFlow warned in {whose} ({first.get("test")}): "{first.get("message")}"; '
+        "applied only with --unsafe-fixes."
+    )
+    decision.proposal.applicability = "unsafe"
+    decision.reasons.append(Reason("TH308", message, "measurement", where))
 
 
 def _proof_failure(target: TargetProof, where: str) -> Reason | None:

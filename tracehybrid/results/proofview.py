@@ -17,6 +17,7 @@ FACT_KEYS = (
     "exceptions",
     "mismatches",
     "not_compared",
+    "warnings",
     "trace_calls_s",
     "steady_calls_s",
     "tests",
