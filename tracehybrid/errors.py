@@ -6,13 +6,19 @@ import enum
 
 
 class ExitCode(enum.IntEnum):
-    """Process exit codes, documented in the README."""
+    """Process exit codes, documented in the README.
+
+    `run` passes the test command's own exit code through (pytest: 1 tests failed, 2
+    interrupted, 3 internal error, 4 usage error, 5 no tests). tracehybrid's own failures use
+    codes from BSD's sysexits range (64-78), which no test runner uses, so a CI script can tell
+    "pytest said 4" from "tracehybrid could not run".
+    """
 
     OK = 0
-    FINDINGS = 1  # the tool ran and has findings that block a refactoring (with --exit-findings)
-    USAGE = 2  # bad command line, configuration or input paths
-    TESTS_FAILED = 3  # the user's test command failed (its own exit code is printed)
-    INTERNAL = 4  # a bug in tracehybrid: rerun with --debug and report it
+    FINDINGS = 1  # analyze/apply only: findings that block a refactoring (with --exit-findings)
+    USAGE = 64  # bad command line, configuration or input paths (EX_USAGE)
+    COMMAND_NOT_STARTED = 69  # the test command could not be started (EX_UNAVAILABLE)
+    INTERNAL = 70  # a bug in tracehybrid: rerun with --debug and report it (EX_SOFTWARE)
     BUSY = 75  # another run holds the output folder (sysexits' EX_TEMPFAIL: try again later)
     INTERRUPTED = 130  # Ctrl-C (SIGINT) stopped the run: 128 + the signal, as shells report it
     TERMINATED = 143  # SIGTERM stopped the run
@@ -74,7 +80,7 @@ class TestCommandError(TraceHybridError):
 
     __test__ = False  # not a pytest test class
     slug = "test-command"
-    exit_code = ExitCode.TESTS_FAILED
+    exit_code = ExitCode.COMMAND_NOT_STARTED
 
 
 class InterruptedRunError(TraceHybridError):

@@ -36,9 +36,17 @@ CANDIDATES_FILE = "candidates.json"
 RUN_FILE = "run.json"  # the traced command, its exit code and wall time: `report` rebuilds from it
 PROOF_FILE = "proof.json"
 GRAPH_FOLDER = "graph"  # the graph-mode runs, each in its own run-N folder with its output.log
+#: pytest's exit codes (pytest.ExitCode) and what they mean.
+PYTEST_CODES = {
+    1: "tests failed",
+    2: "interrupted",
+    3: "internal error",
+    4: "usage error",
+    5: "no tests collected",
+}
 PYTEST_INTERRUPTED = 2
 # pytest's other exit codes that mean the run itself went wrong, not that tests failed.
-PYTEST_PROBLEMS = {3: "internal error", 4: "usage error", 5: "no tests collected"}
+PYTEST_PROBLEMS = {code: PYTEST_CODES[code] for code in (3, 4, 5)}
 
 
 @dataclass(frozen=True)

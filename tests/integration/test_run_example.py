@@ -16,6 +16,7 @@ from typing import Any
 import jsonschema
 import pytest
 
+from tracehybrid.errors import ExitCode
 from tracehybrid.runtime.launcher import KEEP_STORES_ENV
 from tracehybrid.store.combine import process_stores
 from tracehybrid.store.reader import CandidateFacts, open_store, read_facts, read_meta
@@ -127,7 +128,7 @@ def test_missing_command_is_one_line_error(tmp_path: Path) -> None:
         text=True,
         check=False,
     )
-    assert out.returncode == 3
+    assert out.returncode == ExitCode.COMMAND_NOT_STARTED
     assert out.stderr.splitlines() == [
         "error[test-command]: no-such-command-xyz: command not found"
     ]
@@ -175,10 +176,10 @@ def test_combine_again_gives_the_same_facts(example_run: ExampleRun, tmp_path: P
 
 def test_debug_without_what_and_missing_store_are_one_line_errors(tmp_path: Path) -> None:
     out = _cli("debug", cwd=tmp_path)
-    assert out.returncode == 2
+    assert out.returncode == ExitCode.USAGE
     assert out.stderr.startswith("error[usage]:")
     out = _cli("debug", "store", str(tmp_path / "none.db"), cwd=tmp_path)
-    assert out.returncode == 2
+    assert out.returncode == ExitCode.USAGE
     assert out.stderr.splitlines() == [
         f"error[no-source]: {tmp_path / 'none.db'}: no such store; run `tracehybrid run` first"
     ]
@@ -256,7 +257,7 @@ def test_report_formats(example_run: ExampleRun, tmp_path: Path) -> None:
 
 def test_report_without_a_run_is_one_line_error(tmp_path: Path) -> None:
     out = _cli("report", cwd=tmp_path)
-    assert out.returncode == 2
+    assert out.returncode == ExitCode.USAGE
     assert out.stderr.splitlines() == [
         f"error[data]: {tmp_path / '.tracehybrid'}: no complete run to report on; "
         "run `tracehybrid run` first"

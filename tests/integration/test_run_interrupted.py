@@ -161,7 +161,11 @@ def test_another_out_dir_is_not_locked(project: Path, blocking: BlockingRun) -> 
 @pytest.mark.parametrize(
     ("cmd", "code", "message"),
     [
-        (["no-such-command-xyz"], ExitCode.TESTS_FAILED, "no-such-command-xyz: command not found"),
+        (
+            ["no-such-command-xyz"],
+            ExitCode.COMMAND_NOT_STARTED,
+            "no-such-command-xyz: command not found",
+        ),
         ([*PYTEST, "--no-such-option"], 4, "exited with 4 (usage error); no results written"),
         ([*PYTEST, "-k", "nothing_matches"], 5, "exited with 5 (no tests collected)"),
     ],

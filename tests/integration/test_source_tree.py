@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tracehybrid.errors import ExitCode
+
 TRACEHYBRID = [sys.executable, "-m", "tracehybrid"]
 PYTEST = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
 LATIN = "# -*- coding: latin-1 -*-\nimport tensorflow as tf\nNAME = 'café'\n\n\ndef scale(x):\n"
@@ -99,7 +101,7 @@ def test_read_only_checkout_analyze_and_report(read_only: Path, tmp_path: Path) 
 
 def test_read_only_checkout_run_writes_where_out_says(read_only: Path, tmp_path: Path) -> None:
     refused = _cli(read_only, "run", "--no-graph", "--", *PYTEST)
-    assert refused.returncode == 2
+    assert refused.returncode == ExitCode.USAGE
     assert refused.stderr.count("\n") == 1
     assert refused.stderr.startswith("error[usage]:")
     assert "give --out DIR" in refused.stderr

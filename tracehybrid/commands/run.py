@@ -23,8 +23,10 @@ from tracehybrid.session import (
     CANDIDATES_FILE,
     GRAPH_FOLDER,
     PROOF_FILE,
+    PYTEST_CODES,
     RUN_FILE,
     RunOutcome,
+    is_pytest,
     run_pipeline,
 )
 from tracehybrid.store.schema import COMBINED_STORE_NAME, PROCESS_STORE_PREFIX
@@ -70,7 +72,16 @@ def do_run(args: argparse.Namespace) -> int:
     if not console.is_terminal:
         console = Console(width=max(console.width, 120))
     _print_summary(console, written, quiet=args.quiet)
+    if outcome.exit_code != 0:  # whose code it is: the command's, never tracehybrid's (64-78)
+        print(f"tracehybrid: {whose_exit_code(cmd, outcome.exit_code)}", file=sys.stderr)
     return outcome.exit_code
+
+
+def whose_exit_code(cmd: list[str], code: int) -> str:
+    """One line saying that CODE is the test command's own, with pytest's meaning of it."""
+    meaning = PYTEST_CODES.get(code) if is_pytest(cmd) else None
+    suffix = f" (pytest: {meaning})" if meaning else ""
+    return f"exit code {code} is the test command's own{suffix}"
 
 
 def is_run_product(name: str) -> bool:

@@ -83,7 +83,7 @@ class InProcessProof:
             known = [key for key in self._hits(nodeid) if key in culprits]
             if known and not self._changes(nodeid, frozenset(self.record.targets) - set(culprits)):
                 if len(known) == 1:  # explained by the culprit found on an earlier test
-                    culprits[known[0]][nodeid] = self.record.crashes.get(nodeid, "")
+                    self._record_alone(nodeid, known[0])
                 continue
             if self._changes(nodeid, frozenset()):
                 self.report.order_dependent.append(nodeid)
@@ -93,6 +93,13 @@ class InProcessProof:
             for key, (outcome, crash) in zip(suspects, self.rerunner.chain(reruns), strict=True):
                 if outcome != self._expected(nodeid):
                     culprits.setdefault(key, {})[nodeid] = crash
+
+    def _record_alone(self, nodeid: str, key: str) -> None:
+        """Charge NODEID to the culprit KEY with the crash it causes alone (the all-graph run's
+        crash may be another target's); nothing when it does not change the test alone."""
+        ((outcome, crash),) = self.rerunner.chain([(nodeid, frozenset({key}))])
+        if outcome != self._expected(nodeid):
+            self.report.culprits[key][nodeid] = crash
 
     def _changes(self, nodeid: str, forms: frozenset[str]) -> bool:
         ((outcome, _),) = self.rerunner.chain([(nodeid, forms)])

@@ -12,6 +12,7 @@ import pytest
 from results_case import LOSSES, STEPS, Project, function, make_project
 
 from tracehybrid.apply import sha256_hex
+from tracehybrid.errors import ExitCode
 
 TRACEHYBRID = [sys.executable, "-m", "tracehybrid"]
 
@@ -52,7 +53,7 @@ def test_results_of_another_project_are_refused_in_one_line(
     unrelated = "def train_step(x):\n    return x\n"
     (other / "pkg" / "steps.py").write_text(unrelated, encoding="utf-8")
     done = _cli(other, "--results", str(project.results))
-    assert done.returncode == 2
+    assert done.returncode == ExitCode.USAGE
     assert done.stderr.count("\n") == 1
     assert done.stderr.startswith("error[data]:")
     assert "pkg/steps.py differs" in done.stderr
@@ -65,7 +66,7 @@ def test_root_option_names_the_project_to_rewrite(project: Project, tmp_path: Pa
     assert done.returncode == 0, done.stderr
     assert "@tf.function\ndef train_step" in project.steps.read_text(encoding="utf-8")
     missing = _cli(tmp_path, "--root", str(tmp_path / "nowhere"))
-    assert missing.returncode == 2
+    assert missing.returncode == ExitCode.USAGE
     assert missing.stderr.startswith("error[usage]: --root")
 
 
