@@ -15,7 +15,7 @@ from tracehybrid.measure.proof import ProofResult, Rejection, build_result
 from tracehybrid.measure.suite import SuiteRun, changed_tests, run_suite
 from tracehybrid.measure.targets import MeasureSettings, Target
 
-__all__ = ["ProofResult", "ProveOptions", "Prover", "prove"]
+__all__ = ["ProofResult", "ProveOptions", "Prover", "prove", "prove_with"]
 
 
 @dataclass
@@ -86,7 +86,13 @@ def _culprits(prover: Prover, active: list[Target], run: SuiteRun) -> tuple[list
             return suspects, found
     elif len(suspects) == 1 and len(active) > 1 and prover.changed_by(suspects):
         return suspects, Culprits(alone={0: changed})
-    return active, find_culprits(active, changed, prover.changed_by, prover.jobs)
+    found = find_culprits(active, changed, prover.changed_by, prover.jobs)
+    everything = tuple(range(len(active)))
+    if any(group == everything for group, _ in found.together) and not prover.changed_by(active):
+        # Every part passes and so does the whole set without measurement: the change came
+        # from the measured run alone (or chance), and blames no target.
+        found.together = [(g, t) for g, t in found.together if g != everything]
+    return active, found
 
 
 def _isolate(prover: Prover, active: list[Target], run: SuiteRun) -> list[Rejection]:
@@ -150,6 +156,11 @@ def prove(
     prover = Prover(list(cmd), dict(baseline_outcomes), out_dir, max(1, jobs))
     prover.settings, prover.cwd = options.settings, options.cwd
     prover.on_run = options.on_run
+    return prove_with(prover, targets, options)
+
+
+def prove_with(prover: Prover, targets: list[Target], options: ProveOptions) -> ProofResult:
+    """The rounds of `prove` with a given PROVER (which runs the command)."""
     eager = prover.run([], "eager", measure=False) if options.time_eager_suite else None
     if eager is not None:
         prover.ignore = set(changed_tests(prover.baseline, eager.outcomes))
@@ -164,9 +175,11 @@ def prove(
             break
         if not active:
             break
-        if prover.changed(graph):
-            alone = {r.target.key for r in found}
-            found += _isolate(prover, [t for t in active if t.key not in alone], graph)
+        if prover.changed(graph) and not found:
+            # Only when the run's own process pinned nothing: bisecting the others while the
+            # in-process culprits are left out cannot reproduce the tests those changed, and
+            # would blame the whole rest "together". The next round shows what they leave.
+            found = _isolate(prover, active, graph)
         if not found:  # cannot be pinned on any target: stop rather than loop
             break
         rejections += found
