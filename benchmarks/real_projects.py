@@ -20,8 +20,8 @@ Each figure is one run on a shared machine: expect noise of 10-20% on a loaded 2
 A measured command that runs past --max-minutes (60) or holds more than --max-memory-gb (half of
 the machine's memory) is stopped with all its processes, and the table says so.
 The first setup downloads about 700 MB (80 s here, with a warm pip cache; allow 5 minutes).
-A measuring run of both projects took 16 minutes on a loaded 2-core machine: GPflow 12 (10 of
-them `tracehybrid run`, mostly its graph-mode and bisection runs), dm-sonnet 4.
+A measuring run of both projects takes 12-16 minutes on a loaded 2-core machine: GPflow 8-12
+(7-10 of them `tracehybrid run`, mostly its graph-mode and bisection runs), dm-sonnet 4.
 
 Run: .venv/bin/python benchmarks/real_projects.py [--project gpflow|sonnet] [--setup-only]
     [--max-minutes M] [--max-memory-gb G]    (or `make bench-real`)
