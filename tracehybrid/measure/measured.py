@@ -73,8 +73,12 @@ class BoundMeasured:
         self.__func__ = function
         self.__self__ = instance
         self._owner = owner
-        self.__wrapped__ = self._eager = function.eager.__get__(instance, owner)
+        self._eager = function.eager.__get__(instance, owner)
         self._run = function.run.__get__(instance, owner)
+        # TensorFlow follows `__wrapped__` when this object is passed to a tf.function (its trace
+        # type, and the value the trace receives): the bound tf.function's own (a method bound
+        # to a TfMethodTarget), or the bound method itself, as for the form it stands for.
+        self.__wrapped__ = getattr(self._run, "__wrapped__", self._eager)
         graph = function.graph
         self._graph = None if graph is None else graph.__get__(instance, owner)
         mirror(self, self._run)  # a bound tf.function, or a bound method
