@@ -96,3 +96,12 @@ def test_a_layer_that_trains_as_a_graph_keeps_its_proof(results: dict[str, Any])
     gain = _function(results, "Gain.call")
     # Approved on an idle machine (about 2x); on a loaded one only its speed may fall short.
     assert gain["verdict"] == "approved" or {r["code"] for r in gain["reasons"]} == {"TH303"}
+
+
+def test_a_helper_only_its_converted_caller_calls_is_already_a_graph_there(
+    results: dict[str, Any],
+) -> None:
+    squash = _function(results, "squash")
+    assert squash["verdict"] == "rejected"
+    assert [r["code"] for r in squash["reasons"]] == ["TH305"]
+    assert squash["reasons"][0]["message"].startswith("Runs inside `Gain.call`")

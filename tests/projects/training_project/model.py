@@ -21,6 +21,11 @@ class Block(keras.layers.Layer):
         return self.out(tf.nn.relu(self.second(tf.nn.relu(self.first(x)))))
 
 
+def squash(y, x):
+    # Called only by `Gain.call`: once that is a graph, this runs inside it (TH305).
+    return tf.tanh(y) + x
+
+
 class Gain(keras.layers.Layer):
     def build(self, input_shape):
         self.w = self.add_weight(shape=(input_shape[-1],), initializer="ones")
@@ -28,6 +33,6 @@ class Gain(keras.layers.Layer):
     def call(self, x):
         y = x
         for _ in range(6):
-            y = tf.tanh(y * self.w) + x
+            y = squash(y * self.w, x)
         return tf.reduce_sum(y, axis=-1, keepdims=True)
 
