@@ -16,12 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tracehybrid.measure.compare import Mismatch, compare_outputs
-
-
-def _tf() -> Any:
-    import tensorflow as tf  # noqa: PLC0415 - lazy: tracehybrid.measure imports without it
-
-    return tf
+from tracehybrid.measure.tfbridge import tensorflow
 
 
 def tape_recording() -> bool:
@@ -35,7 +30,7 @@ def tape_recording() -> bool:
 
 def _scalar(result: Any) -> Any:
     """The sum of every floating-point tensor in RESULT (None when there is none)."""
-    tf = _tf()
+    tf = tensorflow()
     total = None
     for leaf in tf.nest.flatten(result, expand_composites=True):
         if isinstance(leaf, tf.Tensor) and leaf.dtype.is_floating:
@@ -46,7 +41,7 @@ def _scalar(result: Any) -> Any:
 
 def _gradients(call: Callable[[], Any], variables: list[Any] | None) -> tuple[list[Any], list[Any]]:
     """(gradients, variables): VARIABLES None means those the call reads, trainable ones."""
-    tf = _tf()
+    tf = tensorflow()
     with tf.GradientTape() as tape:
         target = _scalar(call())
     if variables is None:

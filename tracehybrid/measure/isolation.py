@@ -54,26 +54,20 @@ def stop_coverage_plugin(early_config: pytest.Config) -> None:
         namespace.cov_source = None
 
 
-def redirect_reports(config: pytest.Config, folder: Path) -> dict[str, str]:
+def redirect_reports(config: pytest.Config, folder: Path) -> None:
     """Point the report options the command set, and `--basetemp`, into FOLDER.
 
-    Returns option -> the path it now has, for the run's log. Call from a `tryfirst`
-    `pytest_configure`, before the report plugins open their files.
+    Call from a `tryfirst` `pytest_configure`, before the report plugins open their files.
     """
-    moved: dict[str, str] = {}
     option = config.option
     for name, filename in REPORT_OPTIONS.items():
         if getattr(option, name, None):
-            target = folder / f"{os.getpid()}-{filename}"
-            setattr(option, name, str(target))
-            moved[name] = str(target)
+            setattr(option, name, str(folder / f"{os.getpid()}-{filename}"))
     if getattr(option, "basetemp", None):
         # pytest empties --basetemp at start: never the user's folder.
         option.basetemp = str(folder / f"{os.getpid()}-basetemp")
-        moved["basetemp"] = option.basetemp
     if getattr(option, "cacheclear", False):
         option.cacheclear = False  # the user's cache was cleared by their own run already
-    return moved
 
 
 def redirect_cache(config: pytest.Config, folder: Path) -> None:
@@ -91,7 +85,6 @@ def redirect_cache(config: pytest.Config, folder: Path) -> None:
             stepwise.cache = cache
 
 
-def coverage_environment(env: dict[str, str], folder: Path) -> dict[str, str]:
-    """ENV with coverage.py's data file in FOLDER, for commands such as `coverage run -m pytest`."""
+def coverage_environment(env: dict[str, str], folder: Path) -> None:
+    """Put coverage.py's data file in FOLDER, for commands such as `coverage run -m pytest`."""
     env["COVERAGE_FILE"] = str(folder / ".coverage")
-    return env

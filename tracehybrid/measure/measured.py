@@ -138,8 +138,7 @@ class Measurer:
         if copies is not None:
             self.record.samples[signature] += 1
             self.process.measured_tests.add(self.process.current_test)
-            measurement = Measurement(self, run, eager, graph, copies, signature)
-            measurement.taped = taped
+            measurement = Measurement(self, run, eager, graph, copies, signature, taped=taped)
             self._guarded_measure(measurement, result, first_call_s)
         return result
 

@@ -29,13 +29,15 @@ class Measurement:
         graph: Any,
         copies: tuple[Any, Any],
         signature: str,
+        *,
+        taped: bool = False,
     ) -> None:
         self.m = measurer
         self.record = measurer.record
         self.run, self.eager, self.graph = run, eager, graph
         self.args, self.kwargs = copies
         self.signature = signature
-        self.taped = False  # a GradientTape recorded around the test's call
+        self.taped = taped  # a GradientTape recorded around the test's call
 
     def measure(self, result: Any, first_call_s: float | None) -> None:
         """Compare, then time when this is one of the first samples of its signature."""

@@ -28,7 +28,8 @@ _HARMLESS_STATEFUL = frozenset(
 _RANDOM_MARKERS = ("Random", "Multinomial", "TruncatedNormal", "RngReadAndSkip", "RngSkip")
 
 
-def _tf() -> Any:
+def tensorflow() -> Any:
+    """TensorFlow, imported on first use: `tracehybrid.measure` imports without it."""
     import tensorflow as tf  # noqa: PLC0415 - lazy: tracehybrid.measure imports without it
 
     return tf
@@ -59,7 +60,7 @@ def make_graph_function(python_function: Callable[..., Any], decorator: str) -> 
     """Apply DECORATOR (the text `apply` would write) to PYTHON_FUNCTION."""
     expr = check_decorator(decorator)
     code = compile(ast.Expression(expr), "<tracehybrid decorator>", "eval")
-    decorate = eval(code, {"__builtins__": {}, "tf": _tf()})  # checked: tf.function(...)
+    decorate = eval(code, {"__builtins__": {}, "tf": tensorflow()})  # checked: tf.function(...)
     return decorate(python_function)
 
 
@@ -71,12 +72,12 @@ def tracing_count(function: Any) -> int:
 
 def executing_eagerly() -> bool:
     """False while a graph is being traced (calls then go straight to the graph function)."""
-    return bool(_tf().executing_eagerly())
+    return bool(tensorflow().executing_eagerly())
 
 
 def force(result: Any) -> None:
     """Wait for every tensor in RESULT (GPU ops are asynchronous)."""
-    for leaf in _tf().nest.flatten(result, expand_composites=True):
+    for leaf in tensorflow().nest.flatten(result, expand_composites=True):
         numpy = getattr(leaf, "numpy", None)
         if callable(numpy):
             numpy()
@@ -186,7 +187,7 @@ class preserve_variables:  # noqa: N801 - a context manager used like a function
     exit, so timing a state-changing function leaves the state exactly as the test left it."""
 
     def __init__(self, concrete: Any, arguments: Any) -> None:
-        tf = _tf()
+        tf = tensorflow()
         passed = [v for v in tf.nest.flatten(arguments) if isinstance(v, tf.Variable)]
         unique = {id(v): v for v in [*concrete.variables, *passed]}  # captured and passed in
         self.variables = list(unique.values())
