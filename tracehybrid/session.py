@@ -19,7 +19,6 @@ from tracehybrid.measure.targets import MeasureSettings, Target
 from tracehybrid.progress import StageProgress
 from tracehybrid.reconcile import Proposal, reconcile
 from tracehybrid.results import (
-    RESULTS_FILE,
     ProofView,
     TracedRun,
     build_results,
@@ -30,12 +29,11 @@ from tracehybrid.runtime.launcher import check_command, combine, run_traced
 from tracehybrid.static import analyze_project
 from tracehybrid.static.model import ProjectFacts
 from tracehybrid.store.reader import CandidateFacts, read_facts
-from tracehybrid.store.schema import COMBINED_STORE_NAME
+from tracehybrid.workspace import RunDir
 
-CANDIDATES_FILE = "candidates.json"
-RUN_FILE = "run.json"  # the traced command, its exit code and wall time: `report` rebuilds from it
-PROOF_FILE = "proof.json"
-GRAPH_FOLDER = "graph"  # the graph-mode runs, each in its own run-N folder with its output.log
+RUN_RECORD_FORMAT = (
+    1  # run.json: the traced command, exit code and wall time `report` rebuilds from
+)
 #: pytest's exit codes (pytest.ExitCode) and what they mean.
 PYTEST_CODES = {
     1: "tests failed",
@@ -64,7 +62,8 @@ class RunOutcome:
 
 
 def write_candidates(facts: ProjectFacts, out_dir: Path) -> Path:
-    """Hand the static candidates to the tracer as JSON (the tracer never imports static/)."""
+    """Hand the static candidates to the tracer as JSON (the tracer never imports static/);
+    OUT_DIR is a RunDir's folder, where the tracer writes its stores."""
     root = facts.root.resolve()
     items = [
         {
@@ -80,7 +79,7 @@ def write_candidates(facts: ProjectFacts, out_dir: Path) -> Path:
     ]
     source_roots = sorted({str((root / fn.path).parent) for fn in facts.functions})
     out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / CANDIDATES_FILE
+    path = RunDir(out_dir).candidates
     document = {"candidates": items, "out_dir": str(out_dir), "source_roots": source_roots}
     path.write_text(json.dumps(document, indent=1), encoding="utf-8")
     return path
@@ -89,7 +88,7 @@ def write_candidates(facts: ProjectFacts, out_dir: Path) -> Path:
 def run_pipeline(
     config: Config,
     cmd: list[str],
-    out_dir: Path,
+    run_dir: RunDir,
     progress: StageProgress,
     *,
     graph: bool = True,
@@ -97,27 +96,27 @@ def run_pipeline(
 ) -> RunOutcome:
     """Analyse, trace CMD, reconcile, and (with `graph`) prove the proposals as graphs.
 
-    OUT_DIR should be a fresh folder (a RunFolder's stage): a run that stops half-way leaves
+    RUN_DIR should be a fresh folder (a RunFolder's stage): a run that stops half-way leaves
     what it wrote there. KEEP_STORES keeps the per-process trace stores (None: the env var).
     """
     check_command(cmd)  # fail in one line before spending time on analysis
     task = progress.stage("analysing source")
     facts = analyze_project(config, progress=task.update)
-    candidates_file = write_candidates(facts, out_dir)
+    candidates_file = write_candidates(facts, run_dir.path)
     progress.stage(f"running {shlex.join(cmd)} under the tracer")
     started = time.perf_counter()
-    exit_code = _run_traced_through(cmd, candidates_file, out_dir)
+    exit_code = _run_traced_through(cmd, candidates_file, run_dir.path)
     wall_s = time.perf_counter() - started
     progress.stage("combining trace stores")
-    store = combine(out_dir, keep_stores=keep_stores)
+    store = combine(run_dir.path, keep_stores=keep_stores)
     runtime = read_facts(store)
-    _write_run_record(out_dir, cmd, exit_code, wall_s)
+    _write_run_record(run_dir, cmd, exit_code, wall_s)
     proposals = reconcile(facts.functions, runtime, config)
-    proof = _prove(config, cmd, proposals, store, out_dir, progress) if graph else None
+    proof = _prove(config, cmd, proposals, store, run_dir, progress) if graph else None
     traced = TracedRun(cmd, exit_code, wall_s, read_views(store), runtime)
     view = ProofView.of(proof) if proof is not None else None
     document, _ = build_results(config, proposals, traced, view, facts.warnings)
-    results = write_json_atomically(out_dir / RESULTS_FILE, document)
+    results = write_json_atomically(run_dir.results, document)
     return RunOutcome(facts, exit_code, wall_s, store, runtime, proposals, proof, results)
 
 
@@ -160,7 +159,7 @@ def _prove(
     cmd: list[str],
     proposals: list[Proposal],
     store: Path,
-    out_dir: Path,
+    run_dir: RunDir,
     progress: StageProgress,
 ) -> ProofResult | None:
     root = config.root.resolve()
@@ -178,16 +177,21 @@ def _prove(
     settings = MeasureSettings(solo_budget=config.solo_budget)
     options = ProveOptions(settings, Path.cwd(), time_eager_suite=False, on_run=progress.suite_run)
     try:
-        proof = prove(cmd, targets, baseline, out_dir / GRAPH_FOLDER, jobs, options)
+        proof = prove(cmd, targets, baseline, run_dir.graph_runs, jobs, options)
     except InterruptedRunError as exc:
         raise InterruptedRunError(f"the graph run was {exc}", exit_code=exc.exit_code) from None
-    proof.write(out_dir / PROOF_FILE)
+    proof.write(run_dir.proof)
     return proof
 
 
-def _write_run_record(out_dir: Path, cmd: list[str], exit_code: int, wall_s: float) -> None:
-    record = {"format": 1, "test_command": cmd, "exit_code": exit_code, "wall_s": wall_s}
-    write_json_atomically(out_dir / RUN_FILE, record)
+def _write_run_record(run_dir: RunDir, cmd: list[str], exit_code: int, wall_s: float) -> None:
+    record = {
+        "format": RUN_RECORD_FORMAT,
+        "test_command": cmd,
+        "exit_code": exit_code,
+        "wall_s": wall_s,
+    }
+    write_json_atomically(run_dir.run_record, record)
 
 
 def rebuild_results(config: Config, out_dir: Path) -> dict[str, Any]:
@@ -195,19 +199,31 @@ def rebuild_results(config: Config, out_dir: Path) -> dict[str, Any]:
 
     Static facts are recomputed (from the cache when the source is unchanged).
     """
-    try:
-        record = json.loads((out_dir / RUN_FILE).read_text(encoding="utf-8"))
-        cmd, exit_code, wall_s = record["test_command"], record["exit_code"], record["wall_s"]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise DataError(
-            f"{out_dir}: no complete run to report on; run `tracehybrid run` first"
-        ) from exc
-    store = out_dir / COMBINED_STORE_NAME
+    run_dir = RunDir(out_dir)
+    cmd, exit_code, wall_s = _read_run_record(run_dir)
+    store = run_dir.combined_store
     runtime = read_facts(store)
     facts = analyze_project(config)
     proposals = reconcile(facts.functions, runtime, config)
-    proof_path = out_dir / PROOF_FILE
-    view = ProofView.load(proof_path) if proof_path.exists() else None
-    traced = TracedRun(list(cmd), int(exit_code), float(wall_s), read_views(store), runtime)
+    view = ProofView.load(run_dir.proof) if run_dir.proof.exists() else None
+    traced = TracedRun(cmd, exit_code, wall_s, read_views(store), runtime)
     document, _ = build_results(config, proposals, traced, view, facts.warnings)
     return document
+
+
+def _read_run_record(run_dir: RunDir) -> tuple[list[str], int, float]:
+    """run.json's command, exit code and wall time; DataError when absent, partial or foreign."""
+    try:
+        record = json.loads(run_dir.run_record.read_text(encoding="utf-8"))
+        cmd, exit_code, wall_s = record["test_command"], record["exit_code"], record["wall_s"]
+        version = record.get("format")
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise DataError(
+            f"{run_dir.path}: no complete run to report on; run `tracehybrid run` first"
+        ) from exc
+    if version != RUN_RECORD_FORMAT:
+        raise DataError(
+            f"{run_dir.run_record}: format {version!r}, expected {RUN_RECORD_FORMAT}; "
+            "run `tracehybrid run` again"
+        )
+    return list(cmd), int(exit_code), float(wall_s)

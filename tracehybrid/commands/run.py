@@ -15,36 +15,11 @@ from tracehybrid.config import Config, load_config
 from tracehybrid.errors import InterruptedRunError, UsageError
 from tracehybrid.progress import StageProgress
 from tracehybrid.report.model import load_results
-from tracehybrid.report.outputs import HTML_FILE, SARIF_FILE, write_reports
+from tracehybrid.report.outputs import write_reports
 from tracehybrid.report.text import render_text
-from tracehybrid.results import RESULTS_FILE
 from tracehybrid.runfolder import RunFolder
-from tracehybrid.session import (
-    CANDIDATES_FILE,
-    GRAPH_FOLDER,
-    PROOF_FILE,
-    PYTEST_CODES,
-    RUN_FILE,
-    RunOutcome,
-    is_pytest,
-    run_pipeline,
-)
-from tracehybrid.store.schema import COMBINED_STORE_NAME, PROCESS_STORE_PREFIX
-from tracehybrid.workspace import find_project_root
-
-# What a run writes into its output folder (beside its analysis cache, which is kept).
-RUN_PRODUCTS = frozenset(
-    {
-        CANDIDATES_FILE,
-        RUN_FILE,
-        PROOF_FILE,
-        RESULTS_FILE,
-        COMBINED_STORE_NAME,
-        HTML_FILE,
-        SARIF_FILE,
-        GRAPH_FOLDER,
-    }
-)
+from tracehybrid.session import PYTEST_CODES, RunOutcome, is_pytest, run_pipeline
+from tracehybrid.workspace import RunDir, find_project_root
 
 
 def do_run(args: argparse.Namespace) -> int:
@@ -56,12 +31,12 @@ def do_run(args: argparse.Namespace) -> int:
     cmd = _command(args)
     root = find_project_root(Path.cwd())
     config = load_config(root)
-    out_dir = (args.out or root / config.output_dir).resolve()
+    run_dir = RunDir.of(config, args.out).resolved()
     # Everything the run writes, the analysis cache included, goes where --out says.
-    config = dataclasses.replace(config, output_dir=str(out_dir))
-    _check_writable(out_dir)
+    config = dataclasses.replace(config, output_dir=str(run_dir.path))
+    _check_writable(run_dir.path)
     try:
-        with stopping_children(), RunFolder(out_dir, is_run_product, RESULTS_FILE) as folder:
+        with stopping_children(), RunFolder(run_dir) as folder:
             outcome, written = _run_and_report(config, cmd, folder, args)
     except InterruptedRunError as exc:
         message = f"{exc}; no results written (previous results are kept)"
@@ -82,11 +57,6 @@ def whose_exit_code(cmd: list[str], code: int) -> str:
     meaning = PYTEST_CODES.get(code) if is_pytest(cmd) else None
     suffix = f" (pytest: {meaning})" if meaning else ""
     return f"exit code {code} is the test command's own{suffix}"
-
-
-def is_run_product(name: str) -> bool:
-    """A file or folder of OUT_DIR that a run writes, and so the next complete run replaces."""
-    return name in RUN_PRODUCTS or name.startswith(PROCESS_STORE_PREFIX)
 
 
 def _command(args: argparse.Namespace) -> list[str]:
@@ -114,7 +84,7 @@ def _run_and_report(
             keep_stores=keep_stores,
         )
         progress.stage("writing the reports")
-        written = write_reports(outcome.results, folder.stage) if outcome.results else {}
+        written = write_reports(outcome.results, folder.stage.path) if outcome.results else {}
     folder.publish()
     return outcome, {kind: folder.final_path(path) for kind, path in written.items()}
 
