@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -27,6 +28,8 @@ DEFAULT_EXCLUDE: tuple[str, ...] = (
     "**/__pycache__/**",
 )
 
+AUTOMATIC_BISECT_JOBS = 2
+
 
 @dataclass(frozen=True)
 class Config:
@@ -46,7 +49,10 @@ class Config:
     # fraction of the graph run's test time; what does not fit is reported as not run alone.
     solo_budget: float = 0.25
     output_dir: str = ".tracehybrid"
-    jobs: int = 0  # parallel workers for static analysis; 0: automatic
+    jobs: int = 0  # parallel workers for static analysis; 0: one per core
+    # Bisection runs of the test suite in parallel; 0: automatic (two), never more than the cores:
+    # each is a whole pytest session with TensorFlow, so more than the cores only thrashes.
+    bisect_jobs: int = 0
     cache: bool = True
     # Keep the per-process trace stores once combined into trace.db (for bug reports, or to
     # combine them again with CI shards); TRACEHYBRID_KEEP_STORES=1 and --keep-stores do too.
@@ -59,6 +65,11 @@ class Config:
     def is_disabled(self, code: str) -> bool:
         """True when `code` is switched off for this project."""
         return code in self.disable
+
+    def parallel_bisection_runs(self) -> int:
+        """How many bisection runs may go at once: `bisect-jobs`, capped at the machine's cores."""
+        cores = os.cpu_count() or 1
+        return min(self.bisect_jobs or AUTOMATIC_BISECT_JOBS, cores)
 
 
 _TOML_KEYS = {f.name.replace("_", "-"): f.name for f in fields(Config) if f.name != "root"}
@@ -98,7 +109,7 @@ def _convert(name: str, value: Any, origin: str, key: str) -> Any:
         return tuple(_str_list(value, origin, key))
     if name == "disable":
         return frozenset(codes.get(item).code for item in _str_list(value, origin, key))
-    if name in {"max_traces", "expected_calls_per_trace", "jobs"}:
+    if name in {"max_traces", "expected_calls_per_trace", "jobs", "bisect_jobs"}:
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
             raise ConfigError(f"{origin}: {key} must be a non-negative integer, not {value!r}")
         return value

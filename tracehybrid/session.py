@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shlex
 import signal
 import time
@@ -172,7 +171,7 @@ def _prove(
         return None
     progress.stage(f"rerunning the tests with {len(targets)} functions as graphs")
     baseline = read_views(store).outcomes
-    jobs = config.jobs or min(2, os.cpu_count() or 1)
+    jobs = config.parallel_bisection_runs()
     # The traced run is the eager baseline: one fewer run of the suite (its tracer costs ~10%).
     settings = MeasureSettings(solo_budget=config.solo_budget)
     options = ProveOptions(settings, Path.cwd(), time_eager_suite=False, on_run=progress.suite_run)

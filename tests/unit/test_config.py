@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -48,6 +49,16 @@ cache = false
     assert config.is_disabled("TH101")
     assert (config.max_traces, config.min_speedup, config.expected_calls_per_trace) == (8, 1.25, 50)
     assert (config.output_dir, config.jobs, config.cache) == ("out", 2, False)
+
+
+def test_bisect_jobs_is_apart_from_jobs_and_capped_at_the_cores(tmp_path: Path) -> None:
+    """`jobs` sizes static analysis only; `bisect-jobs` the parallel bisection runs."""
+    cores = os.cpu_count() or 1
+    root = _write(tmp_path, f"[tool.tracehybrid]\njobs = 7\nbisect-jobs = {cores + 5}\n")
+    config = load_config(root)
+    assert (config.jobs, config.bisect_jobs) == (7, cores + 5)
+    assert config.parallel_bisection_runs() == cores
+    assert Config(root=tmp_path, jobs=7).parallel_bisection_runs() == min(2, cores)
 
 
 def test_unknown_key_names_the_key(tmp_path: Path) -> None:
