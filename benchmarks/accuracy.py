@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tracehybrid.measure.suite import SuiteRun, changed_tests, run_suite
+from tracehybrid.measure.suite_run import SuiteRun, changed_tests, run_suite
 from tracehybrid.measure.targets import MeasureSettings, Target
 from tracehybrid.measure.timing import Timing, combine_timings
 

@@ -103,3 +103,7 @@ class TraceHybridWarning(UserWarning):
 
 class UnparsableSourceWarning(TraceHybridWarning):
     """A file could not be parsed or decoded; the rest of the project is still analysed."""
+
+
+class PluginWarning(TraceHybridWarning):
+    """A tracehybrid pytest plugin could not start or failed in a hook; the tests run unchanged."""

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 if TYPE_CHECKING:
-    from tracehybrid.measure.suite import SuiteRun
+    from tracehybrid.measure.suite_run import SuiteRun
 
 
 class StageTask:

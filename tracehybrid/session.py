@@ -11,23 +11,19 @@ from pathlib import Path
 from typing import Any
 
 from tracehybrid.config import Config
+from tracehybrid.contract import write_json_atomically
 from tracehybrid.errors import DataError, InterruptedRunError, TestCommandError
+from tracehybrid.launcher import check_command, combine, run_traced
 from tracehybrid.measure.proof import ProofResult
-from tracehybrid.measure.rerun import ProveOptions, prove
+from tracehybrid.measure.rounds import ProveOptions, prove
 from tracehybrid.measure.targets import MeasureSettings, Target
 from tracehybrid.progress import StageProgress
-from tracehybrid.reconcile import Proposal, reconcile
-from tracehybrid.results import (
-    ProofView,
-    TracedRun,
-    build_results,
-    write_json_atomically,
-)
+from tracehybrid.results import TracedRun, build_results
 from tracehybrid.results.storeviews import read_views
-from tracehybrid.runtime.launcher import check_command, combine, run_traced
 from tracehybrid.static import analyze_project
 from tracehybrid.static.model import ProjectFacts
 from tracehybrid.store.reader import CandidateFacts, read_facts
+from tracehybrid.verdict import ProofView, Proposal, reconcile
 from tracehybrid.workspace import RunDir
 
 RUN_RECORD_FORMAT = (

@@ -1,4 +1,4 @@
-"""Fixtures for the graph rerun: measure_project copied once, its baseline and one full proof."""
+"""Fixtures for the graph run: measure_project copied once, its baseline and one full proof."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from measure_targets import PROJECT, PYTEST, QUICK, Proved, project_targets
 
-from tracehybrid.measure.rerun import ProveOptions, prove
-from tracehybrid.measure.suite import SuiteRun, run_suite
+from tracehybrid.measure.rounds import ProveOptions, prove
+from tracehybrid.measure.suite_run import SuiteRun, run_suite
 from tracehybrid.measure.targets import MeasureSettings
 
 

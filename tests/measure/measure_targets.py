@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from tracehybrid.measure.proof import ProofResult
-from tracehybrid.measure.suite import SuiteRun
+from tracehybrid.measure.suite_run import SuiteRun
 from tracehybrid.measure.targets import MeasureSettings, Target
 
 #: qualname -> decorator for every function of measure_project that the tests rerun.

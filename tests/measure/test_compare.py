@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tracehybrid.measure.compare import compare_outputs
+from tracehybrid.measure.inrun.compare import compare_outputs
 
 
 def test_equal_within_float_tolerance(tf: Any) -> None:

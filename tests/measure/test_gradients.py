@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tracehybrid.measure.gradients import compare_gradients, tape_recording
+from tracehybrid.measure.inrun.gradients import compare_gradients, tape_recording
 
 
 def _block(keras: Any, tf: Any) -> Any:

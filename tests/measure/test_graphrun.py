@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import json
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ from typing import Any
 import pytest
 from measure_targets import locate
 
-from tracehybrid.measure.graphrun import GraphRun
+from tracehybrid.measure.inrun.graph_run import GraphRun
 from tracehybrid.measure.targets import MeasureSettings, TargetsFile
 
 pytestmark = pytest.mark.tensorflow
@@ -79,6 +80,24 @@ def test_hook_wraps_at_import_and_measures(tf: Any, tmp_module: Path) -> None:
     bump = facts["Net.bump"]  # it only updates a variable: compared from a snapshot, restored
     assert not bump["not_compared"] and not bump["mismatches"]
     assert (bump["compared"], bump["inexact"]) == (1, 0)
+
+
+def test_a_test_that_patches_the_clock_does_not_change_the_timings(
+    tf: Any, tmp_module: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The graph run keeps its own clock references, as the tracer does: a test that freezes
+    time.perf_counter (for its own code) would otherwise time every call at zero seconds."""
+    run = graph_run(tmp_module, "hooked", ["poly"])
+    run.start()
+    module = importlib.import_module("hooked")
+    monkeypatch.setattr(time, "perf_counter", lambda: 0.0)
+    assert float(module.poly(tf.constant(1.0), [1.0, 2.0])) == 3.0
+    monkeypatch.undo()
+    poly = facts_of(run)["poly"]
+    assert poly["trace_calls_s"] and poly["trace_calls_s"][0] > 0
+    timing = poly["timings"]["(float32[], [1.0, 2.0])"]
+    assert timing["first_call_s"] > 0
+    assert timing["eager"]["min_s"] > 0 and timing["graph"]["min_s"] > 0
 
 
 def test_a_variable_update_that_differs_as_a_graph_is_a_mismatch(tf: Any, tmp_module: Path) -> None:

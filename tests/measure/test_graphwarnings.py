@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from tracehybrid.measure import graphwarnings
-from tracehybrid.measure.graphwarnings import WarningTap
+from tracehybrid.measure.inrun import graph_warnings
+from tracehybrid.measure.inrun.graph_warnings import WarningTap
 
 
 def _tap() -> tuple[WarningTap, list[tuple[str, str, str]]]:
@@ -30,12 +30,12 @@ def test_tensorflow_retracing_warning_during_a_graph_call_is_the_targets_own(tf:
 
     tap.install()
     try:
-        graphwarnings.entering("key-of-retraced")
+        graph_warnings.entering("key-of-retraced")
         try:
             for n in range(8):  # a new Python value on every call: TensorFlow warns at 5
                 retraced(n)
         finally:
-            graphwarnings.left()
+            graph_warnings.left()
     finally:
         tap.uninstall()
     assert charged, "TensorFlow's retracing warning was not seen"

@@ -21,8 +21,8 @@ import pytest
 from check_shapes.exceptions import ShapeMismatchError
 from measure_targets import locate
 
-from tracehybrid.measure.graphrun import GraphRun
-from tracehybrid.measure.measured import BoundMeasured, MeasuredFunction
+from tracehybrid.measure.inrun.graph_run import GraphRun
+from tracehybrid.measure.inrun.measuring_wrapper import BoundMeasured, MeasuredFunction
 from tracehybrid.measure.targets import MeasureSettings, TargetsFile
 
 SOURCE = '''

@@ -17,7 +17,7 @@ from measure_targets import (
     project_targets,
 )
 
-from tracehybrid.measure.suite import SuiteRun, changed_tests, run_suite
+from tracehybrid.measure.suite_run import SuiteRun, changed_tests, run_suite
 
 pytestmark = [pytest.mark.slow, pytest.mark.tensorflow]
 

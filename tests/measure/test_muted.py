@@ -16,7 +16,7 @@ CONFTEST = """
 import json
 import pytest
 
-from tracehybrid.measure.inprocess import Rerunner
+from tracehybrid.measure.inrun.rerunner import Rerunner
 
 RERUN = {"on": False}
 

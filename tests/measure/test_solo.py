@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tracehybrid.measure.record import ProcessRecord, crash_line, merge_solo
-from tracehybrid.measure.solo import estimate_s, plan, within_budget
+from tracehybrid.measure.inrun.record import ProcessRecord, crash_line, merge_solo
+from tracehybrid.measure.inrun.solo import estimate_s, plan, within_budget
 from tracehybrid.measure.targets import Target
 
 T1, T2, T3 = "t.py::test_one", "t.py::test_two", "t.py::test_three"

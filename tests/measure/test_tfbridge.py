@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tracehybrid.measure import tfbridge
+from tracehybrid.measure.inrun import tfbridge
 
 
 def test_loops_and_variable_reads_are_harmless(tf: Any) -> None:

@@ -16,7 +16,7 @@ from tracehybrid.measure.timing import (
     summarize,
     time_repeats,
 )
-from tracehybrid.measure.verdict import judge_speed
+from tracehybrid.verdict.speed import judge_speed
 
 
 class FakeClock:
@@ -104,8 +104,8 @@ def test_verdicts_no_speedup_and_trace_cost_judged_per_trace() -> None:
 
 def test_the_package_imports_without_tensorflow() -> None:
     code = (
-        "import sys, tracehybrid.measure.rerun, tracehybrid.measure.graph_plugin, "
-        "tracehybrid.measure.verdict, tracehybrid.measure.compare\n"
+        "import sys, tracehybrid.measure.rounds, tracehybrid.measure.inrun.graph_plugin, "
+        "tracehybrid.verdict.speed, tracehybrid.measure.inrun.compare\n"
         "assert not {'tensorflow', 'numpy'} & set(sys.modules), sorted(sys.modules)"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 from measure_targets import locate
 
-from tracehybrid.measure.record import merge_records
+from tracehybrid.measure.inrun.record import merge_records
+from tracehybrid.measure.inrun.target_swap import NotWrapped, replace_target
+from tracehybrid.measure.inrun.tfbridge import check_decorator
 from tracehybrid.measure.targets import Target
-from tracehybrid.measure.tfbridge import check_decorator
-from tracehybrid.measure.wrap import NotWrapped, replace_target
 
 SOURCE = """
 import functools

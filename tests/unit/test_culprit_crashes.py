@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from tracehybrid.measure.rerun import Prover, _isolate
-from tracehybrid.measure.suite import SuiteRun
+from tracehybrid.measure.rounds import Prover, _isolate
+from tracehybrid.measure.suite_run import SuiteRun
 from tracehybrid.measure.targets import Target
 
 TEST = "test_ops.py::test_both"

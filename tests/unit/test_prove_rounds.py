@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from tracehybrid.measure.rerun import ProveOptions, Prover, _isolate, prove_with
-from tracehybrid.measure.suite import SuiteRun
+from tracehybrid.measure.rounds import ProveOptions, Prover, _isolate, prove_with
+from tracehybrid.measure.suite_run import SuiteRun
 from tracehybrid.measure.targets import MeasureSettings, Target
 
 FIRST, SECOND = "test_params.py::test_assign", "test_params.py::test_constraints"

@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tracehybrid.measure.suite import SuiteRun, changed_tests
+from tracehybrid.measure.suite_run import SuiteRun, changed_tests
 from tracehybrid.measure.targets import Target
 from tracehybrid.measure.timing import Timing, combine_timings
 
 if TYPE_CHECKING:
-    from tracehybrid.measure.rerun import Prover
+    from tracehybrid.measure.rounds import Prover
 
 #: proven: ran as a graph in passing tests, outcomes and outputs unchanged.
 STATUSES = (

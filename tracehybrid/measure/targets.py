@@ -1,4 +1,4 @@
-"""The graph-rerun targets file: which functions run as graphs, with which decorator, how."""
+"""The graph-run targets file: which functions run as graphs, with which decorator, how."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 TARGETS_ENV = "TRACEHYBRID_GRAPH_TARGETS"
-PLUGIN_MODULE = "tracehybrid.measure.graph_plugin"
+PLUGIN_MODULE = "tracehybrid.measure.inrun.graph_plugin"
 DEHYBRIDIZE = ""  # the decorator of a target that goes back to eager
 
 

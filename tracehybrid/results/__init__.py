@@ -1,34 +1,27 @@
-"""results.json: final verdicts from proposals and the graph-mode proof, written atomically."""
+"""The results document: final verdicts from proposals and the proof, with each patch's preview."""
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from tracehybrid.config import Config
-from tracehybrid.measure.suite import contract_run
-from tracehybrid.reconcile import Proposal
-from tracehybrid.results.decide import Decision, decide
+from tracehybrid.contract import FORMAT_VERSION
+from tracehybrid.measure.suite_run import contract_run
 from tracehybrid.results.document import (
-    FORMAT_VERSION,
     file_hashes,
     function_entry,
+    patch_preview,
     summary,
     tool,
 )
-from tracehybrid.results.proofview import ProofView
 from tracehybrid.results.storeviews import StoreViews
 from tracehybrid.static.model import SourceWarning
 from tracehybrid.store.reader import CandidateFacts
+from tracehybrid.verdict import Decision, ProofView, Proposal, decide
 
-RESULTS_FILE = "results.json"
-
-__all__ = ["RESULTS_FILE", "ProofView", "TracedRun", "build_results", "write_json_atomically"]
+__all__ = ["TracedRun", "build_results"]
 
 
 @dataclass(frozen=True)
@@ -60,7 +53,11 @@ def build_results(
         eager_calls = traced.views.eager_call_s.get(key, [])
         decision = decide(proposal, proof, target_key, eager_calls, config)
         decisions.append(decision)
-        entries.append(function_entry(decision, traced.runtime.get(key), traced.views, key))
+        entry = function_entry(decision, traced.runtime.get(key), traced.views, key)
+        diff = patch_preview(decision, root)
+        if diff is not None:
+            entry["patch"]["diff"] = diff
+        entries.append(entry)
     eager_run = contract_run(traced.views.outcomes, traced.exit_code, traced.wall_s)
     graph_run = proof.graph_run if proof else None
     document: dict[str, Any] = {
@@ -84,18 +81,3 @@ def build_results(
             "note": "eager: the traced run; graph: the final graph-mode run, tracing included",
         }
     return document, decisions
-
-
-def write_json_atomically(path: Path, document: dict[str, Any]) -> Path:
-    """Write JSON through a temporary file and a rename: readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(document, handle, indent=1)
-            handle.write("\n")
-        Path(temp).replace(path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-    return path

@@ -8,20 +8,16 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Generator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tracehybrid.errors import TraceHybridWarning
+from tracehybrid.errors import PluginWarning
+from tracehybrid.plugin_start import start_plugin
 from tracehybrid.runtime.collector import Collector, start_collector, stop_collector
 
 PLUGIN_NAME = "tracehybrid-attribution"
 _SEVERITY = {"passed": 0, "skipped": 1, "xfailed": 1, "xpassed": 1, "failed": 2, "error": 3}
-
-
-class TraceWarning(TraceHybridWarning):
-    """The tracer hit a problem; the test run itself is unaffected."""
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -33,12 +29,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.hookimpl(tryfirst=True)
 def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
     """Start tracing before the project's conftest files (and so its code) are imported."""
-    try:
-        option = early_config.known_args_namespace.tracehybrid_candidates
-        collector = start_collector(Path(option) if option else None)
-    except Exception as exc:
-        warnings.warn(f"tracehybrid could not start tracing: {exc}", TraceWarning, stacklevel=1)
-        return
+    collector = start_plugin(early_config, "tracehybrid_candidates", start_collector, "tracing")
     if collector is not None and not early_config.pluginmanager.has_plugin(PLUGIN_NAME):
         early_config.pluginmanager.register(TestAttribution(collector), PLUGIN_NAME)
 
@@ -103,4 +94,4 @@ def _guarded(func: Any, *args: Any) -> None:
     try:
         func(*args)
     except Exception as exc:  # the user's outcome must never depend on the tracer
-        warnings.warn(f"tracehybrid: {exc}", TraceWarning, stacklevel=2)
+        warnings.warn(f"tracehybrid: {exc}", PluginWarning, stacklevel=2)

@@ -9,12 +9,16 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from tracehybrid.measure import gradients, graphwarnings, tfbridge
-from tracehybrid.measure.inprocess import FORMS
-from tracehybrid.measure.lookalike import load_by_name, mirror
-from tracehybrid.measure.measurement import Measurement
-from tracehybrid.measure.record import MAX_STEADY_CALLS, ProcessRecord, TargetRecord
+from tracehybrid.measure.inrun import gradients, graph_warnings, tfbridge
+from tracehybrid.measure.inrun.lookalike import load_by_name, mirror
+from tracehybrid.measure.inrun.record import MAX_STEADY_CALLS, ProcessRecord, TargetRecord
+from tracehybrid.measure.inrun.rerunner import FORMS
+from tracehybrid.measure.inrun.sampled_call import Measurement
 from tracehybrid.measure.targets import MeasureSettings, Target
+
+# Taken at import, as the tracer does: a test that patches the clock must not change
+# what this run measures.
+_perf_counter = time.perf_counter
 
 _STATE = threading.local()  # .measuring: inside a measurement, nested targets run eagerly
 
@@ -126,7 +130,7 @@ class Measurer:
         before = tfbridge.tracing_count(run)
         self.record.calls += 1
         self.record.tests[self.process.current_test] += 1
-        start = time.perf_counter()
+        start = _perf_counter()
         try:
             result = self._run(run, args, kwargs)
         except Exception as exc:
@@ -134,7 +138,7 @@ class Measurer:
             raise
         first_call_s = self._guarded(self._count_traces, before, run, result, start)
         if first_call_s is None and len(self.record.steady_calls_s) < MAX_STEADY_CALLS:
-            self.record.steady_calls_s.append(time.perf_counter() - start)
+            self.record.steady_calls_s.append(_perf_counter() - start)
         if copies is not None:
             self.record.samples[signature] += 1
             self.process.measured_tests.add(self.process.current_test)
@@ -146,11 +150,11 @@ class Measurer:
         """The test's own call, in the target's new form; what TensorFlow warns meanwhile is its."""
         if self.record.target.dehybridize:
             return run(*args, **kwargs)
-        graphwarnings.entering(self.key)
+        graph_warnings.entering(self.key)
         try:
             return run(*args, **kwargs)
         finally:
-            graphwarnings.left()
+            graph_warnings.left()
 
     def _guarded(self, func: Callable[..., Any], *args: Any) -> Any:
         """FUNC(*ARGS), or None: tracehybrid's own failures must never reach the test."""
@@ -177,7 +181,7 @@ class Measurer:
         if traced <= 0:
             return None
         tfbridge.force(result)
-        elapsed = time.perf_counter() - start
+        elapsed = _perf_counter() - start
         self.record.traces += traced
         self.record.trace_calls_s.append(elapsed)
         return elapsed
@@ -207,7 +211,7 @@ class Measurer:
     def _guarded_measure(
         self, measurement: Measurement, result: Any, first_call_s: float | None
     ) -> None:
-        start = time.perf_counter()
+        start = _perf_counter()
         _STATE.measuring = True
         try:
             measurement.measure(result, first_call_s)
@@ -217,4 +221,4 @@ class Measurer:
             )
         finally:
             _STATE.measuring = False
-            self.process.measure_s += time.perf_counter() - start
+            self.process.measure_s += _perf_counter() - start

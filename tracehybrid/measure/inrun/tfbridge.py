@@ -1,4 +1,4 @@
-"""The TensorFlow boundary of the graph rerun: decorators, forcing results, reading graphs.
+"""The TensorFlow boundary of the graph run: decorators, forcing results, reading graphs.
 
 TensorFlow is imported inside functions only, so `tracehybrid.measure` imports without it.
 """

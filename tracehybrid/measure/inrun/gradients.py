@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from tracehybrid.measure.compare import Mismatch, compare_outputs
-from tracehybrid.measure.tfbridge import tensorflow
+from tracehybrid.measure.inrun.compare import Mismatch, compare_outputs
+from tracehybrid.measure.inrun.tfbridge import tensorflow
 
 
 def tape_recording() -> bool:

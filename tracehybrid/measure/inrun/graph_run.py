@@ -1,4 +1,4 @@
-"""One process's graph rerun: the import hook, the patching of targets, and the record file."""
+"""One process's graph run: the import hook, the patching of targets, and the record file."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from tracehybrid.measure.graphwarnings import WarningTap
-from tracehybrid.measure.importhook import PatchingFinder, module_file
-from tracehybrid.measure.measured import MeasuredFunction
-from tracehybrid.measure.record import ProcessRecord
+from tracehybrid.measure.inrun.graph_warnings import WarningTap
+from tracehybrid.measure.inrun.import_hook import PatchingFinder, module_file
+from tracehybrid.measure.inrun.measuring_wrapper import MeasuredFunction
+from tracehybrid.measure.inrun.record import ProcessRecord
+from tracehybrid.measure.inrun.target_swap import NotWrapped, replace_aliases, replace_target
 from tracehybrid.measure.targets import TARGETS_ENV, Target, TargetsFile
-from tracehybrid.measure.wrap import NotWrapped, replace_aliases, replace_target
 
 _ACTIVE: GraphRun | None = None
 
@@ -103,7 +103,7 @@ class GraphRun:
 
 def start_graph_run(targets_file: Path | None = None) -> GraphRun | None:
     """Start the rerun of this process from the targets file (argument or environment)."""
-    global _ACTIVE  # noqa: PLW0603 - one graph rerun per process, like the runtime's collector
+    global _ACTIVE  # noqa: PLW0603 - one graph run per process, like the runtime's collector
     if _ACTIVE is not None:
         return _ACTIVE
     path = targets_file or (Path(os.environ[TARGETS_ENV]) if os.environ.get(TARGETS_ENV) else None)

@@ -1,4 +1,4 @@
-"""What one process of the graph rerun saw, written as JSON per process and merged afterwards."""
+"""What one process of the graph run saw, written as JSON per process and merged afterwards."""
 
 from __future__ import annotations
 
@@ -13,8 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tracehybrid.measure.solo import SoloReport
+from tracehybrid.measure.inrun.solo import SoloReport
 from tracehybrid.measure.targets import Target
+
+# Taken at import, as the tracer does: a test that patches the clock must not change
+# what this run measures.
+_wall_clock = time.time
 
 RECORD_PREFIX = "graph-"
 MERGED_NAME = "graph.json"
@@ -99,7 +103,7 @@ class ProcessRecord:
         # Tests in which a measurement ran a target's eager reference: its Python side effects
         # could stand in for ones the graph lost, so these tests are rerun without measuring.
         self.measured_tests: set[str] = set()
-        self.started = time.time()
+        self.started = _wall_clock()
         self.lock = threading.Lock()
 
     def problem(self, message: str) -> None:
@@ -115,7 +119,7 @@ class ProcessRecord:
             "pid": os.getpid(),
             "host": socket.gethostname(),
             "worker": os.environ.get("PYTEST_XDIST_WORKER"),
-            "wall_s": round(time.time() - self.started, 3),
+            "wall_s": round(_wall_clock() - self.started, 3),
             "measure_s": round(self.measure_s, 3),
             "nested": self.nested,
             "outcomes": {} if self.nested else self.outcomes,

@@ -4,7 +4,7 @@ The graph run proves the targets together. A test that compares two of them (`f(
 `g(x)` at a tight tolerance) passes when both are graphs and fails when only `f` is, which is
 what applying a subset gives. So each test that called two or more targets whose graph outputs
 were not bit-identical to eager ones runs again once per such target, with that target alone in
-its new form and every other target as it was (`afterloop.InProcessProof` runs them).
+its new form and every other target as it was (`reruns.InProcessProof` runs them).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from tracehybrid.measure.record import ProcessRecord
+    from tracehybrid.measure.inrun.record import ProcessRecord
 
 Rerun = tuple[str, frozenset[str]]  # (nodeid, keys of the targets in their new form)
 

@@ -13,9 +13,9 @@ import contextlib
 import pytest
 from _pytest.runner import runtestprotocol
 
-from tracehybrid.measure.muted import muted_reports
-from tracehybrid.measure.record import crash_line
-from tracehybrid.measure.solo import Rerun
+from tracehybrid.measure.inrun.muted import muted_reports
+from tracehybrid.measure.inrun.record import crash_line
+from tracehybrid.measure.inrun.solo import Rerun
 from tracehybrid.runtime.pytest_plugin import outcome_of
 
 

@@ -6,13 +6,17 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from tracehybrid.measure import tfbridge
-from tracehybrid.measure.compare import compare_outputs
-from tracehybrid.measure.gradients import compare_gradients
+from tracehybrid.measure.inrun import tfbridge
+from tracehybrid.measure.inrun.compare import compare_outputs
+from tracehybrid.measure.inrun.gradients import compare_gradients
 from tracehybrid.measure.timing import Timing, calls_per_repeat, summarize, time_repeats
 
+# Taken at import, as the tracer does: a test that patches the clock must not change
+# what this run measures.
+_perf_counter = time.perf_counter
+
 if TYPE_CHECKING:
-    from tracehybrid.measure.measured import Measurer
+    from tracehybrid.measure.inrun.measuring_wrapper import Measurer
 
 #: Interquartile range above this fraction of the median: the timing is measured again, longer.
 NOISY = 0.2
@@ -172,11 +176,11 @@ class Measurement:
         number = calls_per_repeat(one, settings.min_repeat_s, settings.max_calls_per_repeat)
         before, deadline = (
             tfbridge.tracing_count(self.graph),
-            time.perf_counter() + settings.budget_s,
+            _perf_counter() + settings.budget_s,
         )
         timing = self._repeats(eager_call, graph_call, number, deadline, first_call_s)
         if max(timing.eager.rel_spread, timing.graph.rel_spread) > NOISY and (
-            time.perf_counter() < deadline and number < settings.max_calls_per_repeat
+            _perf_counter() < deadline and number < settings.max_calls_per_repeat
         ):
             # Short repeats on a busy machine: measure again with repeats 4x longer.
             longer = min(settings.max_calls_per_repeat, number * 4)
@@ -203,7 +207,7 @@ class Measurement:
         for _ in range(self.m.settings.repeats):
             eager_samples += time_repeats(eager_call, number, 1)
             graph_samples += time_repeats(graph_call, number, 1)
-            if time.perf_counter() > deadline:
+            if _perf_counter() > deadline:
                 break
         return Timing(summarize(eager_samples), summarize(graph_samples), first_call_s)
 

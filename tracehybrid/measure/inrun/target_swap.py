@@ -16,8 +16,8 @@ from collections.abc import Callable
 from types import FunctionType, ModuleType
 from typing import Any
 
+from tracehybrid.measure.inrun.tfbridge import is_tf_function
 from tracehybrid.measure.targets import Target
-from tracehybrid.measure.tfbridge import is_tf_function
 
 #: (found object, target) -> replacement; the found object is the function or its tf.function.
 Make = Callable[[Any, Target], Any]

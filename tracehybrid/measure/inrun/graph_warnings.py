@@ -1,4 +1,4 @@
-"""Warnings that graph conversion causes, caught in the graph-mode run and charged to a target.
+"""Warnings that graph conversion causes, caught in the graph run and charged to a target.
 
 TensorFlow and Keras often say when a graph went wrong while every test still passes: "Gradients
 do not exist for variables" (training stops), "AutoGraph could not transform" (Python runs at

@@ -1,4 +1,4 @@
-"""Run the test command once with the graph plugin, time it, and read back what it recorded."""
+"""One suite run: the test command once with the graph plugin, timed, and what it recorded."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from tracehybrid.child_process import run_child
-from tracehybrid.measure.isolation import coverage_environment
-from tracehybrid.measure.record import merge_dir, record_files
+from tracehybrid.launcher import check_command, prepend_path
+from tracehybrid.measure.inrun.isolation import coverage_environment
+from tracehybrid.measure.inrun.record import merge_dir, record_files
 from tracehybrid.measure.targets import (
     PLUGIN_MODULE,
     TARGETS_ENV,
@@ -20,7 +21,6 @@ from tracehybrid.measure.targets import (
     Target,
     TargetsFile,
 )
-from tracehybrid.runtime.launcher import check_command, prepend_path
 
 #: Outcome -> the contract's Run counter it adds to (results-v1 `Run`).
 _COUNTED_AS = {

@@ -1,4 +1,4 @@
-"""Prove a set of targets on the project's tests: rerun as graphs, bisect culprits, repeat."""
+"""Prove a set of targets on the project's tests in rounds: graph runs, bisection runs, repeat."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any
 
 from tracehybrid.measure.bisect import Culprits, find_culprits
 from tracehybrid.measure.proof import ProofResult, Rejection, build_result
-from tracehybrid.measure.suite import SuiteRun, changed_tests, run_suite
+from tracehybrid.measure.suite_run import SuiteRun, changed_tests, run_suite
 from tracehybrid.measure.targets import MeasureSettings, Target
 
 __all__ = ["ProofResult", "ProveOptions", "Prover", "prove", "prove_with"]

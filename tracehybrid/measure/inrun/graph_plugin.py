@@ -1,8 +1,9 @@
 """pytest plugin: run the target functions as graphs, record outcomes, measure, never interfere.
 
-Loaded with `-p tracehybrid.measure.graph_plugin` or through `PYTEST_PLUGINS` (what `run_suite`
-sets, so xdist workers load it too). The targets file comes from `--tracehybrid-graph-targets` or
-$TRACEHYBRID_GRAPH_TARGETS. Each process writes its own record file; `merge_dir` joins them.
+Loaded with `-p tracehybrid.measure.inrun.graph_plugin` or through `PYTEST_PLUGINS` (what
+`run_suite` sets, so xdist workers load it too). The targets file comes from
+`--tracehybrid-graph-targets` or $TRACEHYBRID_GRAPH_TARGETS. Each process writes its own record
+file; `merge_dir` joins them.
 """
 
 from __future__ import annotations
@@ -15,16 +16,21 @@ from typing import Any
 
 import pytest
 
-from tracehybrid.measure.afterloop import InProcessProof
-from tracehybrid.measure.graphrun import GraphRun, start_graph_run
-from tracehybrid.measure.isolation import (
+from tracehybrid.measure.inrun.graph_run import GraphRun, start_graph_run
+from tracehybrid.measure.inrun.isolation import (
     is_own_process,
     redirect_cache,
     redirect_reports,
     stop_coverage_plugin,
 )
-from tracehybrid.measure.record import crash_line
+from tracehybrid.measure.inrun.record import crash_line
+from tracehybrid.measure.inrun.reruns import InProcessProof
+from tracehybrid.plugin_start import start_plugin
 from tracehybrid.runtime.pytest_plugin import outcome_of
+
+# Taken at import, as the tracer does: a test that patches the clock must not change
+# what this run measures.
+_perf_counter = time.perf_counter
 
 PLUGIN_NAME = "tracehybrid-graph"
 #: The pid of the outermost pytest of the rerun; a pytest that a test starts inherits it.
@@ -34,21 +40,14 @@ OWNER_ENV = "TRACEHYBRID_GRAPH_OWNER"
 def pytest_addoption(parser: pytest.Parser) -> None:
     """`--tracehybrid-graph-targets PATH`: targets JSON (default: $TRACEHYBRID_GRAPH_TARGETS)."""
     group = parser.getgroup("tracehybrid")
-    group.addoption("--tracehybrid-graph-targets", default=None, help="graph rerun targets JSON")
+    group.addoption("--tracehybrid-graph-targets", default=None, help="graph run targets JSON")
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
     """Hook imports before the project's conftest files (and so its code) are imported."""
-    try:
-        option = early_config.known_args_namespace.tracehybrid_graph_targets
-        run = start_graph_run(Path(option) if option else None)
-    except Exception as exc:
-        early_config.issue_config_time_warning(
-            pytest.PytestWarning(f"tracehybrid could not start the graph rerun: {exc}"),
-            stacklevel=1,
-        )
-        return
+    option = "tracehybrid_graph_targets"
+    run = start_plugin(early_config, option, start_graph_run, "the graph run")
     if run is not None and not early_config.pluginmanager.has_plugin(PLUGIN_NAME):
         if is_own_process(OWNER_ENV):  # the user's files are written by the user's run only
             stop_coverage_plugin(early_config)
@@ -99,10 +98,10 @@ class GraphAttribution:
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtestloop(self, session: pytest.Session) -> Generator[None, Any, None]:
-        """After the tests, the in-process reruns (`afterloop`): culprits, solos, confirmation."""
-        start = time.perf_counter()
+        """After the tests, the in-process reruns (`reruns`): culprits, solos, confirmation."""
+        start = _perf_counter()
         yield
-        self.loop_s = time.perf_counter() - start
+        self.loop_s = _perf_counter() - start
         if session.shouldfail or session.shouldstop or not self.run.document.measure.enabled:
             return
         if os.environ.get(OWNER_ENV) != str(os.getpid()) and not _is_worker(session.config):

@@ -1,0 +1,1 @@
+"""tf.function trace-key prediction: TensorFlow-side, replayed once over the combined samples."""
