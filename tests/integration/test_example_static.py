@@ -10,9 +10,9 @@ import pytest
 
 from tracehybrid import codes
 from tracehybrid.config import load_config
-from tracehybrid.reconcile.rules import computes_without_arguments
 from tracehybrid.static import analyze_project
 from tracehybrid.static.model import FunctionFacts, ProjectFacts
+from tracehybrid.verdict.rules import computes_without_arguments
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "examples"

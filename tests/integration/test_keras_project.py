@@ -14,9 +14,9 @@ import pytest
 
 from tracehybrid import codes
 from tracehybrid.config import load_config
-from tracehybrid.reconcile.rules import computes_without_arguments
 from tracehybrid.static import analyze_project
 from tracehybrid.static.model import ProjectFacts
+from tracehybrid.verdict.rules import computes_without_arguments
 
 REPO = Path(__file__).resolve().parents[2]
 PROJECT = REPO / "tests" / "projects" / "keras_project"

@@ -14,13 +14,12 @@ import pytest
 from runtime_candidates import candidates_for
 
 from tracehybrid.config import Config
-from tracehybrid.reconcile import reconcile
-from tracehybrid.results.decide import Decision
 from tracehybrid.results.document import function_entry
 from tracehybrid.results.storeviews import read_views
 from tracehybrid.runtime.launcher import combine, run_traced
 from tracehybrid.static import analyze_project
 from tracehybrid.store.reader import read_facts
+from tracehybrid.verdict import Decision, reconcile
 
 pytestmark = [pytest.mark.tensorflow]
 

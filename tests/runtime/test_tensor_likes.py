@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 
 from tracehybrid.config import Config
-from tracehybrid.reconcile.evidence import FunctionEvidence
 from tracehybrid.runtime import probes
 from tracehybrid.runtime.describe import signature_text
 from tracehybrid.static import analyze_source
 from tracehybrid.store.reader import CandidateFacts
+from tracehybrid.verdict.evidence import FunctionEvidence
 
 tensor_likes = pytest.importorskip("tensor_likes")  # imports TensorFlow
 

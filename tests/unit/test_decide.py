@@ -15,13 +15,12 @@ from tracehybrid.config import Config
 from tracehybrid.measure.proof import TargetProof
 from tracehybrid.measure.targets import Target
 from tracehybrid.measure.timing import Timing, summarize
-from tracehybrid.reconcile import Proposal, Reason
 from tracehybrid.report.model import build_model
 from tracehybrid.report.text import totals_line
-from tracehybrid.results.decide import Decision, decide, enclosing_graphs
 from tracehybrid.results.document import summary
-from tracehybrid.results.proofview import ProofView
 from tracehybrid.static import analyze_source
+from tracehybrid.verdict import Decision, ProofView, Proposal, Reason, decide
+from tracehybrid.verdict.decide import enclosing_graphs
 
 SOURCE = """
 import tensorflow as tf

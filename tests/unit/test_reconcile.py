@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from tracehybrid.config import Config
-from tracehybrid.reconcile import Proposal, reconcile
 from tracehybrid.static import analyze_source
 from tracehybrid.store.reader import CandidateFacts, Effect
+from tracehybrid.verdict import Proposal, reconcile
 
 ROOT = Path("/project")
 CONFIG = Config(root=ROOT)

@@ -13,7 +13,7 @@ from tracehybrid.apply.edits import (
 )
 from tracehybrid.apply.runner import ApplyReport, FileOutcome, FileStatus, apply_edits
 from tracehybrid.apply.transform import transform_source
-from tracehybrid.apply.writer import sha256_hex, write_atomically
+from tracehybrid.apply.writer import write_atomically
 
 __all__ = [
     "ApplyReport",
@@ -27,7 +27,6 @@ __all__ = [
     "Success",
     "TransformResult",
     "apply_edits",
-    "sha256_hex",
     "transform_source",
     "write_atomically",
 ]

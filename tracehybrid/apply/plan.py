@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
 
 from tracehybrid.apply.edits import Edit, EditKind, FunctionTarget
-from tracehybrid.errors import DataError
-
-#: The results.json format this module reads (shared/contract/results-v1.md).
-FORMAT_VERSION = 1
+from tracehybrid.codes import Applicability
+from tracehybrid.contract import FunctionResult, Refactoring, Results
 
 #: results.json `refactoring` → the codemod that writes it.
-EDIT_KINDS: dict[str, EditKind] = {
+EDIT_KINDS: dict[Refactoring, EditKind] = {
     "convert_to_hybrid": "convert",
     "optimize_hybrid": "optimize",
     "dehybridize": "dehybridize",
@@ -55,54 +50,18 @@ class FixPlan:
         return sum(len(edits) for edits in self.edits.values())
 
 
-def read_results(path: Path) -> dict[str, Any]:
-    """The parsed results document; a one-line `DataError` naming the file otherwise."""
-    try:
-        document = json.loads(path.read_bytes())
-    except FileNotFoundError as exc:
-        raise DataError(
-            f"no results file at {path}: run `tracehybrid run -- pytest` first or give --results"
-        ) from exc
-    except OSError as exc:
-        raise DataError(f"cannot read results file {path}: {exc.strerror}") from exc
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise DataError(f"{path} is not a JSON results file: {exc}") from exc
-    if not isinstance(document, dict):
-        raise DataError(f"{path} is not a results file: the JSON is not an object")
-    version = document.get("format_version")
-    if version != FORMAT_VERSION:
-        raise DataError(
-            f"{path} has results format_version {version!r}, this tracehybrid reads "
-            f"{FORMAT_VERSION}; rerun `tracehybrid run` with this version"
-        )
-    if not isinstance(document.get("functions"), list):
-        raise DataError(f"{path} does not follow results format 1: `functions` is not a list")
-    checked: dict[str, Any] = document
-    return checked
-
-
-def file_hashes(document: Mapping[str, Any]) -> dict[str, str]:
-    """The top-level ``files`` extra, ``{relpath: sha256}``; empty when absent or malformed."""
-    files = document.get("files")
-    if not isinstance(files, dict):
-        return {}
-    return {path: digest for path, digest in files.items() if isinstance(digest, str)}
-
-
-def plan_fixes(document: Mapping[str, Any], selection: Selection) -> FixPlan:
+def plan_fixes(results: Results, selection: Selection) -> FixPlan:
     """Approved fixes with a patch, filtered by `selection`, grouped by file in source order."""
     plan = FixPlan()
-    for index, raw in enumerate(document["functions"]):
-        if not isinstance(raw, dict) or raw.get("verdict") != "approved":
-            continue
-        if raw.get("refactoring") is None or raw.get("patch") is None:
-            continue  # approved with nothing to write (contract: refactoring may be null)
-        try:
-            fix = _read_fix(raw)
-        except (KeyError, TypeError, ValueError) as exc:
-            plan.warnings.append(f"results functions[{index}]: unreadable fix ({exc}); skipped")
-            continue
-        _place(plan, fix, selection)
+    for problem in results.problems:
+        if problem.approved:
+            plan.warnings.append(
+                f"results functions[{problem.index}]: unreadable fix ({problem.message}); skipped"
+            )
+    for fn in results.functions:
+        fix = _fix(fn)
+        if fix is not None:
+            _place(plan, fix, selection)
     if plan.edits and plan.deselected:
         plan.warnings.append(
             f"the run proved all approved changes together; --select/--ignore leave out "
@@ -117,7 +76,7 @@ def plan_fixes(document: Mapping[str, Any], selection: Selection) -> FixPlan:
 class _Fix:
     path: str
     edit: Edit
-    applicability: str
+    applicability: Applicability
     codes: tuple[str, ...]
 
     @property
@@ -125,22 +84,15 @@ class _Fix:
         return f"{self.path}::{self.edit.target.qualname}"
 
 
-def _read_fix(raw: Mapping[str, Any]) -> _Fix:
-    path, qualname, line = raw["path"], raw["qualname"], raw["line"]
-    patch = raw["patch"]
-    if not (isinstance(path, str) and isinstance(qualname, str) and isinstance(line, int)):
-        raise TypeError("path, qualname or line has the wrong type")
-    kind = EDIT_KINDS.get(raw["refactoring"])
-    if kind is None:
-        raise ValueError(f"unknown refactoring {raw['refactoring']!r}")
-    decorator, applicability = patch["decorator"], patch["applicability"]
-    if not isinstance(decorator, str) or applicability not in ("safe", "unsafe", "display_only"):
-        raise ValueError(f"malformed patch {patch!r}")
-    codes = tuple(
-        str(reason["code"]) for reason in raw.get("reasons") or [] if isinstance(reason, dict)
-    )
-    edit = Edit(FunctionTarget(qualname, line), kind, decorator)
-    return _Fix(path, edit, applicability, codes)
+def _fix(fn: FunctionResult) -> _Fix | None:
+    """The fix of an approved entry; None when there is nothing to write (the contract lets an
+    approved entry have no refactoring or no patch)."""
+    if fn.verdict != "approved" or fn.refactoring is None or fn.patch is None:
+        return None
+    target = FunctionTarget(fn.qualname, fn.line)
+    edit = Edit(target, EDIT_KINDS[fn.refactoring], fn.patch.decorator)
+    codes = tuple(reason.code for reason in fn.reasons)
+    return _Fix(fn.path, edit, fn.patch.applicability, codes)
 
 
 def _place(plan: FixPlan, fix: _Fix, selection: Selection) -> None:

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from tracehybrid.apply.writer import sha256_hex
+from tracehybrid.contract import Results
 from tracehybrid.errors import DataError
+from tracehybrid.sourcefile import sha256_hex
 
 
 @dataclass(frozen=True)
@@ -24,10 +24,10 @@ class FileMatch:
     state: str  # "same" (hash as recorded), "changed", "missing", or "unrecorded"
 
 
-def recorded_root(document: Mapping[str, Any]) -> Path | None:
+def recorded_root(results: Results) -> Path | None:
     """The `project_root` the run recorded, resolved; None when absent or not a string."""
-    recorded = document.get("project_root")
-    return Path(recorded).resolve() if isinstance(recorded, str) and recorded else None
+    recorded = results.project_root
+    return Path(recorded).resolve() if recorded else None
 
 
 def match_files(root: Path, relpaths: Iterable[str], hashes: Mapping[str, str]) -> list[FileMatch]:
@@ -49,31 +49,31 @@ def match_files(root: Path, relpaths: Iterable[str], hashes: Mapping[str, str]) 
 
 
 def check_results_match(
-    document: Mapping[str, Any],
-    results: Path,
+    results: Results,
+    path: Path,
     root: Path,
     planned: Collection[str],
-    hashes: Mapping[str, str],
     *,
     force: bool,
 ) -> None:
-    """Raise a one-line `DataError` when `results` describes another project than `root`.
+    """Raise a one-line `DataError` when `results` (read from PATH) describe another project.
 
     Results recorded in `root` itself are checked file by file later (a changed file is refused).
     Results recorded elsewhere (a copy of the project, a moved checkout) are accepted when at
     least one file they would change is here with the content the run saw (with `force`: is
     here at all); otherwise they belong to another project, and nothing is written.
     """
-    if not planned or recorded_root(document) == root.resolve():
+    if not planned or recorded_root(results) == root.resolve():
         return
-    matches = match_files(root, planned, hashes)
+    matches = match_files(root, planned, results.files)
     accepted = ("same", "changed", "unrecorded") if force else ("same",)
     if any(match.state in accepted for match in matches):
         return
     first = matches[0]
     why = {"missing": "is missing", "changed": "differs", "unrecorded": "has no recorded hash"}
     raise DataError(
-        f"{results} was recorded for {document.get('project_root')!r}, and none of the files it "
-        f"would change is in {root} as the run saw it ({first.relpath} {why[first.state]}): "
+        f"{path} was recorded for {results.document.get('project_root')!r}, and none of the "
+        f"files it would change is in {root} as the run saw it "
+        f"({first.relpath} {why[first.state]}): "
         "run `tracehybrid run` in this project, or give --root"
     )

@@ -10,7 +10,8 @@ from typing import Literal
 
 from tracehybrid.apply.edits import Edit, Failure, Skip, Success, TransformResult
 from tracehybrid.apply.transform import transform_source
-from tracehybrid.apply.writer import decode_source, sha256_hex, write_atomically
+from tracehybrid.apply.writer import write_atomically
+from tracehybrid.sourcefile import decode_source, sha256_hex
 
 FileStatus = Literal["written", "would_change", "unchanged", "refused", "skipped", "failed"]
 

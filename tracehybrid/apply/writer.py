@@ -1,36 +1,16 @@
-"""Read and write source files safely: hashes, encodings, line endings, atomic replacement."""
+"""Write source files safely: their encoding and line endings kept, replaced atomically."""
 
 from __future__ import annotations
 
-import hashlib
-import io
 import os
 import re
 import stat
 import tempfile
-import tokenize
 from pathlib import Path
 
+from tracehybrid.sourcefile import source_encoding
+
 _BARE_LF = re.compile(r"(?<!\r)\n")
-
-
-def sha256_hex(data: bytes) -> str:
-    """The content hash results.json records for a file: sha256 of its bytes, lowercase hex."""
-    return hashlib.sha256(data).hexdigest()
-
-
-def source_encoding(data: bytes) -> str:
-    """The encoding Python itself would use: BOM (``utf-8-sig``), coding cookie, else UTF-8."""
-    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-    return encoding
-
-
-def decode_source(data: bytes) -> str:
-    """Decode without translating line endings, so CRLF survives the round trip.
-
-    Raises ``SyntaxError`` for an unknown cookie and ``UnicodeDecodeError`` for bad bytes.
-    """
-    return data.decode(source_encoding(data))
 
 
 def match_line_endings(text: str, original: bytes) -> str:

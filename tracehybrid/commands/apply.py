@@ -6,14 +6,14 @@ import argparse
 import sys
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
-from tracehybrid.apply.plan import FixPlan, Selection, file_hashes, plan_fixes, read_results
+from tracehybrid.apply.plan import FixPlan, Selection, plan_fixes
 from tracehybrid.apply.project import check_results_match, recorded_root
 from tracehybrid.apply.runner import ApplyReport, FileOutcome, apply_edits
 from tracehybrid.config import load_config
-from tracehybrid.errors import ExitCode, UsageError
-from tracehybrid.workspace import find_project_root
+from tracehybrid.contract import MissingResultsError, Results, read_results
+from tracehybrid.errors import DataError, ExitCode, UsageError
+from tracehybrid.workspace import RunDir, find_project_root
 
 
 def do_apply(args: argparse.Namespace) -> int:
@@ -27,18 +27,18 @@ def do_apply(args: argparse.Namespace) -> int:
     root = (args.root or find_project_root(Path.cwd())).resolve()
     if not root.is_dir():
         raise UsageError(f"--root {args.root}: not a folder")
-    results = args.results or _default_results(root)
-    document = read_results(results)
+    path = args.results or RunDir.of(load_config(root)).results
+    results = _read(path)
     selection = Selection(args.unsafe_fixes, _patterns(args.select), _patterns(args.ignore))
-    plan = plan_fixes(document, selection)
-    hashes = file_hashes(document)
+    plan = plan_fixes(results, selection)
+    hashes = results.files
     files = {rel: edits for rel, edits in plan.edits.items() if _inside(root, rel)}
-    check_results_match(document, results, root, files, hashes, force=args.force)
-    _note_other_root(document, root)
+    check_results_match(results, path, root, files, force=args.force)
+    _note_other_root(results, root)
     for line in plan.warnings:
         _say(f"warning: {line}")
     if plan.edits and not hashes and not args.force:
-        _say(f"warning: {results} records no file hashes (`files`); every file is refused")
+        _say(f"warning: {path} records no file hashes (`files`); every file is refused")
     report = apply_edits(
         {Path(rel): edits for rel, edits in files.items()},
         {Path(rel): digest for rel, digest in hashes.items()},
@@ -54,13 +54,18 @@ def do_apply(args: argparse.Namespace) -> int:
     return ExitCode.FINDINGS if refused_or_failed else ExitCode.OK
 
 
-def _default_results(root: Path) -> Path:
-    return root / load_config(root).output_dir / "results.json"
+def _read(path: Path) -> Results:
+    try:
+        return read_results(path)
+    except MissingResultsError as exc:
+        raise DataError(
+            f"no results file at {path}: run `tracehybrid run -- pytest` first or give --results"
+        ) from exc
 
 
-def _note_other_root(document: dict[str, Any], root: Path) -> None:
+def _note_other_root(results: Results, root: Path) -> None:
     """Say so when the run was recorded elsewhere (a copy, a moved checkout): this one changes."""
-    recorded = recorded_root(document)
+    recorded = recorded_root(results)
     if recorded is not None and recorded != root:
         _say(f"warning: the run recorded project_root {str(recorded)!r}; applying to {root}")
 

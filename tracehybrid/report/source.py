@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tracehybrid.apply.writer import decode_source, sha256_hex
+from tracehybrid.sourcefile import decode_source, sha256_hex
 
 EXCERPT_MAX_LINES = 40  # a detail section shows at most this many source lines
 _DEFAULT_BODY_LINES = 15  # shown below the def when static facts give no end line

@@ -1,8 +1,7 @@
-"""The results.json document (contract format 1, plus the extras in docs/results-extras.md)."""
+"""The parts of the results.json document (contract format 1, extras in docs/results-extras.md)."""
 
 from __future__ import annotations
 
-import hashlib
 import math
 import statistics
 from collections import Counter
@@ -10,12 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from tracehybrid import __version__, codes
-from tracehybrid.reconcile.evidence import prediction_of
-from tracehybrid.results.decide import Decision
+from tracehybrid.apply.edits import FunctionTarget
+from tracehybrid.apply.preview import preview_diff
 from tracehybrid.results.storeviews import StoreViews
+from tracehybrid.sourcefile import sha256_hex
 from tracehybrid.store.reader import CandidateFacts
-
-FORMAT_VERSION = 1
+from tracehybrid.verdict.decide import Decision
+from tracehybrid.verdict.evidence import prediction_of
 
 
 def file_hashes(root: Path, paths: set[str]) -> dict[str, str]:
@@ -23,7 +23,7 @@ def file_hashes(root: Path, paths: set[str]) -> dict[str, str]:
     hashes = {}
     for rel in sorted(paths):
         try:
-            hashes[rel] = hashlib.sha256((root / rel).read_bytes()).hexdigest()
+            hashes[rel] = sha256_hex((root / rel).read_bytes())
         except OSError:
             continue
     return hashes
@@ -32,12 +32,8 @@ def file_hashes(root: Path, paths: set[str]) -> dict[str, str]:
 def function_entry(
     decision: Decision, fact: CandidateFacts | None, views: StoreViews, key: tuple[str, str, int]
 ) -> dict[str, Any]:
-    """One `functions[]` item."""
+    """One `functions[]` item (its patch without the preview: see `patch_preview`)."""
     proposal, fn = decision.proposal, decision.proposal.fn
-    approved = decision.verdict == "approved"
-    patch = None
-    if approved and proposal.refactoring is not None and proposal.decorator is not None:
-        patch = {"decorator": proposal.decorator, "applicability": proposal.applicability}
     runtime = _runtime(fact, views, key)
     if decision.proof is not None and decision.proof.alone_unchecked:
         runtime["not_run_alone"] = list(decision.proof.alone_unchecked)
@@ -52,8 +48,27 @@ def function_entry(
         "static": fn.to_dict(),
         "runtime": runtime,
         "speedup": _speedup(decision, fact),
-        "patch": patch,
+        "patch": _patch(decision),
     }
+
+
+def _patch(decision: Decision) -> dict[str, Any] | None:
+    proposal = decision.proposal
+    if decision.verdict != "approved" or proposal.refactoring is None:
+        return None
+    if proposal.decorator is None:
+        return None
+    return {"decorator": proposal.decorator, "applicability": proposal.applicability}
+
+
+def patch_preview(decision: Decision, root: Path) -> str | None:
+    """The `patch.diff` extra: what apply's own codemod writes for this approved change in the
+    source under ROOT as it is now, the import it adds included; None when nothing is written."""
+    proposal, fn = decision.proposal, decision.proposal.fn
+    if _patch(decision) is None or proposal.refactoring is None or proposal.decorator is None:
+        return None
+    target = FunctionTarget(fn.qualname, fn.line)
+    return preview_diff(root, fn.path, target, proposal.refactoring, proposal.decorator)
 
 
 def _runtime(

@@ -9,9 +9,9 @@ from typing import Any
 from tracehybrid.config import Config
 from tracehybrid.measure.proof import TargetProof
 from tracehybrid.measure.timing import Timing, summarize
-from tracehybrid.measure.verdict import judge_speed
-from tracehybrid.reconcile import Proposal, Reason
-from tracehybrid.results.proofview import ProofView
+from tracehybrid.verdict.model import Proposal, Reason, Verdict
+from tracehybrid.verdict.proofview import ProofView
+from tracehybrid.verdict.speed import judge_speed
 
 UNPROVEN = {"not_wrapped", "not_called", "inconclusive"}
 PASSIVE_MIN_CALLS = 5  # calls needed on each side before the tests' own calls count as a timing
@@ -22,7 +22,7 @@ class Decision:
     """The verdict of one candidate, its reasons, and the measured speedup when there is one."""
 
     proposal: Proposal
-    verdict: str  # approved | rejected
+    verdict: Verdict
     reasons: list[Reason]
     timing: Timing | None = None
     timing_method: str | None = None  # replay: timed on copies of the tests' inputs; passive

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from tracehybrid import codes
 from tracehybrid.config import Config
-from tracehybrid.reconcile.model import Evidence, Reason
 from tracehybrid.static.model import Finding, FunctionFacts
 from tracehybrid.store.reader import CandidateFacts, Effect
+from tracehybrid.verdict.model import Evidence, Reason
 
 # The code that each runtime effect kind confirms (writes take the static finding's code).
 EFFECT_CODES = {

@@ -1,17 +1,17 @@
-"""The reconciler's records: a Reason per piece of evidence, a Proposal per candidate."""
+"""The verdict's records: a Reason per piece of evidence, a Proposal per candidate."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
 
 from tracehybrid import codes
 from tracehybrid.codes import Applicability
+from tracehybrid.contract import Evidence, Refactoring, Verdict
 from tracehybrid.static.model import FunctionFacts
 from tracehybrid.store.reader import CandidateFacts
 
-Evidence = Literal["static", "runtime", "both", "measurement"]
-Refactoring = Literal["convert_to_hybrid", "optimize_hybrid", "dehybridize"]
+# The verdict's vocabulary is the results contract's: one definition, read and written alike.
+__all__ = ["Applicability", "Evidence", "Proposal", "Reason", "Refactoring", "Verdict"]
 
 
 @dataclass(frozen=True)

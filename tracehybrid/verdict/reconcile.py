@@ -1,20 +1,13 @@
-"""Join static facts and runtime facts into a proposal per candidate: what to change, or why not.
-
-A conversion goes on to the graph-mode proof only when static analysis finds no blocking
-precondition, passing tests called the function eagerly with no blocking effect, the predicted
-traces stay within `max_traces`, and the two sources of evidence do not contradict each other.
-"""
+"""Join static facts and runtime facts into a proposal per candidate: what to change, or why not."""
 
 from __future__ import annotations
 
 from tracehybrid.config import Config
-from tracehybrid.reconcile.evidence import FunctionEvidence
-from tracehybrid.reconcile.model import Proposal, Reason
-from tracehybrid.reconcile.rules import eager_proposal, hybrid_proposal
 from tracehybrid.static.model import FunctionFacts
 from tracehybrid.store.reader import CandidateFacts
-
-__all__ = ["Proposal", "Reason", "reconcile"]
+from tracehybrid.verdict.evidence import FunctionEvidence
+from tracehybrid.verdict.model import Proposal
+from tracehybrid.verdict.rules import eager_proposal, hybrid_proposal
 
 
 def reconcile(
@@ -22,7 +15,12 @@ def reconcile(
     runtime: dict[tuple[str, str, int], CandidateFacts],
     config: Config,
 ) -> list[Proposal]:
-    """A proposal for every static candidate, in the order static analysis listed them."""
+    """A proposal for every static candidate, in the order static analysis listed them.
+
+    A conversion goes on to the graph-mode proof only when static analysis finds no blocking
+    precondition, passing tests called the function eagerly with no blocking effect, the
+    predicted traces stay within `max_traces`, and the two sources of evidence agree.
+    """
     root = config.root.resolve()
     # Variables created as set-up (in a Keras build, a `@once` method, under a lazy guard): the
     # run sees them created, by whichever function called the set-up first.

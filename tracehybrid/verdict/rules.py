@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from tracehybrid.reconcile.evidence import FunctionEvidence
-from tracehybrid.reconcile.model import Proposal, Reason
 from tracehybrid.static.model import FunctionFacts
+from tracehybrid.verdict.evidence import FunctionEvidence
+from tracehybrid.verdict.model import Proposal, Reason
 
 # Categories that make an existing tf.function graph-hostile: a graph loses that Python behaviour.
 HOSTILE = frozenset(

@@ -1,10 +1,11 @@
-"""Speed verdicts from a steady-state timing: not faster enough, or tracing never paid back."""
+"""The speed rule: a proven conversion must be faster enough, and pay its tracing back."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from tracehybrid import codes
+from tracehybrid.config import Config
 from tracehybrid.measure.timing import Timing
 
 
@@ -27,7 +28,10 @@ def _ms(seconds: float) -> str:
 
 
 def judge_speed(
-    timing: Timing | None, min_speedup: float = 1.1, expected_calls_per_trace: int = 10_000
+    timing: Timing | None,
+    # The defaults are the settings' own (config.py), never written a second time here.
+    min_speedup: float = Config.min_speedup,
+    expected_calls_per_trace: int = Config.expected_calls_per_trace,
 ) -> list[SpeedFinding]:
     """Findings for a converted function's timing; empty when it pays off (or was not timed).
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tracehybrid.apply import sha256_hex
+from tracehybrid.sourcefile import sha256_hex
 
 STEPS = '''\
 """Training steps."""

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from results_case import LOSSES, STEPS, Project, function, make_project
 
-from tracehybrid.apply import sha256_hex
 from tracehybrid.errors import ExitCode
+from tracehybrid.sourcefile import sha256_hex
 
 TRACEHYBRID = [sys.executable, "-m", "tracehybrid"]
 

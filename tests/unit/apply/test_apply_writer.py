@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tracehybrid.apply import Edit, FunctionTarget, apply_edits, sha256_hex, write_atomically
+from tracehybrid.apply import Edit, FunctionTarget, apply_edits, write_atomically
+from tracehybrid.sourcefile import sha256_hex
 
 SOURCE = b"import tensorflow as tf\n\n\ndef step(x):\n    return x\n"
 CONVERT = [Edit(FunctionTarget("step", 4), "convert", "@tf.function")]
