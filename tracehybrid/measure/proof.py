@@ -8,12 +8,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tracehybrid.errors import DataError
 from tracehybrid.measure.suite_run import SuiteRun, changed_tests
 from tracehybrid.measure.targets import Target
 from tracehybrid.measure.timing import Timing, combine_timings
 
 if TYPE_CHECKING:
     from tracehybrid.measure.rounds import Prover
+
+PROOF_FORMAT = 1  # of proof.json
 
 #: proven: ran as a graph in passing tests, outcomes and outputs unchanged.
 STATUSES = (
@@ -116,7 +119,7 @@ class ProofResult:
         """The `proof.json` document: suite timings, statuses and evidence, the run log."""
         eager_wall = None if self.eager is None else round(self.eager.wall_s, 3)
         return {
-            "format": 1,
+            "format": PROOF_FORMAT,
             "suite": {
                 "eager": None if self.eager is None else self.eager.contract_run(),
                 "graph": self.graph.contract_run(),
@@ -192,4 +195,23 @@ def build_result(
     return ProofResult(proofs, graph, eager, flaky, unexplained, list(prover.runs))
 
 
-__all__ = ["STATUSES", "ProofResult", "Rejection", "TargetProof", "build_result", "changed_tests"]
+def read_proof_document(path: Path) -> dict[str, Any]:
+    """proof.json as written by `ProofResult.write`, checked to be this version's format;
+    OSError and ValueError pass through for the reader to word."""
+    document = json.loads(path.read_text(encoding="utf-8"))
+    found = document.get("format") if isinstance(document, dict) else None
+    if found != PROOF_FORMAT:
+        raise DataError(f"{path}: proof format {found!r}, expected {PROOF_FORMAT}")
+    return dict(document)
+
+
+__all__ = [
+    "PROOF_FORMAT",
+    "STATUSES",
+    "ProofResult",
+    "Rejection",
+    "TargetProof",
+    "build_result",
+    "changed_tests",
+    "read_proof_document",
+]

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tracehybrid.errors import DataError
 from tracehybrid.measure.inrun.solo import SoloReport
 from tracehybrid.measure.targets import Target
 
@@ -20,6 +21,7 @@ from tracehybrid.measure.targets import Target
 # what this run measures.
 _wall_clock = time.time
 
+RECORD_FORMAT = 1  # of the per-process record files and of the merged graph.json
 RECORD_PREFIX = "graph-"
 MERGED_NAME = "graph.json"
 MAX_LISTED = 20  # exceptions, mismatches and notes kept per target and process
@@ -115,7 +117,7 @@ class ProcessRecord:
     def to_json(self) -> dict[str, Any]:
         """The document of one record file."""
         return {
-            "format": 1,
+            "format": RECORD_FORMAT,
             "pid": os.getpid(),
             "host": socket.gethostname(),
             "worker": os.environ.get("PYTEST_XDIST_WORKER"),
@@ -181,7 +183,7 @@ def _merge_target(into: dict[str, Any], item: dict[str, Any]) -> None:
 def merge_records(documents: list[dict[str, Any]]) -> dict[str, Any]:
     """One document for a whole run: outcomes by nodeid, target facts summed over processes."""
     merged: dict[str, Any] = {
-        "format": 1,
+        "format": RECORD_FORMAT,
         "processes": len(documents),
         "outcomes": {},
         "crashes": {},
@@ -235,7 +237,17 @@ def merge_solo(documents: list[dict[str, Any]]) -> dict[str, Any]:
 
 def merge_dir(out_dir: Path) -> dict[str, Any]:
     """Merge every record file of OUT_DIR into `graph.json` there, and return the document."""
-    documents = [json.loads(p.read_text(encoding="utf-8")) for p in record_files(out_dir)]
+    documents = [_read_record(path) for path in record_files(out_dir)]
     merged = merge_records(documents)
     (out_dir / MERGED_NAME).write_text(json.dumps(merged, indent=1), encoding="utf-8")
     return merged
+
+
+def _read_record(path: Path) -> dict[str, Any]:
+    """A record file, checked to be this version's: a plugin from another tracehybrid install
+    (an older one earlier on the test command's path) would write records it cannot merge."""
+    document: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    if document.get("format") != RECORD_FORMAT:
+        found = document.get("format")
+        raise DataError(f"{path}: record format {found!r}, expected {RECORD_FORMAT}")
+    return document
