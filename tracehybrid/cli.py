@@ -123,6 +123,11 @@ def _add_report(verbs: Subparsers) -> None:
     report.add_argument("--out", type=Path, help="file to write (default: stdout; html: the run's)")
     report.add_argument("--dir", type=Path, help="the run's output folder (default: .tracehybrid)")
     report.add_argument("--quiet", action="store_true", help="text: one summary line")
+    report.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="recompute the results from the run's stores on today's source (not results.json)",
+    )
     report.set_defaults(handler=_lazy("tracehybrid.commands.report", "do_report"))
 
 

@@ -1,4 +1,4 @@
-"""`tracehybrid report`: rebuild the results from a run's stores and render them in one format."""
+"""`tracehybrid report`: render the run's results.json (or, with --rebuild, the run's stores)."""
 
 from __future__ import annotations
 
@@ -9,33 +9,51 @@ from pathlib import Path
 from rich.console import Console
 
 from tracehybrid.config import load_config
-from tracehybrid.errors import ExitCode
+from tracehybrid.contract import MissingResultsError
+from tracehybrid.errors import DataError, ExitCode
 from tracehybrid.report.html import render_html
-from tracehybrid.report.model import build_model
-from tracehybrid.report.outputs import HTML_FILE
+from tracehybrid.report.jsonreport import render_json
+from tracehybrid.report.model import ReportModel, build_model, load_results
 from tracehybrid.report.sarif import render_sarif
 from tracehybrid.report.text import render_text
 from tracehybrid.session import rebuild_results
-from tracehybrid.workspace import find_project_root
+from tracehybrid.workspace import RunDir, find_project_root
 
 
 def do_report(args: argparse.Namespace) -> int:
-    """Write or print the report of the last `tracehybrid run`."""
+    """Write or print the report of the last `tracehybrid run`.
+
+    By default it renders results.json as the run wrote it, which is what `apply` applies; with
+    --rebuild it recomputes the results from the run's stores on today's source, as before.
+    """
     root = find_project_root(Path.cwd())
     config = load_config(root)
-    out_dir = (args.dir or root / config.output_dir).resolve()
-    document = rebuild_results(config, out_dir)
-    if args.format == "json":
-        _emit(json.dumps(document, indent=1) + "\n", args.out)
-    elif args.format == "sarif":
-        _emit(json.dumps(render_sarif(build_model(document)), indent=1) + "\n", args.out)
-    elif args.format == "text":
-        render_text(build_model(document), Console(), quiet=args.quiet)
+    run_dir = RunDir.of(config, args.dir).resolved()
+    if args.rebuild:
+        model = build_model(rebuild_results(config, run_dir.path))
     else:
-        path: Path = args.out or out_dir / HTML_FILE
-        path.write_text(render_html(build_model(document)), encoding="utf-8")
+        model = _load(run_dir.results)
+    if args.format == "json":
+        _emit(json.dumps(render_json(model), indent=1) + "\n", args.out)
+    elif args.format == "sarif":
+        _emit(json.dumps(render_sarif(model), indent=1) + "\n", args.out)
+    elif args.format == "text":
+        render_text(model, Console(), quiet=args.quiet)
+    else:
+        path: Path = args.out or run_dir.html_report
+        path.write_text(render_html(model), encoding="utf-8")
         print(f"HTML report: {path}")
     return ExitCode.OK
+
+
+def _load(path: Path) -> ReportModel:
+    try:
+        return load_results(path)
+    except MissingResultsError as exc:
+        raise DataError(
+            f"no results file at {path}: run `tracehybrid run -- pytest` first, or "
+            "`tracehybrid report --rebuild` to recompute the results from the run's stores"
+        ) from exc
 
 
 def _emit(text: str, out: Path | None) -> None:

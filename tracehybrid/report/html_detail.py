@@ -138,22 +138,36 @@ def _excerpt(excerpt: SourceExcerpt) -> str:
     return f"{stale}<pre><code>{lines}</code></pre>"
 
 
+#: How each kind of diff line is drawn: its CSS class and the sign in the gutter.
+_DIFF_STYLE = {
+    "file": ("l file", ""),
+    "hunk": ("l hunk", ""),
+    "add": ("l add", "+"),
+    "del": ("l del", "-"),
+    "context": ("l", " "),
+    "note": ("l note", "\\"),
+}
+
+
 def _patch(patch: PatchView | None) -> str:
     if patch is None:
         return '<p class="muted">None: nothing would be written.</p>'
-    lines = [("del", "-", text) for text in patch.removed]
-    lines += [("add", "+", text) for text in patch.added]
-    lines.append(("", " ", patch.def_line))
-    body = "".join(
-        f'<span class="l {kind}"><span class="n">{sign}</span>{h(text)}</span>'
-        for kind, sign, text in lines
-    )
     applicability = {
         "safe": "safe: `tracehybrid apply` writes it",
         "unsafe": "unsafe: written with `tracehybrid apply --unsafe-fixes`",
         "display_only": "display only: never written",
     }.get(patch.applicability, patch.applicability)
-    return f"<pre><code>{body}</code></pre><p class=muted>{inline_code(applicability)}</p>"
+    note = f"<p class=muted>{inline_code(applicability)}</p>"
+    if not patch.diff:  # results written without the preview (an older or outside tool)
+        change = f"`{patch.decorator}` on the def" if patch.decorator else "no tf.function"
+        text = inline_code(f"No preview recorded; it writes {change}.")
+        return f'<p class="muted">{text}</p>{note}'
+    body = "".join(
+        f'<span class="{_DIFF_STYLE[line.kind][0]}">'
+        f'<span class="n">{_DIFF_STYLE[line.kind][1]}</span>{h(line.text)}</span>'
+        for line in patch.diff
+    )
+    return f"<pre><code>{body}</code></pre>{note}"
 
 
 def _signatures(fn: FunctionView) -> str:

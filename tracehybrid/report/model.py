@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import statistics
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -10,34 +9,34 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tracehybrid.errors import DataError
+from tracehybrid.contract import (
+    Results,
+    RunRecord,
+    SuiteRecord,
+    TraceCounts,
+    UnreadableFile,
+    check_complete,
+    parse_results,
+    read_results,
+)
 from tracehybrid.report.functions import (
     CodeDoc,
-    EffectView,
     FunctionView,
     ReasonView,
-    SignatureView,
-    SpeedupView,
-    TraceCounts,
-    as_dict,
     code_doc,
     function_view,
 )
 from tracehybrid.report.source import ExcerptLine, PatchView, SourceExcerpt
 
 __all__ = [
-    "FORMAT_VERSION",
     "CodeDoc",
-    "EffectView",
     "ExcerptLine",
     "FunctionView",
     "PatchView",
     "ReasonView",
     "ReportModel",
     "RunView",
-    "SignatureView",
     "SourceExcerpt",
-    "SpeedupView",
     "SuiteTiming",
     "SummaryView",
     "TraceCounts",
@@ -45,8 +44,6 @@ __all__ = [
     "build_model",
     "load_results",
 ]
-
-FORMAT_VERSION = 1  # the results.json format this model reads (shared/contract/results-v1.md)
 
 
 @dataclass(frozen=True)
@@ -92,30 +89,6 @@ class SummaryView:
         return max(0, self.rejected - self.already_optimal - self.inside_graph)
 
 
-@dataclass(frozen=True)
-class UnreadableFile:
-    """A file `run` could not parse or decode: its functions are missing from the results."""
-
-    path: str
-    line: int
-    message: str
-
-    @property
-    def location(self) -> str:
-        return f"{self.path}:{self.line}"
-
-
-def unreadable_files(raw: Any) -> list[UnreadableFile]:
-    """The `unreadable_files` extra; entries of the wrong shape are left out, never fatal."""
-    found = []
-    for item in raw if isinstance(raw, list) else []:
-        entry = as_dict(item)
-        path, line, message = entry.get("path"), entry.get("line", 1), entry.get("message", "")
-        if isinstance(path, str) and isinstance(line, int) and isinstance(message, str):
-            found.append(UnreadableFile(path, line, message))
-    return found
-
-
 @dataclass
 class ReportModel:
     """The whole report; `document` is the results file as read, for the JSON renderer."""
@@ -149,69 +122,61 @@ class ReportModel:
 def load_results(path: str | Path, *, source_root: str | Path | None = None) -> ReportModel:
     """Read a results.json; source excerpts come from `source_root`, else its `project_root`."""
     path = Path(path)
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise DataError(f"cannot read results file {path}: {exc.strerror}") from exc
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise DataError(f"{path} is not a JSON results file: {exc}") from exc
-    version = document.get("format_version") if isinstance(document, dict) else None
-    if version != FORMAT_VERSION:
-        raise DataError(
-            f"{path} has results format_version {version!r}, this tracehybrid reads "
-            f"{FORMAT_VERSION}; rerun `tracehybrid run` with this version"
-        )
-    try:
-        return build_model(document, source=str(path), source_root=source_root)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise DataError(f"{path} does not follow results format 1: {exc!r}") from exc
+    return model_of(read_results(path), source=str(path), source_root=source_root)
 
 
 def build_model(
     document: dict[str, Any], *, source: str = "<results>", source_root: str | Path | None = None
 ) -> ReportModel:
     """The model of an already parsed results document."""
-    root = Path(source_root if source_root is not None else document["project_root"])
-    hashes = as_dict(document.get("files"))
+    return model_of(parse_results(document), source=source, source_root=source_root)
+
+
+def model_of(
+    results: Results, *, source: str, source_root: str | Path | None = None
+) -> ReportModel:
+    """The model of checked results; a DataError naming SOURCE when they are incomplete."""
+    check_complete(results, source)
+    root = Path(source_root if source_root is not None else results.project_root)
     functions = [
-        function_view(raw, f"fn-{i}", root, hashes)
-        for i, raw in enumerate(document["functions"], start=1)
+        function_view(fn, f"fn-{i}", root, results.files)
+        for i, fn in enumerate(results.functions, start=1)
     ]
-    runs = as_dict(document.get("runs"))
-    eager, graph = _run(runs.get("eager")), _run(runs.get("graph"))
-    suite = _suite(as_dict(document.get("suite")), eager, graph)
+    eager, graph = _run(results.eager_run), _run(results.graph_run)
     return ReportModel(
         source=source,
-        tool_version=str(as_dict(document.get("tool")).get("version", "")),
-        project_root=str(document["project_root"]),
-        test_command=[str(part) for part in document.get("test_command", [])],
+        tool_version=results.tool_version,
+        project_root=results.project_root,
+        test_command=results.test_command,
         eager_run=eager,
         graph_run=graph,
-        summary=_summary(as_dict(document["summary"]), functions, suite),
+        summary=_summary(results.summary, functions, _suite(results.suite, eager, graph)),
         functions=functions,
         codes=[code_doc(c) for c in sorted({r.code for f in functions for r in f.reasons})],
-        document=document,
-        unreadable_files=unreadable_files(document.get("unreadable_files")),
+        document=results.document,
+        unreadable_files=results.unreadable_files,
     )
 
 
-def _run(raw: Any) -> RunView | None:
-    if not isinstance(raw, dict):
+def _run(record: RunRecord | None) -> RunView | None:
+    if record is None:
         return None
     return RunView(
-        int(raw["exit_code"]),
-        int(raw["tests_passed"]),
-        int(raw["tests_failed"]),
-        int(raw["tests_skipped"]),
-        float(raw["wall_s"]),
+        record.exit_code,
+        record.tests_passed,
+        record.tests_failed,
+        record.tests_skipped,
+        record.wall_s,
     )
 
 
-def _suite(raw: dict[str, Any], eager: RunView | None, graph: RunView | None) -> SuiteTiming | None:
+def _suite(
+    record: SuiteRecord | None, eager: RunView | None, graph: RunView | None
+) -> SuiteTiming | None:
     """The `suite` extra when present, else the wall times of the two runs."""
-    if "eager_wall_s" in raw and "graph_wall_s" in raw:
-        eager_s, graph_s = float(raw["eager_wall_s"]), float(raw["graph_wall_s"])
-        ratio = raw.get("ratio")
+    if record is not None:
+        eager_s, graph_s = record.eager_wall_s, record.graph_wall_s
+        ratio = record.ratio
         return SuiteTiming(eager_s, graph_s, _ratio(eager_s, graph_s) if ratio is None else ratio)
     if eager is None or graph is None:
         return None

@@ -10,9 +10,7 @@ from tracehybrid.errors import DataError
 from tracehybrid.report.html import render_html
 from tracehybrid.report.model import ReportModel, load_results
 from tracehybrid.report.sarif import render_sarif
-
-HTML_FILE = "report.html"
-SARIF_FILE = "results.sarif"
+from tracehybrid.workspace import RunDir
 
 
 def write_reports(results: Path, out_dir: Path) -> dict[str, Path]:
@@ -23,13 +21,13 @@ def write_reports(results: Path, out_dir: Path) -> dict[str, Path]:
     except DataError as exc:
         print(f"warning[report]: {exc.one_line()}", file=sys.stderr)
         return written
-    for name, render in ((HTML_FILE, _html), (SARIF_FILE, _sarif)):
+    run_dir = RunDir(out_dir)
+    for path, render in ((run_dir.html_report, _html), (run_dir.sarif_report, _sarif)):
         try:
-            path = out_dir / name
             path.write_text(render(model), encoding="utf-8")
-            written[name.split(".")[-1]] = path
+            written[path.suffix.lstrip(".")] = path
         except Exception as exc:  # a renderer bug must not lose the run's results
-            print(f"warning[report]: could not write {name}: {exc}", file=sys.stderr)
+            print(f"warning[report]: could not write {path.name}: {exc}", file=sys.stderr)
     return written
 
 

@@ -14,7 +14,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
-from tracehybrid.report.model import FunctionView, TraceCounts
+from tracehybrid.contract import TraceCounts
+from tracehybrid.report.model import FunctionView
 
 MAX_ROWS = 40  # functions shown in one bar plot; the rest are listed in the table only
 LABEL_CHARS = 48  # longer names are cut, with an ellipsis

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from tracehybrid.sourcefile import decode_source, sha256_hex
 
@@ -29,15 +30,35 @@ class SourceExcerpt:
     stale: bool = False  # the file's hash differs from the one recorded during the run
 
 
+DiffLineKind = Literal["file", "hunk", "add", "del", "context", "note"]
+
+
+@dataclass(frozen=True)
+class DiffLine:
+    """One line of a unified diff, its marker (`+`, `-`, space, `\\`) taken off `text`."""
+
+    kind: DiffLineKind
+    text: str
+
+
 @dataclass(frozen=True)
 class PatchView:
-    """What `apply` would write: `removed` and `added` decorator lines above the `def` line."""
+    """What `apply` would write: the diff its own codemod made when the run wrote the results
+    (imports included), or none when the results carry no preview (the decorator alone)."""
 
     decorator: str
     applicability: str
-    removed: list[str]
-    added: list[str]
-    def_line: str
+    diff: list[DiffLine]
+
+    @property
+    def removed(self) -> list[str]:
+        """The lines the patch removes."""
+        return [line.text for line in self.diff if line.kind == "del"]
+
+    @property
+    def added(self) -> list[str]:
+        """The lines the patch adds."""
+        return [line.text for line in self.diff if line.kind == "add"]
 
 
 @dataclass(frozen=True)
@@ -83,40 +104,16 @@ def default_span(def_line: int, first_line: int | None, end_line: int | None) ->
     return first, last
 
 
-def patch_view(
-    lines: list[str] | None,
-    def_line: int,
-    decorator: str,
-    applicability: str,
-    hybrid_line: int | None,
-) -> PatchView:
-    """The decorator change at `def_line`: add above it, or replace or drop `hybrid_line`."""
-    source_def = _line(lines, def_line)
-    indent = source_def[: len(source_def) - len(source_def.lstrip())]
-    removed: list[str] = []
-    if hybrid_line is not None:
-        removed = [_line(lines, hybrid_line).strip() or "@tf.function"]
-    added = [f"{indent}{decorator}"] if decorator else []
-    removed = [f"{indent}{text}" for text in removed]
-    return PatchView(
-        decorator, applicability, removed, added, source_def or f"def … (line {def_line})"
-    )
+def patch_view(decorator: str, applicability: str, diff: str | None) -> PatchView:
+    """The patch of one function, its recorded diff split into lines."""
+    lines = [_diff_line(text) for text in (diff or "").splitlines()]
+    return PatchView(decorator, applicability, lines)
 
 
-def hybrid_decorator_line(lines: list[str] | None, def_line: int) -> int | None:
-    """The line of the `tf.function` decorator just above `def_line`, if the file shows one."""
-    if lines is None:
-        return None
-    number = def_line - 1
-    while number >= 1 and lines[number - 1].lstrip().startswith(("@", "#")):
-        text = lines[number - 1]
-        if text.lstrip().startswith("@") and "function" in text:
-            return number
-        number -= 1
-    return None
-
-
-def _line(lines: list[str] | None, number: int) -> str:
-    if lines is None or not 1 <= number <= len(lines):
-        return ""
-    return lines[number - 1]
+def _diff_line(text: str) -> DiffLine:
+    if text.startswith(("--- ", "+++ ")):
+        return DiffLine("file", text)
+    if text.startswith("@@"):
+        return DiffLine("hunk", text)
+    kinds: dict[str, DiffLineKind] = {"+": "add", "-": "del", "\\": "note"}
+    return DiffLine(kinds.get(text[:1], "context"), text[1:])
