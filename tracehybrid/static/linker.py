@@ -16,6 +16,7 @@ from tracehybrid.static.summary import (
     ModuleSummary,
     ParamSummary,
     Taint,
+    TargetKind,
     func_key,
 )
 
@@ -127,19 +128,19 @@ class Project:
 
     # -- calls -------------------------------------------------------------------------------
     def resolve(self, call: CallRec) -> tuple[str | None, bool]:
-        kind, _, rest = call.target.partition(":")
-        if kind == "f":
-            target = self.symbol(rest)
-            if target in self.funcs:
-                return target, False
-            if target in self.classes:
-                return self.lookup(target, "__init__"), True
+        target = call.target
+        if target.kind is TargetKind.FUNCTION:
+            qualified = self.symbol(target.name)
+            if qualified in self.funcs:
+                return qualified, False
+            if qualified in self.classes:
+                return self.lookup(qualified, "__init__"), True
             return None, False
-        cls, _, method = rest.rpartition(":")
-        cls = self.symbol(cls)
+        cls = self.symbol(target.name)
         if cls not in self.classes:
             return None, False
-        found = self.lookup(cls, method, skip_self=kind == "s")
+        method = target.method
+        found = self.lookup(cls, method, skip_self=target.kind is TargetKind.SUPER_METHOD)
         if found is None and method == "__call__" and self.is_keras(cls):
             found = self.lookup(cls, "call")
         if found is None:
@@ -161,8 +162,8 @@ class Project:
             self.sites[caller] = resolved
 
     def _note_external(self, caller: str, call: CallRec) -> None:
-        target = call.target.partition(":")[2].replace(":", ".")
-        if not call.is_ref and not names.is_tf(target):
+        # `names.is_tf` reads the root of a name, which a method shares with its class.
+        if not call.is_ref and not names.is_tf(call.target.name):
             self.external.setdefault(caller, []).append(
                 f"`{call.text}` at line {call.line} is outside the analysed project"
             )

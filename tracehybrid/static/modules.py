@@ -10,10 +10,11 @@ from tracehybrid.static.context import ModuleContext, dotted
 from tracehybrid.static.hybrid import Resolve, parse_hybrid
 from tracehybrid.static.identity import NO_PREFIX, LocalImports
 from tracehybrid.static.model import HybridFacts, HybridForm, SourceWarning
-from tracehybrid.static.stmts import BodyAnalyzer, scan_body
+from tracehybrid.static.scopes import Scope, ScopeKind, scan_body
+from tracehybrid.static.stmts import BodyWalker
 from tracehybrid.static.summary import ClassSummary, FuncSummary, ModuleSummary, ParamSummary
 from tracehybrid.static.suppress import find_suppressions
-from tracehybrid.static.values import Scope, Val
+from tracehybrid.static.values import Val, ValKind
 
 TENSOR_HINTS = frozenset({"Tensor", "Variable", "RaggedTensor", "SparseTensor", "TensorLike"})
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
@@ -59,8 +60,8 @@ class ModuleAnalyzer:
 
     def run(self) -> None:
         module_fs = FuncSummary("<module>", 1, 1, self.summary.lines, False, False, "", False, [])
-        scope = Scope("module", "", None)
-        BodyAnalyzer(self.ctx, scope, module_fs, self).run(self.ctx.tree.body)
+        scope = Scope(ScopeKind.MODULE, "", None)
+        BodyWalker(self.ctx, scope, module_fs, self).run(self.ctx.tree.body)
         while self.queue:
             node, fs, parent = self.queue.popleft()
             self.analyse_function(node, fs, parent)
@@ -86,18 +87,19 @@ class ModuleAnalyzer:
     @staticmethod
     def qualname_in(scope: Scope, name: str) -> str:
         owner = scope.owning_function()
-        if owner.kind == "module":
+        if owner.kind is ScopeKind.MODULE:
             return name
-        if owner.kind == "class":
+        if owner.kind is ScopeKind.CLASS:
             return f"{owner.qualname}.{name}"
         return f"{owner.qualname}.<locals>.{name}"
 
-    def on_def(self, node: FunctionNode, body: BodyAnalyzer) -> Val:
-        scope = body.scope
+    def on_def(self, node: FunctionNode, walker: BodyWalker) -> Val:
+        scope = walker.body.scope
         qualname = self.qualname_in(scope, node.name)
         owner = scope.owning_function()
-        class_name = f"{self.ctx.module}.{owner.qualname}" if owner.kind == "class" else ""
-        hybrid, kind = self.decorators(node, body)
+        in_class = owner.kind is ScopeKind.CLASS
+        class_name = f"{self.ctx.module}.{owner.qualname}" if in_class else ""
+        hybrid, kind = self.decorators(node, walker)
         fs = FuncSummary(
             qualname=qualname,
             line=node.lineno,
@@ -107,38 +109,38 @@ class ModuleAnalyzer:
             is_generator=False,
             class_name=class_name,
             is_static=kind == "static",
-            params=self.params(node, body, hybrid),
+            params=self.params(node, walker, hybrid),
             hybrid=hybrid,
             once_only=any(_is_once(d) for d in node.decorator_list),
-            stub=self.stub_reason(node, body, owner),
+            stub=self.stub_reason(node, walker, owner),
         )
         if kind == "classmethod":
             fs.is_static = False
         self.summary.functions.append(fs)
         ref = f"{self.ctx.module}.{qualname}"
         self.by_ref[ref] = fs
-        if owner.kind == "class":
+        if in_class:
             self._class(owner).methods.append(node.name)
-        parent = owner.parent if owner.kind == "class" else owner
+        parent = owner.parent if in_class else owner
         assert parent is not None
         self.queue.append((node, fs, parent))
-        return Val("func", ref=ref)
+        return Val(ValKind.FUNC, ref=ref)
 
-    def decorators(self, node: FunctionNode, body: BodyAnalyzer) -> tuple[HybridFacts | None, str]:
+    def decorators(self, node: FunctionNode, walker: BodyWalker) -> tuple[HybridFacts | None, str]:
         hybrid: HybridFacts | None = None
         kind = ""
         for decorator in node.decorator_list:
             call = decorator if isinstance(decorator, ast.Call) else None
-            val = body.ev(call.func if call is not None else decorator)
+            val = walker.ev(call.func if call is not None else decorator)
             if call is not None:
                 for arg in (*call.args, *(k.value for k in call.keywords)):
-                    body.ev(arg)
-            if val.kind != "sym":
+                    walker.ev(arg)
+            if val.kind is not ValKind.SYM:
                 continue
             if names.is_tf_function(val.ref) and hybrid is None:
                 form: HybridForm = "decorator_call" if call is not None else "decorator"
                 hybrid = parse_hybrid(
-                    call, form, decorator.lineno, self.ctx.text, self.resolver(body)
+                    call, form, decorator.lineno, self.ctx.text, self.resolver(walker)
                 )
             elif val.ref == "builtins.staticmethod":
                 kind = "static"
@@ -146,25 +148,28 @@ class ModuleAnalyzer:
                 kind = "classmethod"
         return hybrid, kind
 
-    def stub_reason(self, node: FunctionNode, body: BodyAnalyzer, owner: Scope) -> str:
+    def stub_reason(self, node: FunctionNode, walker: BodyWalker, owner: Scope) -> str:
         """Defs that only describe types never run as written: no candidates."""
         plain = [d for d in node.decorator_list if isinstance(d, ast.Name | ast.Attribute)]
-        if any(body.ev(d).ref in OVERLOAD for d in plain):
+        if any(walker.ev(d).ref in OVERLOAD for d in plain):
             return "an `@overload` stub"
-        if owner.kind == "class" and f"{self.ctx.module}.{owner.qualname}" in self.protocols:
+        if (
+            owner.kind is ScopeKind.CLASS
+            and f"{self.ctx.module}.{owner.qualname}" in self.protocols
+        ):
             return "a method of a `Protocol` class"
         return ""
 
     @staticmethod
-    def resolver(body: BodyAnalyzer) -> Resolve:
+    def resolver(walker: BodyWalker) -> Resolve:
         def resolve(node: ast.expr) -> str:
-            val = body.ev(node)
-            return val.ref if val.kind in ("sym", "func", "class") else ""
+            val = walker.ev(node)
+            return val.ref if val.kind in (ValKind.SYM, ValKind.FUNC, ValKind.CLASS) else ""
 
         return resolve
 
     def params(
-        self, node: FunctionNode, body: BodyAnalyzer, hybrid: HybridFacts | None
+        self, node: FunctionNode, walker: BodyWalker, hybrid: HybridFacts | None
     ) -> list[ParamSummary]:
         args = node.args
         positional = [*args.posonlyargs, *args.args]
@@ -189,56 +194,57 @@ class ModuleAnalyzer:
                     name=arg.arg,
                     kind=kind,
                     default=None if default is None else self.ctx.text(default),
-                    default_kind="" if default is None else body.ev(default).kind,
+                    default_kind="" if default is None else walker.ev(default).kind.value,
                     annotation=None if annotation is None else self.ctx.text(annotation),
                     hint_tensor=follow
                     and annotation is not None
-                    and self.hint_is_tensor(annotation, body),
+                    and self.hint_is_tensor(annotation, walker),
                 )
             )
         return result
 
-    def hint_is_tensor(self, annotation: ast.expr, body: BodyAnalyzer) -> bool:
+    def hint_is_tensor(self, annotation: ast.expr, walker: BodyWalker) -> bool:
         for node in ast.walk(annotation):
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
                 try:
                     parsed = ast.parse(node.value, mode="eval").body
                 except SyntaxError:
                     continue
-                if self.hint_is_tensor(parsed, body):
+                if self.hint_is_tensor(parsed, walker):
                     return True
             elif isinstance(node, ast.Attribute | ast.Name):
-                val = body.ev(node)
+                val = walker.ev(node)
                 last = val.ref.rsplit(".", 1)[-1]
-                if val.kind == "sym" and names.is_tf(val.ref) and last in TENSOR_HINTS:
+                if val.kind is ValKind.SYM and names.is_tf(val.ref) and last in TENSOR_HINTS:
                     return True
         return False
 
-    def on_class(self, node: ast.ClassDef, body: BodyAnalyzer) -> Val:
+    def on_class(self, node: ast.ClassDef, walker: BodyWalker) -> Val:
+        body = walker.body
         qualname = self.qualname_in(body.scope, node.name)
         ref = f"{self.ctx.module}.{qualname}"
         bases = []
         for base in node.bases:
-            val = body.ev(base)
-            if val.kind in ("sym", "class"):
+            val = walker.ev(base)
+            if val.kind in (ValKind.SYM, ValKind.CLASS):
                 bases.append(val.ref)
             generic = base.value if isinstance(base, ast.Subscript) else base  # Protocol[T]
-            if isinstance(generic, ast.Name | ast.Attribute) and body.ev(generic).ref in PROTOCOL:
+            if isinstance(generic, ast.Name | ast.Attribute) and walker.ev(generic).ref in PROTOCOL:
                 self.protocols.add(ref)
         for keyword in node.keywords:
-            body.ev(keyword.value)
+            walker.ev(keyword.value)
         for decorator in node.decorator_list:
-            body.ev(decorator)
+            walker.ev(decorator)
         self.summary.classes.append(ClassSummary(ref, bases, [], {}))
         self.ctx.class_bases[ref] = bases
-        scope = Scope("class", qualname, body.scope)
+        scope = Scope(ScopeKind.CLASS, qualname, body.scope)
         saved = body.scope
         body.scope = scope
         try:
-            body.block(node.body)
+            walker.block(node.body)
         finally:
             body.scope = saved
-        return Val("class", ref=ref)
+        return Val(ValKind.CLASS, ref=ref)
 
     def _class(self, scope: Scope) -> ClassSummary:
         ref = f"{self.ctx.module}.{scope.qualname}"
@@ -247,8 +253,9 @@ class ModuleAnalyzer:
                 return cls
         raise KeyError(ref)
 
-    def on_higher_order(self, target: str, node: ast.Call, body: BodyAnalyzer) -> None:
-        facts = parse_hybrid(node, "higher_order", node.lineno, self.ctx.text, self.resolver(body))
+    def on_higher_order(self, target: str, node: ast.Call, walker: BodyWalker) -> None:
+        resolve = self.resolver(walker)
+        facts = parse_hybrid(node, "higher_order", node.lineno, self.ctx.text, resolve)
         fs = self.by_ref.get(target)
         if fs is None:
             self.summary.higher_order.append((target, facts))
@@ -259,24 +266,24 @@ class ModuleAnalyzer:
     def analyse_function(self, node: FunctionNode, fs: FuncSummary, parent: Scope) -> None:
         local, global_, nonlocal_, is_generator = scan_body(node.body)
         fs.is_generator = is_generator
-        scope = Scope("function", fs.qualname, parent, class_name=fs.class_name)
+        scope = Scope(ScopeKind.FUNCTION, fs.qualname, parent, class_name=fs.class_name)
         scope.local_names = local | {p.name for p in fs.params}
         scope.global_names = global_
         scope.nonlocal_names = nonlocal_
         for index, param in enumerate(fs.params):
             scope.env[param.name] = self.param_value(fs, index, param.name)
-        BodyAnalyzer(self.ctx, scope, fs, self).run(node.body)
+        BodyWalker(self.ctx, scope, fs, self).run(node.body)
 
     @staticmethod
     def param_value(fs: FuncSummary, index: int, name: str) -> Val:
         if index == 0 and fs.class_name and not fs.is_static:
-            kind = "class" if name == "cls" else "instance"
+            kind = ValKind.CLASS if name == "cls" else ValKind.INSTANCE
             return Val(kind, ref=fs.class_name, origin="self")
         container = fs.params[index].kind in ("var_positional", "var_keyword")
         taint = frozenset({f"p:{name}"})
         if container:
-            return Val("container", taint, origin=f"param:{name}", elem=taint)
-        return Val("unknown", taint, origin=f"param:{name}")
+            return Val(ValKind.CONTAINER, taint, origin=f"param:{name}", elem=taint)
+        return Val(ValKind.UNKNOWN, taint, origin=f"param:{name}")
 
 
 OVERLOAD = frozenset({"typing.overload", "typing_extensions.overload"})

@@ -5,17 +5,13 @@ from __future__ import annotations
 import ast
 from typing import Protocol
 
-from tracehybrid.static.calls import CallEvaluator
-from tracehybrid.static.context import ModuleContext, dotted
-from tracehybrid.static.exprs import element_of, is_tensorish
+from tracehybrid.static.calls import CallResolver
+from tracehybrid.static.context import BodyContext, ModuleContext, dotted, is_lazy_guard
+from tracehybrid.static.exprs import ExprEvaluator
+from tracehybrid.static.scopes import Scope, ScopeKind
 from tracehybrid.static.summary import FuncSummary
-from tracehybrid.static.values import Scope, Val, merge
+from tracehybrid.static.values import Val, ValKind, element_of, is_tensorish, merge
 
-# Methods where assigning `self.x` is setting up the object, not an effect of a recurring call.
-SETUP_METHODS = frozenset(
-    {"__init__", "__new__", "__post_init__", "build", "_build", "__setstate__"}
-)
-TRAINABLE_ATTRS = frozenset({"trainable_variables", "trainable_weights"})
 STMT_METHODS: dict[type, str] = {}
 
 
@@ -27,90 +23,32 @@ def _stmt_name(node: ast.AST) -> str:
 class Hooks(Protocol):
     """The module analyser's callbacks for definitions met inside a body."""
 
-    def on_def(self, node: ast.FunctionDef | ast.AsyncFunctionDef, body: BodyAnalyzer) -> Val: ...
+    def on_def(self, node: ast.FunctionDef | ast.AsyncFunctionDef, walker: BodyWalker) -> Val: ...
 
-    def on_class(self, node: ast.ClassDef, body: BodyAnalyzer) -> Val: ...
+    def on_class(self, node: ast.ClassDef, walker: BodyWalker) -> Val: ...
 
-    def on_higher_order(self, target: str, node: ast.Call, body: BodyAnalyzer) -> None: ...
-
-
-DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
-OWN_SCOPES = (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+    def on_higher_order(self, target: str, node: ast.Call, walker: BodyWalker) -> None: ...
 
 
-def scan_body(body: list[ast.stmt]) -> tuple[set[str], set[str], set[str], bool]:
-    """Local, global and nonlocal names of a function body, and whether it yields."""
-    local: set[str] = set()
-    global_: set[str] = set()
-    nonlocal_: set[str] = set()
-    is_generator = False
-    stack: list[ast.AST] = list(body)
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ast.Name):
-            if not isinstance(node.ctx, ast.Load):
-                local.add(node.id)
-            continue
-        if isinstance(node, DEFINITIONS):
-            local.add(node.name)
-            continue
-        if isinstance(node, OWN_SCOPES):
-            continue
-        if isinstance(node, ast.Global):
-            global_.update(node.names)
-        elif isinstance(node, ast.Nonlocal):
-            nonlocal_.update(node.names)
-        elif isinstance(node, ast.Yield | ast.YieldFrom):
-            is_generator = True
-        else:
-            local.update(_other_bindings(node))
-        stack.extend(ast.iter_child_nodes(node))
-    return local - global_ - nonlocal_, global_, nonlocal_, is_generator
+class BodyWalker:
+    """Walks the statements of one body in order, binding names and recording evidence.
 
-
-def _other_bindings(node: ast.AST) -> list[str]:
-    """Names bound by imports, `except ... as`, and `match` captures."""
-    if isinstance(node, ast.Import | ast.ImportFrom):
-        return [alias.asname or alias.name.split(".")[0] for alias in node.names]
-    if isinstance(node, ast.ExceptHandler | ast.MatchAs | ast.MatchStar) and node.name:
-        return [node.name]
-    return []
-
-
-def is_lazy_guard(test: ast.expr) -> bool:
-    """`if self.v is None:`, `if not self.built:`, `if "k" not in cache:` guard one-time setup."""
-    if isinstance(test, ast.Compare) and len(test.ops) == 1:
-        op, right = test.ops[0], test.comparators[0]
-        if isinstance(op, ast.Is) and isinstance(right, ast.Constant) and right.value is None:
-            return True
-        return isinstance(op, ast.NotIn)
-    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-        return isinstance(test.operand, ast.Attribute | ast.Name | ast.Call)
-    if isinstance(test, ast.BoolOp):
-        return any(is_lazy_guard(v) for v in test.values)
-    return False
-
-
-class BodyAnalyzer(CallEvaluator):
-    """Walks the statements of one body in order, binding names and recording evidence."""
+    It owns the body's expression evaluator and call resolver; all three share one BodyContext.
+    """
 
     def __init__(self, ctx: ModuleContext, scope: Scope, fs: FuncSummary, hooks: Hooks) -> None:
-        super().__init__(ctx, scope, fs)
         self.hooks = hooks
-        self.coercions = {}
-        self.lazy_depth = 0
-        name = fs.qualname.rsplit(".", 1)[-1]
-        self.exempt_self_writes = (bool(fs.class_name) and name in SETUP_METHODS) or fs.once_only
-        self.trainable_reads: dict[str, int] = {}
-        self.first_calls: dict[str, int] = {}
-        self.applies_gradients = False
+        self.body = BodyContext(ctx, scope, fs)
+        self.exprs = ExprEvaluator(self.body, self)
+        self.ev = self.exprs.ev  # bound once: the walk evaluates an expression per statement
+        self.calls = CallResolver(self.body, self.exprs, self.on_higher_order)
 
-    def run(self, body: list[ast.stmt]) -> None:
-        self.block(body)
-        self.finish()
+    def run(self, statements: list[ast.stmt]) -> None:
+        self.block(statements)
+        self.body.finish()
 
-    def block(self, body: list[ast.stmt]) -> None:
-        for node in body:
+    def block(self, statements: list[ast.stmt]) -> None:
+        for node in statements:
             method = getattr(self, STMT_METHODS.get(type(node)) or _stmt_name(node), None)
             if method is not None:
                 method(node)
@@ -126,27 +64,32 @@ class BodyAnalyzer(CallEvaluator):
 
     # -- bindings ----------------------------------------------------------------------------
     def bind(self, name: str, val: Val, line: int) -> None:
-        scope = self.scope.owning_function()
-        if scope.kind == "module":
-            self.ctx.env[name] = val
-        elif scope.kind == "class":
+        body = self.body
+        scope = body.scope.owning_function()
+        if scope.kind is ScopeKind.MODULE:
+            body.ctx.env[name] = val
+        elif scope.kind is ScopeKind.CLASS:
             scope.env[name] = val
         elif name in scope.global_names:
-            self.find("TH111", f"assigns the global `{name}`", line)
-            self.fs.global_writes.append((f"{self.ctx.module}.{name}", val.taint, line))
+            body.find("TH111", f"assigns the global `{name}`", line)
+            body.fs.global_writes.append((f"{body.ctx.module}.{name}", val.taint, line))
         elif name in scope.nonlocal_names:
             owner = scope.parent
-            while owner is not None and owner.kind == "function" and name not in owner.local_names:
+            while (
+                owner is not None
+                and owner.kind is ScopeKind.FUNCTION
+                and name not in owner.local_names
+            ):
                 owner = owner.parent
             where = owner.qualname if owner is not None else ""
-            self.find("TH112", f"assigns `{name}` of the enclosing function", line, subject=where)
+            body.find("TH112", f"assigns `{name}` of the enclosing function", line, subject=where)
         else:
             scope.env[name] = val
 
     def bind_target(self, target: ast.expr, val: Val, line: int, *, inner: bool = False) -> None:
         if isinstance(target, ast.Name):
             if inner:
-                self.scope.env[target.id] = val
+                self.body.scope.env[target.id] = val
             else:
                 self.bind(target.id, val, line)
         elif isinstance(target, ast.Tuple | ast.List):
@@ -160,37 +103,21 @@ class BodyAnalyzer(CallEvaluator):
             owner = self.ev(target.value)
             if owner.origin == "self" and isinstance(target.value, ast.Name):
                 self.record_attr_type(target.attr, val)
-            self.mutate(owner, f"{dotted(target)} = ...", line)
+            self.body.mutate(owner, f"{dotted(target)} = ...", line)
         elif isinstance(target, ast.Subscript):
             owner = self.ev(target.value)
             self.ev(target.slice)
             if owner.origin == "global:globals()":
-                self.find("TH185", "writes through `globals()`", line)
+                self.body.find("TH185", "writes through `globals()`", line)
             else:
-                self.mutate(owner, f"{self.ctx.text(target)} = ...", line)
+                self.body.mutate(owner, f"{self.body.ctx.text(target)} = ...", line)
         elif isinstance(target, ast.Starred):
             self.bind_target(target.value, val, line, inner=inner)
 
     def record_attr_type(self, attr: str, val: Val) -> None:
-        cls = self.scope.owning_function().class_name
-        if cls and val.kind in ("instance", "tfobj", "callres") and val.ref:
-            self.ctx.class_attrs.setdefault(cls, {}).setdefault(attr, val.ref)
-
-    def mutate(self, target: Val, text: str, line: int) -> None:
-        origin = target.origin
-        if origin in ("local", "unknown") or not self.in_function:
-            return
-        if origin == "self":
-            if not (self.exempt_self_writes or self.lazy_depth):
-                self.find("TH122", f"mutates `self` state ({text})", line)
-        elif origin.startswith("param:"):
-            name = origin[6:]
-            self.find("TH121", f"mutates the argument `{name}` ({text})", line, subject=name)
-        elif origin.startswith("global:"):
-            self.find("TH123", f"mutates the module-level `{origin[7:]}` ({text})", line)
-        elif origin.startswith("closure:"):
-            _, scope, name = origin.split(":", 2)
-            self.find("TH123", f"mutates the captured `{name}` ({text})", line, subject=scope)
+        cls = self.body.scope.owning_function().class_name
+        if cls and val.kind in (ValKind.INSTANCE, ValKind.TFOBJ, ValKind.CALLRES) and val.ref:
+            self.body.ctx.class_attrs.setdefault(cls, {}).setdefault(attr, val.ref)
 
     # -- statements --------------------------------------------------------------------------
     def st_expr(self, node: ast.Expr) -> None:
@@ -222,11 +149,12 @@ class BodyAnalyzer(CallEvaluator):
         value = self.ev(node.value)
         target = node.target
         if isinstance(target, ast.Name):
-            current = self.lookup(target.id)
+            current = self.body.lookup(target.id)
             taint = current.taint | value.taint
-            kind = "tensor" if (is_tensorish(current) or is_tensorish(value)) else current.kind
-            if kind == "tensor":
-                self.fs.tensor_ops |= taint
+            tensor = is_tensorish(current) or is_tensorish(value)
+            kind = ValKind.TENSOR if tensor else current.kind
+            if kind is ValKind.TENSOR:
+                self.body.fs.tensor_ops |= taint
             self.bind(target.id, Val(kind, taint, origin=current.origin), node.lineno)
         else:
             self.bind_target(target, value, node.lineno)
@@ -238,18 +166,18 @@ class BodyAnalyzer(CallEvaluator):
 
     def st_return(self, node: ast.Return) -> None:
         if node.value is not None:
-            self.fs.returns |= self.ev(node.value).taint
+            self.body.fs.returns |= self.ev(node.value).taint
 
     def st_if(self, node: ast.If) -> None:
         self.ev(node.test)
         lazy = is_lazy_guard(node.test)
-        self.lazy_depth += lazy
+        self.body.lazy_depth += lazy
         self.branches(node.body, node.orelse)
-        self.lazy_depth -= lazy
+        self.body.lazy_depth -= lazy
 
     def branches(self, first: list[ast.stmt], second: list[ast.stmt]) -> None:
-        scope = self.scope.owning_function()
-        if scope.kind != "function":
+        scope = self.body.scope.owning_function()
+        if scope.kind is not ScopeKind.FUNCTION:
             self.block(first)
             self.block(second)
             return
@@ -265,7 +193,7 @@ class BodyAnalyzer(CallEvaluator):
         source = self.ev(node.iter)
         params = frozenset(t for t in source.taint if t.startswith("p:"))
         if params and is_tensorish(source) and isinstance(node.iter, ast.Name):
-            self.find(
+            self.body.find(
                 "TH181",
                 f"iterates `{node.iter.id}` with a Python `for` loop",
                 node.lineno,
@@ -305,7 +233,7 @@ class BodyAnalyzer(CallEvaluator):
     def st_assert(self, node: ast.Assert) -> None:
         test = self.ev(node.test)
         if is_tensorish(test):
-            self.find("TH183", "uses a Python `assert` on a tensor", node.lineno, test.taint)
+            self.body.find("TH183", "uses a Python `assert` on a tensor", node.lineno, test.taint)
         if node.msg is not None:
             self.ev(node.msg)
 
@@ -315,26 +243,28 @@ class BodyAnalyzer(CallEvaluator):
     st_nonlocal = st_global
 
     def st_import(self, node: ast.Import) -> None:
+        absolute = self.body.ctx.local.absolute
         for alias in node.names:
             if alias.asname:
-                self.bind_import(alias.asname, self.ctx.local.absolute(alias.name), node.lineno)
+                self.bind_import(alias.asname, absolute(alias.name), node.lineno)
             else:
                 first = alias.name.split(".")[0]
-                self.bind_import(first, self.ctx.local.absolute(first), node.lineno)
+                self.bind_import(first, absolute(first), node.lineno)
 
     def st_importfrom(self, node: ast.ImportFrom) -> None:
-        base = self.ctx.resolve_import(node.module, node.level)
+        ctx = self.body.ctx
+        base = ctx.resolve_import(node.module, node.level)
         for alias in node.names:
             if alias.name == "*":
                 if base.split(".")[0] == "tensorflow":
-                    self.ctx.star_tf = True
+                    ctx.star_tf = True
                 continue
             self.bind_import(alias.asname or alias.name, f"{base}.{alias.name}", node.lineno)
 
     def bind_import(self, name: str, qualified: str, line: int) -> None:
-        if self.scope.kind == "module":
-            self.ctx.summary.aliases[name] = qualified
-        self.bind(name, Val("sym", ref=qualified), line)
+        if self.body.scope.kind is ScopeKind.MODULE:
+            self.body.ctx.summary.aliases[name] = qualified
+        self.bind(name, Val(ValKind.SYM, ref=qualified), line)
 
     def st_functiondef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         self.bind(node.name, self.hooks.on_def(node, self), node.lineno)
@@ -348,35 +278,11 @@ class BodyAnalyzer(CallEvaluator):
         self.hooks.on_higher_order(target, node, self)
 
     # -- order-dependent checks --------------------------------------------------------------
-    def ev_attribute(self, node: ast.Attribute) -> Val:
-        if node.attr in TRAINABLE_ATTRS and isinstance(node.value, ast.Name):
-            self.trainable_reads.setdefault(node.value.id, node.lineno)
-        return super().ev_attribute(node)
-
-    def ev_call(self, node: ast.Call) -> Val:
-        func = node.func
+    def call(self, node: ast.Call) -> Val:
+        """Every call of the body, with the order facts `BodyContext.finish` judges noted first."""
+        func, body = node.func, self.body
         if isinstance(func, ast.Name):
-            self.first_calls.setdefault(func.id, node.lineno)
+            body.first_calls.setdefault(func.id, node.lineno)
         elif isinstance(func, ast.Attribute) and func.attr in ("apply_gradients", "gradient"):
-            self.applies_gradients = True
-        return super().ev_call(node)
-
-    def finish(self) -> None:
-        if not self.in_function:
-            return
-        for name, read_line in self.trainable_reads.items():
-            call_line = self.first_calls.get(name)
-            if self.applies_gradients and call_line is not None and read_line < call_line:
-                self.find(
-                    "TH184",
-                    f"reads `{name}.trainable_variables` before the first call of `{name}`",
-                    read_line,
-                )
-        for param, dtypes in self.coercions.items():
-            if len(dtypes) > 1:
-                listed = ", ".join(sorted(dtypes))
-                self.find(
-                    "TH195",
-                    f"combines `{param}` with tensors of different dtypes ({listed})",
-                    min(dtypes.values()),
-                )
+            body.applies_gradients = True
+        return self.calls.call(node)

@@ -9,6 +9,7 @@ evaluates taints once the whole project is known.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
 
 from tracehybrid.static.model import HybridFacts, SourceWarning
 
@@ -17,7 +18,8 @@ NO_TAINT: Taint = frozenset()
 TENSOR: Taint = frozenset({"T"})
 
 # Bumped whenever the summaries change meaning, so stale cache entries are never reused.
-ANALYZER_VERSION = "3"
+# 4: call targets became `CallTarget` records instead of "f:"/"m:"/"s:" strings.
+ANALYZER_VERSION = "4"
 
 
 @dataclass(slots=True)
@@ -30,16 +32,47 @@ class ArgDesc:
     text: str  # short source text, for messages
 
 
+class TargetKind(Enum):
+    FUNCTION = "function"  # a function or class by qualified name
+    METHOD = "method"  # a method looked up through the class and its bases
+    SUPER_METHOD = "super_method"  # `super().METHOD`: looked up in the bases only
+
+
+@dataclass(frozen=True, slots=True)
+class CallTarget:
+    """What a call names, before the linker knows the whole project."""
+
+    kind: TargetKind
+    name: str  # the function or class's qualified name; for methods, the class's
+    method: str = ""
+
+    @classmethod
+    def function(cls, qualified: str) -> CallTarget:
+        return cls(TargetKind.FUNCTION, qualified)
+
+    @classmethod
+    def method_of(cls, owner: str, method: str, *, skip_owner: bool = False) -> CallTarget:
+        kind = TargetKind.SUPER_METHOD if skip_owner else TargetKind.METHOD
+        return cls(kind, owner, method)
+
+    @property
+    def result_ref(self) -> str:
+        """How the call's result names where it came from (`Val.ref` of a `callres`).
+
+        A method's result is `CLASS:METHOD`: never a class, so a method called on it stays
+        unresolved, as it must, while its text still tells results of different calls apart.
+        """
+        if self.kind is TargetKind.FUNCTION:
+            return self.name
+        return f"{self.name}:{self.method}"
+
+
 @dataclass(slots=True)
 class CallRec:
-    """A call (or a function passed as a value) inside a function body.
-
-    `target` is symbolic: `f:QUALIFIED` (a function or class by qualified name) or
-    `m:QUALIFIED_CLASS:METHOD` (a method looked up through the class and its bases).
-    """
+    """A call (or a function passed as a value) inside a function body."""
 
     line: int
-    target: str
+    target: CallTarget
     text: str
     args: list[ArgDesc]
     kwargs: dict[str, ArgDesc]
