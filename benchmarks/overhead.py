@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from tracehybrid.config import load_config
+from tracehybrid.launcher import traced_environment
 from tracehybrid.runtime.candidates import CandidateSet, CandidateSpec
 from tracehybrid.runtime.collector import Collector
-from tracehybrid.runtime.launcher import traced_environment
 from tracehybrid.session import write_candidates
 from tracehybrid.static import analyze_project
 

@@ -1,4 +1,4 @@
-"""What `tracehybrid run`, `combine` and `debug store` call: run traced, merge, describe."""
+"""The controller's side of tracing: run a command traced, merge its stores, predict once."""
 
 from __future__ import annotations
 
@@ -10,15 +10,18 @@ from tracehybrid.child_process import run_child
 from tracehybrid.errors import TestCommandError
 from tracehybrid.runtime.bootstrap import SITE_DIR
 from tracehybrid.runtime.candidates import CANDIDATES_ENV, OUT_DIR_ENV
-from tracehybrid.store.combine import combine_files, process_stores
-from tracehybrid.store.describe import describe_store
+from tracehybrid.store.combine import merge_stores, process_stores
 from tracehybrid.store.schema import COMBINED_STORE_NAME
+from tracehybrid.store.writer import remove_store, replace_predictions
+from tracehybrid.tracekeys.replay import replay_prediction
+from tracehybrid.tracekeys.rows import Replayer, combined_rows
 
 __all__ = [
     "KEEP_STORES_ENV",
     "check_command",
     "combine",
-    "describe_store",
+    "combine_dir",
+    "combine_files",
     "keep_stores_requested",
     "prepend_path",
     "run_traced",
@@ -47,14 +50,9 @@ def traced_environment(candidates_file: Path, out_dir: Path) -> dict[str, str]:
     return env
 
 
-def _remove_stores(stores: list[Path]) -> None:
-    for path in stores:
-        for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
-            name.unlink(missing_ok=True)
-
-
 def _clear_old_stores(out_dir: Path) -> None:
-    _remove_stores(process_stores(out_dir))
+    for path in process_stores(out_dir):
+        remove_store(path)
 
 
 def keep_stores_requested() -> bool:
@@ -93,5 +91,27 @@ def combine(out_dir: Path, *, keep_stores: bool | None = None) -> Path:
     stores = process_stores(out_dir)
     path = combine_files(stores, out_dir / COMBINED_STORE_NAME)
     if not (keep_stores_requested() if keep_stores is None else keep_stores):
-        _remove_stores(stores)
+        for store in stores:
+            remove_store(store)
     return path
+
+
+def combine_files(sources: list[Path], dest: Path, replayer: Replayer = replay_prediction) -> Path:
+    """Merge `sources` into `dest`, then predict trace keys once over all their samples.
+
+    Both steps write a staging file that replaces `dest` only when complete, so no reader ever
+    sees a combined store without its combined predictions. `replayer`: tests pass their own.
+    """
+    staging = dest.with_name(f"{dest.name}.staging-{os.getpid()}")
+    try:
+        replays = merge_stores(sources, staging)
+        replace_predictions(staging, combined_rows(replays, replayer))
+        staging.replace(dest)
+    finally:
+        remove_store(staging)  # a failed step's leftovers; after the rename, only -wal and -shm
+    return dest
+
+
+def combine_dir(out_dir: Path) -> Path:
+    """Merge every process store in `out_dir` into `out_dir/trace.db`; inputs are kept."""
+    return combine_files(process_stores(out_dir), out_dir / COMBINED_STORE_NAME)

@@ -10,7 +10,7 @@ from tiny_project import MATHOPS, TESTS, make_project, run_tracehybrid, tracehyb
 
 from tracehybrid.config import load_config
 from tracehybrid.errors import ConfigError
-from tracehybrid.runtime.launcher import KEEP_STORES_ENV
+from tracehybrid.launcher import KEEP_STORES_ENV
 from tracehybrid.store.combine import process_stores
 
 pytestmark = pytest.mark.slow

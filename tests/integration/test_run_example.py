@@ -17,7 +17,7 @@ import jsonschema
 import pytest
 
 from tracehybrid.errors import ExitCode
-from tracehybrid.runtime.launcher import KEEP_STORES_ENV
+from tracehybrid.launcher import KEEP_STORES_ENV
 from tracehybrid.store.combine import process_stores
 from tracehybrid.store.reader import CandidateFacts, open_store, read_facts, read_meta
 

@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tracehybrid.store.combine import combine_dir
-from tracehybrid.store.combine_replay import merge_orders
+from tracehybrid.launcher import combine_dir
 from tracehybrid.store.reader import read_facts
 from tracehybrid.store.schema import COMBINED_SOURCE
+from tracehybrid.store.serial_order import merge_orders
 from tracehybrid.store.writer import Batch, StoreWriter
 
 MOD = "/proj/mod.py"
@@ -51,7 +51,7 @@ class Recorder:
         self.unknown = unknown
 
     def __call__(self, function: Any, signature: Any, calls: Any) -> Any:
-        from tracehybrid.runtime.tracekeys import TracePrediction
+        from tracehybrid.tracekeys.predictor import TracePrediction
 
         self.calls = [spec for _, spec in calls]
         assert (function, signature) == (json.loads(FUNCTION), None)
@@ -61,7 +61,8 @@ class Recorder:
 
 
 def combined(out: Path, replayer: Recorder) -> list[dict[str, object]]:
-    from tracehybrid.store.combine import combine_files, process_stores
+    from tracehybrid.launcher import combine_files
+    from tracehybrid.store.combine import process_stores
 
     path = combine_files(process_stores(out), out / "trace.db", replayer)
     return read_facts(path)[(MOD, "f", 3)].predictions
@@ -124,7 +125,7 @@ def test_combine_without_tensorflow_never_crashes(tmp_path: Path) -> None:
     code = (
         "import sys; sys.modules['tensorflow'] = None\n"
         "from pathlib import Path\n"
-        "from tracehybrid.store.combine import combine_dir\n"
+        "from tracehybrid.launcher import combine_dir\n"
         f"combine_dir(Path({str(tmp_path)!r}))\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from runtime_candidates import project_copy
 
-from tracehybrid.runtime.launcher import combine, run_traced
+from tracehybrid.launcher import combine, run_traced
 from tracehybrid.store.combine import process_stores
 from tracehybrid.store.reader import CandidateFacts, read_facts
 from tracehybrid.store.schema import COMBINED_SOURCE

@@ -14,9 +14,9 @@ import pytest
 from runtime_candidates import candidates_for
 
 from tracehybrid.config import Config
+from tracehybrid.launcher import combine, run_traced
 from tracehybrid.results.document import function_entry
 from tracehybrid.results.storeviews import read_views
-from tracehybrid.runtime.launcher import combine, run_traced
 from tracehybrid.static import analyze_project
 from tracehybrid.store.reader import read_facts
 from tracehybrid.verdict import Decision, reconcile

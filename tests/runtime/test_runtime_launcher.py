@@ -10,8 +10,9 @@ import pytest
 from runtime_candidates import candidates_for
 
 from tracehybrid.errors import TestCommandError
-from tracehybrid.runtime.launcher import KEEP_STORES_ENV, combine, describe_store, run_traced
+from tracehybrid.launcher import KEEP_STORES_ENV, combine, run_traced
 from tracehybrid.store.combine import process_stores
+from tracehybrid.store.describe import describe_store
 from tracehybrid.store.reader import read_facts
 
 LIB = """

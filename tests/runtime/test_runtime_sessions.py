@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from runtime_candidates import project_copy
 
-from tracehybrid.runtime.launcher import combine, run_traced, traced_environment
+from tracehybrid.launcher import combine, run_traced, traced_environment
 from tracehybrid.store.combine import process_stores
 from tracehybrid.store.reader import CandidateFacts, open_store, read_facts, read_meta
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from tracehybrid.errors import DataError
-from tracehybrid.store.combine import combine_dir, process_stores
+from tracehybrid.launcher import combine_dir
+from tracehybrid.store.combine import process_stores
 from tracehybrid.store.describe import describe_store
 from tracehybrid.store.reader import read_facts
 from tracehybrid.store.schema import SCHEMA_VERSION

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from tracing_counts import real_counts
 
-from tracehybrid.runtime import tracekeys, tracekeys_tf
-from tracehybrid.runtime.tracekeys import TracePrediction, predict_traces
+from tracehybrid.tracekeys import predictor, tf_internals
+from tracehybrid.tracekeys.predictor import TracePrediction, predict_traces
 
 pytestmark = pytest.mark.tensorflow
 
@@ -271,23 +271,23 @@ def test_given_input_signature_counts_under_it(tf: Any, np: Any) -> None:
 
 
 def test_pure_keys_are_memoised_and_objects_are_not(tf: Any) -> None:
-    tracekeys.clear_caches()
+    predictor.clear_caches()
     calls = [((tf.zeros([n]),), {}) for n in (5, 6, 5, 6)]
     first = predict_traces(body, calls)
     assert (
-        len(tracekeys_tf._MONO_MEMO) == 4
+        len(tf_internals._MONO_MEMO) == 4
     )  # two shapes, plain and under the synthesised signature
     assert predict_traces(body, calls) == first
-    assert len(tracekeys_tf._MONO_MEMO) == 4
+    assert len(tf_internals._MONO_MEMO) == 4
     predict_traces(body, [((tf.zeros([5]),), {"lr": Plain()})])
-    assert len(tracekeys_tf._MONO_MEMO) == 4
+    assert len(tf_internals._MONO_MEMO) == 4
 
 
 @pytest.fixture
 def fresh_internals() -> Any:
-    tracekeys.clear_caches()
+    predictor.clear_caches()
     yield
-    tracekeys.clear_caches()
+    predictor.clear_caches()
 
 
 def test_missing_internals_degrade_to_unknown(
@@ -296,7 +296,7 @@ def test_missing_internals_degrade_to_unknown(
     def broken_import() -> None:
         raise ImportError("cannot import name 'function_type_utils'")
 
-    monkeypatch.setattr(tracekeys_tf, "_import_internals", broken_import)
+    monkeypatch.setattr(tf_internals, "_import_internals", broken_import)
     prediction = predict_traces(body, [((tf.zeros([1]),), {})])
     assert prediction.traces_plain is None
     assert prediction.traces_reduce_retracing is None
@@ -327,8 +327,8 @@ def test_failure_mid_prediction_degrades_to_unknown(
     def no_cache() -> Any:
         raise RuntimeError("FunctionCache moved")
 
-    broken = dataclasses.replace(tracekeys.internals(), function_cache=no_cache)
-    monkeypatch.setattr(tracekeys, "internals", lambda: broken)
+    broken = dataclasses.replace(predictor.internals(), function_cache=no_cache)
+    monkeypatch.setattr(predictor, "internals", lambda: broken)
     prediction = predict_traces(body, [((tf.zeros([1]),), {})])
     assert (
         prediction.unknown_reason
@@ -339,7 +339,7 @@ def test_failure_mid_prediction_degrades_to_unknown(
 def test_module_imports_without_tensorflow() -> None:
     code = (
         "import sys; sys.modules['tensorflow'] = None\n"
-        "from tracehybrid.runtime.tracekeys import predict_traces\n"
+        "from tracehybrid.tracekeys.predictor import predict_traces\n"
         "p = predict_traces(lambda x: x, [((1,), {})])\n"
         "print(p.unknown_reason)\n"
     )
@@ -347,6 +347,6 @@ def test_module_imports_without_tensorflow() -> None:
     assert done.stdout.startswith(
         "unknown: tensorflow tracing internals unavailable (ModuleNotFoundError"
     )
-    quiet = "import sys, tracehybrid.runtime.tracekeys; print('tensorflow' in sys.modules)"
+    quiet = "import sys, tracehybrid.tracekeys.predictor; print('tensorflow' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", quiet], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tracehybrid.runtime.tracekeys import TracePrediction, predict_traces
-from tracehybrid.runtime.tracekeys_replay import replay_prediction
-from tracehybrid.runtime.tracekeys_specs import SpecEncoder, parameters_spec
+from tracehybrid.tracekeys.predictor import TracePrediction, predict_traces
+from tracehybrid.tracekeys.replay import replay_prediction
+from tracehybrid.tracekeys.specs import SpecEncoder, parameters_spec
 
 pytestmark = pytest.mark.tensorflow
 

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from tracing_counts import real_counts
 
-from tracehybrid.runtime.tracekeys import TracePrediction, predict_traces
-from tracehybrid.runtime.tracekeys_replay import replay_prediction
-from tracehybrid.runtime.tracekeys_specs import SpecEncoder, parameters_spec, signature_spec
+from tracehybrid.tracekeys.predictor import TracePrediction, predict_traces
+from tracehybrid.tracekeys.replay import replay_prediction
+from tracehybrid.tracekeys.specs import SpecEncoder, parameters_spec, signature_spec
 
 pytestmark = pytest.mark.tensorflow
 
@@ -172,7 +172,7 @@ def test_opaque_values_and_missing_tensorflow_degrade_to_unknown(tf: Any) -> Non
     assert prediction.unknown_reason == "unknown: replay cannot rebuild a RaggedTensor argument"
     code = (
         "import sys; sys.modules['tensorflow'] = None\n"
-        "from tracehybrid.runtime.tracekeys_replay import replay_prediction\n"
+        "from tracehybrid.tracekeys.replay import replay_prediction\n"
         "p = replay_prediction(['f', [['x', 'POSITIONAL_OR_KEYWORD', False, None]]], None,"
         " [(1, [[['value', 1]], []])])\n"
         "print(p.traces_plain, p.unknown_reason.startswith('unknown: tensorflow'))"

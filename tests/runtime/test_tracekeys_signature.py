@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from tracing_counts import real_counts
 
-from tracehybrid.runtime.tracekeys import TracePrediction, predict_traces
+from tracehybrid.tracekeys.predictor import TracePrediction, predict_traces
 
 pytestmark = pytest.mark.tensorflow
 

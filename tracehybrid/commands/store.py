@@ -7,9 +7,8 @@ from pathlib import Path
 
 from tracehybrid.config import Config, load_config
 from tracehybrid.errors import ExitCode, NoSourceError
-from tracehybrid.launcher import combine
+from tracehybrid.launcher import combine, combine_files
 from tracehybrid.runfolder import FolderLock
-from tracehybrid.store.combine import combine_files
 from tracehybrid.store.describe import describe_store
 from tracehybrid.workspace import RunDir, find_project_root
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from tracehybrid import __version__
 from tracehybrid.runtime import describe
 from tracehybrid.runtime.candidates import CANDIDATES_ENV, CandidateSet, load_candidates
-from tracehybrid.runtime.predict import predict_rows, replay_rows
+from tracehybrid.runtime.live_functions import add_predictions
 from tracehybrid.runtime.sysmon import Tracer
 from tracehybrid.store.writer import Batch, StoreWriter
 
@@ -129,9 +129,7 @@ class Collector:
             batch.collected = list(enumerate(self.collection_order))
             self._collection_written = True
         if final:
-            source = self.writer.ensure_open()[0].name
-            batch.predictions = predict_rows(self.tracer.states, source)
-            batch.replay_functions, batch.replay_samples = replay_rows(self.tracer.states)
+            add_predictions(batch, self.tracer.states, self.writer.ensure_open()[0].name)
         return batch
 
     def _meta(self, final: bool) -> dict[str, str]:

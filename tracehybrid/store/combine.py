@@ -10,10 +10,10 @@ from pathlib import Path
 
 from tracehybrid import __version__
 from tracehybrid.errors import DataError
-from tracehybrid.store.combine_replay import CombinedPredictions, Replayer
 from tracehybrid.store.reader import open_store, read_meta
-from tracehybrid.store.schema import COMBINED_STORE_NAME, PROCESS_STORE_PREFIX, SCHEMA_VERSION
-from tracehybrid.store.writer import SQL, connect
+from tracehybrid.store.schema import PROCESS_STORE_PREFIX, SCHEMA_VERSION
+from tracehybrid.store.serial_order import CandidateReplay, SerialSamples
+from tracehybrid.store.writer import SQL, connect, remove_store
 
 
 def process_stores(out_dir: Path) -> list[Path]:
@@ -31,9 +31,9 @@ def process_stores(out_dir: Path) -> list[Path]:
 class _Merger:
     """Copies rows from one source connection into the destination, re-mapping local ids."""
 
-    def __init__(self, dest: sqlite3.Connection, replayer: Replayer | None = None) -> None:
+    def __init__(self, dest: sqlite3.Connection) -> None:
         self.dest = dest
-        self.predictions = CombinedPredictions(replayer)
+        self.samples = SerialSamples()
         self.stores = 0
         self.candidates: dict[tuple[str, str, int], int] = {}
         self.tests: dict[str, int] = {"": 0}
@@ -48,11 +48,11 @@ class _Merger:
         self._merge_counts(src, cand_map, test_map, sig_map)
         self._merge_effects(src, cand_map, test_map)
         self.stores += 1
-        self.predictions.add_store(src, self.stores, source_name, cand_map)
+        self.samples.add_store(src, self.stores, source_name, cand_map)
 
-    def finish(self) -> None:
-        """Write the one combined prediction per candidate (replayed across processes)."""
-        self.predictions.write(self.dest, SQL["predictions"])
+    def finish(self) -> list[CandidateReplay]:
+        """Write the replay samples in serial order; return what a combined prediction replays."""
+        return self.samples.write(self.dest)
 
     def _merge_candidates(self, src: sqlite3.Connection) -> dict[int, int]:
         mapping = {}
@@ -130,18 +130,18 @@ class _Merger:
         self.dest.executemany(SQL["effects"], rows)
 
 
-def combine_files(sources: list[Path], dest: Path, replayer: Replayer | None = None) -> Path:
+def merge_stores(sources: list[Path], dest: Path) -> list[CandidateReplay]:
     """Merge `sources` into a fresh store at `dest` (written beside it, then renamed atomically).
 
-    Predictions: one per candidate (source 'combined'), replayed over every store's samples in
-    serial-run order (see combine_replay); `replayer` defaults to the runtime's replay predictor.
+    Each process's predictions are copied (source: its file name); the replay samples of all of
+    them are written in serial-run order and returned, for tracekeys to predict once over them.
     """
     if not sources:
         raise DataError(f"{dest.parent}: no trace stores to combine")
     partial = dest.with_name(dest.name + f".partial-{os.getpid()}")
     partial.unlink(missing_ok=True)
     conn = connect(partial)
-    merger = _Merger(conn, replayer)
+    merger = _Merger(conn)
     argvs = []
     try:
         conn.execute("BEGIN")
@@ -149,7 +149,7 @@ def combine_files(sources: list[Path], dest: Path, replayer: Replayer | None = N
             with open_store(source) as src:
                 merger.merge(src, source.name)
                 argvs.append(read_meta(src).get("argv", "[]"))
-        merger.finish()
+        replays = merger.finish()
         meta = {
             "tool_version": __version__,
             "schema_version": str(SCHEMA_VERSION),
@@ -163,11 +163,5 @@ def combine_files(sources: list[Path], dest: Path, replayer: Replayer | None = N
     finally:
         conn.close()
     partial.replace(dest)
-    for suffix in ("-wal", "-shm"):
-        Path(str(partial) + suffix).unlink(missing_ok=True)
-    return dest
-
-
-def combine_dir(out_dir: Path) -> Path:
-    """Merge every process store in `out_dir` into `out_dir/trace.db`; inputs are kept."""
-    return combine_files(process_stores(out_dir), out_dir / COMBINED_STORE_NAME)
+    remove_store(partial)  # its -wal and -shm files, if SQLite left them
+    return replays

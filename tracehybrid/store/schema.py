@@ -108,7 +108,7 @@ CREATE TABLE IF NOT EXISTS collected (
 );
 
 -- What `combine` needs to re-run the predictor without the process: the function's parameters
--- and the samples, as replay specs (JSON; format: tracehybrid/runtime/tracekeys_specs.py).
+-- and the samples, as replay specs (JSON; format: tracehybrid/tracekeys/specs.py).
 CREATE TABLE IF NOT EXISTS replay_function (
     candidate_id INTEGER PRIMARY KEY REFERENCES candidate (id),
     function TEXT NOT NULL,            -- [qualname, [[name, kind, has_default, default], ...]]

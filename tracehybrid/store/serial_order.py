@@ -1,4 +1,4 @@
-"""Combined predictions: all processes' samples, replayed once in the order a serial run meets them.
+"""Order every process's replay samples as a serial run meets them: one replay after combine.
 
 "Same facts as a serial run" means: the combined prediction of a candidate is what the predictor
 answers for the samples a serial `pytest` (same collection, no -n) would record, in the order it
@@ -15,44 +15,53 @@ object is one object serially but one per xdist worker, and tf.function would ca
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import json
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from tracehybrid.store.schema import COMBINED_SOURCE
-from tracehybrid.store.writer import PredictionRow
+from tracehybrid.store.writer import SQL, PredictionRow
 
-# (function spec, signature spec, ordered calls) -> a TracePrediction-like dataclass
-Replayer = Callable[[Any, Any, Sequence[tuple[int, Any]]], Any]
+# A replay spec as JSON (its format: tracehybrid/tracekeys/specs.py); the store only reorders it.
+type ReplaySpec = list[Any]
 _BEFORE, _COLLECTED, _UNCOLLECTED, _AFTER = range(4)
+
+
+@dataclasses.dataclass(frozen=True)
+class CandidateReplay:
+    """One candidate's samples from every store, in serial-run order: what tracekeys replays."""
+
+    candidate: int  # candidate.id in the combined store
+    function: ReplaySpec  # [qualname, [[name, kind, has_default, default], ...]]
+    signature: ReplaySpec | None  # a user-given input_signature, or None
+    calls: list[ReplaySpec]  # [[arg specs], [[name, spec], ...]], identity tokens made unique
+    stores: int  # how many stores recorded samples of it
+    process_rows: list[PredictionRow]  # each process's own answer (source renamed per store)
 
 
 @dataclasses.dataclass
 class _Sample:
     order: tuple[int, int, int, int]  # (phase, rank, store, position)
     test: str
-    call: Any  # the call spec with identity tokens made unique across stores
+    call: ReplaySpec
 
 
 @dataclasses.dataclass
 class _Candidate:
-    function: tuple[Any, Any] | None = None  # (function spec, input_signature spec)
+    function: tuple[ReplaySpec, ReplaySpec | None] | None = None  # (function, input_signature)
     samples: list[_Sample] = dataclasses.field(default_factory=list)
     stores: set[int] = dataclasses.field(default_factory=set)
     rows: list[PredictionRow] = dataclasses.field(default_factory=list)  # per-process answers
 
 
-class CombinedPredictions:
-    """Collects replay data while `combine` merges stores, then writes one answer per candidate."""
+class SerialSamples:
+    """Collects replay data while `combine` merges stores, then writes it in serial order."""
 
-    def __init__(self, replayer: Replayer | None = None) -> None:
-        self._replayer = replayer
+    def __init__(self) -> None:
         self._orders: list[list[str]] = []
         self._candidates: dict[int, _Candidate] = {}
         self._tokens: dict[tuple[int, int], int] = {}
-        self._pending: list[tuple[int, int, int, str, Any]] = []  # cand store position test call
+        self._pending: list[tuple[int, int, int, str, ReplaySpec]] = []  # cand store pos test call
 
     def add_store(
         self, src: sqlite3.Connection, store: int, source: str, cand_map: dict[int, int]
@@ -73,14 +82,25 @@ class CombinedPredictions:
             entry = self._candidates.setdefault(cand_map[row[0]], _Candidate())
             entry.rows.append((cand_map[row[0]], name, *row[2:]))
 
-    def write(self, dest: sqlite3.Connection, insert_prediction: str) -> None:
-        """Order the samples, predict once per candidate, write rows and the merged replay data."""
+    def write(self, dest: sqlite3.Connection) -> list[CandidateReplay]:
+        """Order the samples; write them, the merged order and the per-process predictions.
+
+        Returns what a combined prediction replays: the candidates with samples and parameters.
+        """
         order = merge_orders(self._orders)
         self._place_samples({nodeid: rank for rank, nodeid in enumerate(order)})
         dest.executemany("INSERT INTO collected VALUES (?, ?)", enumerate(order))
+        replays = []
         for cand, entry in sorted(self._candidates.items()):
-            dest.executemany(insert_prediction, self._answer(cand, entry))
+            dest.executemany(SQL["predictions"], entry.rows)
             self._write_replay_data(dest, cand, entry)
+            if entry.samples and entry.function is not None:
+                function, signature = entry.function
+                calls = [sample.call for sample in entry.samples]
+                replays.append(
+                    CandidateReplay(cand, function, signature, calls, len(entry.stores), entry.rows)
+                )
+        return replays
 
     def _place_samples(self, ranks: dict[str, int]) -> None:
         seen_test: set[tuple[int, int]] = set()  # (candidate, store) that met a real test
@@ -96,30 +116,6 @@ class CombinedPredictions:
             entry.stores.add(store)
         for entry in self._candidates.values():
             entry.samples.sort(key=lambda sample: sample.order)
-
-    def _answer(self, cand: int, entry: _Candidate) -> list[PredictionRow]:
-        if not entry.samples or entry.function is None:
-            return entry.rows  # nothing to replay: keep what the processes said
-        if len(entry.stores) == 1 and len(entry.rows) == 1:
-            # One process saw every call, in this very order: its answer is the serial one.
-            return [(cand, COMBINED_SOURCE, *entry.rows[0][2:])]
-        function, signature = entry.function
-        calls = [(0, sample.call) for sample in entry.samples]
-        prediction = self._replay()(function, signature, calls)
-        detail = {
-            **_as_dict(prediction),
-            "replayed_samples": len(calls),
-            "stores": len(entry.stores),
-        }
-        row = prediction_row(cand, COMBINED_SOURCE, prediction, detail)
-        if prediction.unknown_reason is not None:
-            return [*entry.rows, row]  # say why, and keep the per-process answers
-        return [row]
-
-    def _replay(self) -> Replayer:
-        if self._replayer is None:
-            self._replayer = default_replayer()
-        return self._replayer
 
     def _write_replay_data(self, dest: sqlite3.Connection, cand: int, entry: _Candidate) -> None:
         if entry.function is None:
@@ -191,51 +187,9 @@ def _retoken(spec: Any, store: int, tokens: dict[tuple[int, int], int]) -> Any:
     return spec
 
 
-def _retoken_call(call: Any, store: int, tokens: dict[tuple[int, int], int]) -> Any:
+def _retoken_call(call: ReplaySpec, store: int, tokens: dict[tuple[int, int], int]) -> ReplaySpec:
     args, kwargs = call
     return [
         [_retoken(a, store, tokens) for a in args],
         [[k, _retoken(v, store, tokens)] for k, v in kwargs],
     ]
-
-
-def prediction_row(cand: int, source: str, prediction: Any, detail: Any) -> PredictionRow:
-    """A prediction table row from a TracePrediction-like object."""
-    untraceable = list(getattr(prediction, "untraceable", ()) or ())
-    return (
-        cand,
-        source,
-        prediction.traces_plain,
-        prediction.traces_reduce_retracing,
-        prediction.traces_with_signature,
-        json.dumps(untraceable) if untraceable else None,
-        json.dumps(list(prediction.explanations)),
-        json.dumps(detail, default=str, sort_keys=True),
-    )
-
-
-def _as_dict(prediction: Any) -> dict[str, Any]:
-    if dataclasses.is_dataclass(prediction) and not isinstance(prediction, type):
-        return dataclasses.asdict(prediction)
-    return {}
-
-
-def default_replayer() -> Replayer:
-    """The runtime's replay predictor, imported lazily (it needs TensorFlow only when called)."""
-    try:
-        module = importlib.import_module("tracehybrid.runtime.tracekeys_replay")
-    except Exception as exc:  # never crash combine: every candidate gets an unknown answer
-        reason = f"unknown: replay predictor unavailable ({type(exc).__name__}: {exc})"
-        return lambda *_: _Unknown(reason)
-    replay: Replayer = module.replay_prediction
-    return replay
-
-
-@dataclasses.dataclass(frozen=True)
-class _Unknown:
-    unknown_reason: str
-    traces_plain: None = None
-    traces_reduce_retracing: None = None
-    traces_with_signature: None = None
-    explanations: tuple[str, ...] = ()
-    untraceable: tuple[str, ...] = ()

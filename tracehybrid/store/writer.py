@@ -99,6 +99,26 @@ def write_batch(conn: sqlite3.Connection, batch: Batch) -> None:
         raise
 
 
+def replace_predictions(path: Path, rows: dict[int, list[PredictionRow]]) -> None:
+    """Make `rows` the whole prediction table of each candidate they name, in one transaction."""
+    conn = connect(path)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        for candidate, candidate_rows in rows.items():
+            conn.execute("DELETE FROM prediction WHERE candidate_id = ?", (candidate,))
+            conn.executemany(SQL["predictions"], candidate_rows)
+        conn.execute("COMMIT")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()
+
+
+def remove_store(path: Path) -> None:
+    """Delete a store file with its `-wal` and `-shm` companions (each only if it exists)."""
+    for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        name.unlink(missing_ok=True)
+
+
 class StoreWriter:
     """The store of one process, created on the first write and named for the writing pid."""
 

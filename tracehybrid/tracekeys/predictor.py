@@ -7,14 +7,14 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from tracehybrid.runtime.signatures import (
+from tracehybrid.tracekeys.signatures import (
     WithheldError,
     build_specs,
     diff_arguments,
     spec_source,
     synthesize,
 )
-from tracehybrid.runtime.tracekeys_tf import (
+from tracehybrid.tracekeys.tf_internals import (
     CacheEntry,
     Internals,
     KeyWalker,

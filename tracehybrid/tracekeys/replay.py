@@ -15,9 +15,9 @@ import weakref
 from collections.abc import Sequence
 from typing import Any
 
-from tracehybrid.runtime.tracekeys import TracePrediction, predict_traces
-from tracehybrid.runtime.tracekeys_specs import Spec
-from tracehybrid.runtime.tracekeys_tf import TfUnavailableError, internals
+from tracehybrid.tracekeys.predictor import TracePrediction, predict_traces
+from tracehybrid.tracekeys.specs import Spec
+from tracehybrid.tracekeys.tf_internals import TfUnavailableError, internals
 
 __all__ = ["Rebuilder", "ReplayError", "replay_prediction", "standin_function"]
 
@@ -54,7 +54,7 @@ class Rebuilder:
     """Turns specs back into values; `namespace` separates the identity tokens of processes."""
 
     def __init__(self) -> None:
-        # Imported on use: tracehybrid.runtime imports without TensorFlow.
+        # Imported on use: tracehybrid.tracekeys imports without TensorFlow.
         self._tf: Any = importlib.import_module("tensorflow")
         self._np: Any = importlib.import_module("numpy")
         self._types: dict[Any, type] = {}

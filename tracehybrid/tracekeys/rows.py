@@ -1,145 +1,139 @@
-"""Call the trace-key predictor at flush time: lazily, guarded, only where TensorFlow is loaded."""
+"""Trace-key predictions as store rows: in the traced process, and once more after combine."""
 
 from __future__ import annotations
 
 import dataclasses
-import gc
-import importlib
 import json
-import sys
-from types import FunctionType
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from tracehybrid.runtime.hooks import python_code
-from tracehybrid.runtime.state import CandidateState
+from tracehybrid.store.schema import COMBINED_SOURCE
+from tracehybrid.store.serial_order import CandidateReplay, ReplaySpec
+from tracehybrid.store.writer import PredictionRow, ReplayFunctionRow, ReplaySampleRow
+from tracehybrid.tracekeys.predictor import TracePrediction, predict_traces
+from tracehybrid.tracekeys.replay import replay_prediction
+from tracehybrid.tracekeys.specs import SpecEncoder, parameters_spec, signature_spec
 
-PredictionRow = tuple[int, str, int | None, int | None, int | None, str | None, str, str]
-ReplayRows = tuple[list[tuple[int, str, str | None]], list[tuple[int, int, int, str | None, str]]]
-_FIELDS = {
-    "plain": ("traces_plain",),
-    "reduce_retracing": ("traces_reduce_retracing",),
-    "signature": ("traces_with_signature", "traces_signature"),
-}
-
-
-def _walk_module(state: CandidateState) -> Any:
-    obj: Any = sys.modules.get(state.module_name or "")
-    for part in state.spec.qualname.split("."):
-        if obj is None or part == "<locals>":
-            return None
-        obj = getattr(obj, part, None)
-    return obj if obj is not None and python_code(obj) in state.codes else None
+Sample = tuple[int, tuple[Any, ...], dict[str, Any]]  # (signature id, args, kwargs)
+# (function spec, input_signature spec, (namespace, call spec) in order) -> the prediction
+type Replayer = Callable[
+    [ReplaySpec, ReplaySpec | None, Sequence[tuple[int, ReplaySpec]]], TracePrediction
+]
 
 
-def find_function(state: CandidateState) -> Any:
-    """The live function (or tf.function) object of a candidate: by module path, else via gc."""
-    found = state.function if state.function is not None else _walk_module(state)
-    if found is not None:
-        return found
-    for ref in gc.get_referrers(*state.codes):
-        if isinstance(ref, FunctionType) and ref.__code__ in state.codes:
-            return ref
-    return None
+@dataclasses.dataclass(frozen=True)
+class LiveCandidate:
+    """One candidate at the traced process's final flush: its eager samples and live function."""
+
+    index: int  # candidate.id in the process store
+    qualname: str
+    samples: Sequence[Sample]
+    # Finds the live function or tf.function object (None when gone); called where its failure
+    # becomes this candidate's error row, never the flush's.
+    find_function: Callable[[], object]
 
 
-def _as_json(value: Any) -> str:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        value = dataclasses.asdict(value)
-    elif hasattr(value, "__dict__"):
-        value = vars(value)
-    return json.dumps(value, default=str, sort_keys=True)
-
-
-def _field(prediction: Any, names: tuple[str, ...]) -> int | None:
-    for name in names:
-        value = getattr(prediction, name, None)
-        if isinstance(value, int):
-            return value
-    return None
-
-
-def _row(state: CandidateState, source: str, prediction: Any) -> PredictionRow:
-    untraceable = getattr(prediction, "untraceable", None)
-    explanations = getattr(prediction, "explanations", None) or []
+def prediction_row(
+    candidate: int, source: str, prediction: TracePrediction, detail: dict[str, Any] | None = None
+) -> PredictionRow:
+    """The prediction table row of one answer; `detail` defaults to the whole prediction."""
+    untraceable = list(prediction.untraceable)
     return (
-        state.index,
+        candidate,
         source,
-        *(_field(prediction, names) for names in _FIELDS.values()),
-        json.dumps(untraceable, default=str) if untraceable else None,
-        json.dumps(explanations, default=str),
-        _as_json(prediction),
-    )  # type: ignore[return-value]
+        prediction.traces_plain,
+        prediction.traces_reduce_retracing,
+        prediction.traces_with_signature,
+        json.dumps(untraceable) if untraceable else None,
+        json.dumps(list(prediction.explanations)),
+        json.dumps(
+            dataclasses.asdict(prediction) if detail is None else detail,
+            default=str,
+            sort_keys=True,
+        ),
+    )
 
 
-def _error_row(state: CandidateState, source: str, reason: str) -> PredictionRow:
-    return (state.index, source, None, None, None, None, "[]", json.dumps({"error": reason}))
+def _error_row(candidate: int, source: str, reason: str) -> PredictionRow:
+    return (candidate, source, None, None, None, None, "[]", json.dumps({"error": reason}))
 
 
-def predict_rows(states: list[CandidateState], source: str) -> list[PredictionRow]:
-    """One prediction row per candidate with eager samples; errors become rows, never exceptions."""
-    if "tensorflow" not in sys.modules:
-        return []
-    try:
-        predict_traces = importlib.import_module("tracehybrid.runtime.tracekeys").predict_traces
-    except Exception as exc:  # the predictor is optional: a missing one is stated, not fatal
-        return [_error_row(s, source, f"predictor unavailable: {exc}") for s in states if s.samples]
+def _live_target(candidate: LiveCandidate) -> tuple[Any, Any]:
+    """(the Python function tf.function would wrap, its user-given input_signature or None)."""
+    target = candidate.find_function()
+    if target is None:
+        raise LookupError(f"no live function object for {candidate.qualname}")
+    py_fn = getattr(target, "python_function", target)
+    return py_fn, getattr(target, "input_signature", None)
+
+
+def process_rows(candidates: Iterable[LiveCandidate], source: str) -> list[PredictionRow]:
+    """One prediction row per sampled candidate; errors become rows, never exceptions."""
     rows = []
-    for state in states:
-        if not state.samples:
-            continue
+    for candidate in candidates:
         try:
-            rows.append(_row(state, source, _predict(predict_traces, state)))
+            py_fn, input_signature = _live_target(candidate)
+            calls = [(args, kwargs) for _sig, args, kwargs in candidate.samples]
+            prediction = predict_traces(py_fn, calls, input_signature=input_signature)
+            rows.append(prediction_row(candidate.index, source, prediction))
         except Exception as exc:
-            rows.append(_error_row(state, source, f"{type(exc).__name__}: {exc}"))
+            rows.append(_error_row(candidate.index, source, f"{type(exc).__name__}: {exc}"))
     return rows
 
 
-def _predict(predict_traces: Any, state: CandidateState) -> Any:
-    target = find_function(state)
-    if target is None:
-        raise LookupError(f"no live function object for {state.spec.qualname}")
-    py_fn = getattr(target, "python_function", target)
-    input_signature = getattr(target, "input_signature", None)
-    calls = [(args, kwargs) for _sig, args, kwargs in state.samples]
-    return predict_traces(py_fn, calls, input_signature=input_signature)
+def replay_rows(
+    candidates: Iterable[LiveCandidate],
+) -> tuple[list[ReplayFunctionRow], list[ReplaySampleRow]]:
+    """Replay specs of every candidate's samples, so the combined prediction can replay them.
 
-
-def replay_rows(states: list[CandidateState]) -> ReplayRows:
-    """Replay specs of every candidate's samples, so `combine` can predict across processes.
-
-    Only at the final flush: the samples are encoded once, in first-seen order. A candidate whose
-    function cannot be found or described gets no rows; combine then keeps this process's answer.
+    The samples are encoded once, in first-seen order. A candidate whose function cannot be found
+    or described gets no rows; the combined store then keeps this process's answer.
     """
-    if "tensorflow" not in sys.modules:
-        return [], []
-    specs = importlib.import_module("tracehybrid.runtime.tracekeys_specs")
-    encoder = specs.SpecEncoder()
-    functions: list[tuple[int, str, str | None]] = []
-    samples: list[tuple[int, int, int, str | None, str]] = []
-    for state in states:
-        if not state.samples:
-            continue
+    encoder = SpecEncoder()
+    functions: list[ReplayFunctionRow] = []
+    samples: list[ReplaySampleRow] = []
+    for candidate in candidates:
         try:
-            function, signature = _function_spec(specs, encoder, state)
-            calls = [encoder.call(args, kwargs) for _sig, args, kwargs in state.samples]
+            py_fn, input_signature = _live_target(candidate)
+            signature = signature_spec(input_signature)
+            function = parameters_spec(py_fn, encoder)
+            calls = [encoder.call(args, kwargs) for _sig, args, kwargs in candidate.samples]
         except Exception:  # an exotic value or signature: this process's prediction still stands
             continue
-        functions.append((state.index, json.dumps(function), signature))
+        sig_text = None if signature is None else json.dumps(signature)
+        functions.append((candidate.index, json.dumps(function), sig_text))
         samples += [
-            (state.index, position, sig, None, json.dumps(call))
+            (candidate.index, position, sig, None, json.dumps(call))
             for position, ((sig, _args, _kwargs), call) in enumerate(
-                zip(state.samples, calls, strict=True)
+                zip(candidate.samples, calls, strict=True)
             )
         ]
     return functions, samples
 
 
-def _function_spec(specs: Any, encoder: Any, state: CandidateState) -> tuple[Any, str | None]:
-    target = find_function(state)
-    if target is None:
-        raise LookupError(f"no live function object for {state.spec.qualname}")
-    py_fn = getattr(target, "python_function", target)
-    signature = specs.signature_spec(getattr(target, "input_signature", None))
-    return specs.parameters_spec(py_fn, encoder), None if signature is None else json.dumps(
-        signature
-    )
+def combined_rows(
+    replays: Iterable[CandidateReplay], replayer: Replayer = replay_prediction
+) -> dict[int, list[PredictionRow]]:
+    """The prediction rows of each replayed candidate once its stores are combined.
+
+    One process that saw every call keeps its own answer (source 'combined'); otherwise all the
+    samples are replayed in serial order, and an unknown answer keeps the per-process ones too.
+    """
+    return {replay.candidate: _combined_answer(replay, replayer) for replay in replays}
+
+
+def _combined_answer(replay: CandidateReplay, replayer: Replayer) -> list[PredictionRow]:
+    if replay.stores == 1 and len(replay.process_rows) == 1:
+        # One process saw every call, in this very order: its answer is the serial one.
+        return [(replay.candidate, COMBINED_SOURCE, *replay.process_rows[0][2:])]
+    calls = [(0, call) for call in replay.calls]
+    prediction = replayer(replay.function, replay.signature, calls)
+    detail = {
+        **dataclasses.asdict(prediction),
+        "replayed_samples": len(calls),
+        "stores": replay.stores,
+    }
+    row = prediction_row(replay.candidate, COMBINED_SOURCE, prediction, detail)
+    if prediction.unknown_reason is not None:
+        return [*replay.process_rows, row]  # say why, and keep the per-process answers
+    return [row]

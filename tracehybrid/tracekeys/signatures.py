@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
-from tracehybrid.runtime.tracekeys_tf import Node
+from tracehybrid.tracekeys.tf_internals import Node
 
 # A spec node mirrors a pre-key node: ("S", dtype, dims) for a TensorSpec, containers as in Node.
 type SpecNode = tuple[Any, ...]

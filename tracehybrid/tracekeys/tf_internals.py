@@ -230,7 +230,7 @@ class Internals:
 
 def _import_internals() -> Internals:
     """Import TensorFlow's internals; the only place that names them."""
-    # Imported here, on first use: tracehybrid.runtime must import without TensorFlow.
+    # Imported here, on first use: tracehybrid.tracekeys must import without TensorFlow.
     np = importlib.import_module("numpy")
     tf = importlib.import_module("tensorflow")
     function_cache = importlib.import_module("tensorflow.core.function.polymorphism.function_cache")
