@@ -8,6 +8,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from tracehybrid.apply.edits import FunctionTarget
+from tracehybrid.apply.preview import preview_diff
 from tracehybrid.errors import DataError
 from tracehybrid.report.model import FunctionView, ReportModel, load_results
 
@@ -152,3 +154,19 @@ def test_bad_files_raise_one_line_data_errors(tmp_path: Path, content: str, need
 def test_unreadable_file_names_the_path(tmp_path: Path) -> None:
     with pytest.raises(DataError, match=r"cannot read results file .*missing\.json"):
         load_results(tmp_path / "missing.json")
+
+
+def test_the_fixture_previews_are_what_apply_writes(fixtures: Path) -> None:
+    """The fixture's `patch.diff` extras are apply's own codemod output on fixtures/project."""
+    document = json.loads((fixtures / "results.json").read_text())
+    checked = 0
+    for entry in document["functions"]:
+        diff = (entry.get("patch") or {}).get("diff")
+        if diff is None:
+            continue
+        target = FunctionTarget(entry["qualname"], entry["line"])
+        decorator = entry["patch"]["decorator"]
+        project = fixtures / "project"
+        assert preview_diff(project, entry["path"], target, entry["refactoring"], decorator) == diff
+        checked += 1
+    assert checked == 4
