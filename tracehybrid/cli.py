@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import sys
 import traceback
@@ -97,7 +96,7 @@ def _add_analyze(verbs: Subparsers) -> None:
         help="exit 1 when a candidate has a blocking finding",
     )
     analyze.add_argument("--quiet", action="store_true", help="no progress output")
-    analyze.set_defaults(handler=_lazy("tracehybrid.commands.analyze", "do_analyze"))
+    analyze.set_defaults(handler=_do_analyze)
 
 
 def _add_run(verbs: Subparsers) -> None:
@@ -112,7 +111,7 @@ def _add_run(verbs: Subparsers) -> None:
         "--no-graph", action="store_true", help="trace and reconcile only: skip the graph rerun"
     )
     run.add_argument("cmd", nargs=argparse.REMAINDER, help="the test command, after --")
-    run.set_defaults(handler=_lazy("tracehybrid.commands.run", "do_run"))
+    run.set_defaults(handler=_do_run)
 
 
 def _add_report(verbs: Subparsers) -> None:
@@ -128,7 +127,7 @@ def _add_report(verbs: Subparsers) -> None:
         action="store_true",
         help="recompute the results from the run's stores on today's source (not results.json)",
     )
-    report.set_defaults(handler=_lazy("tracehybrid.commands.report", "do_report"))
+    report.set_defaults(handler=_do_report)
 
 
 def _add_combine(verbs: Subparsers) -> None:
@@ -141,7 +140,7 @@ def _add_combine(verbs: Subparsers) -> None:
     combine.add_argument(
         "--out", type=_output_folder, help="folder of the run / for the combined store"
     )
-    combine.set_defaults(handler=_lazy("tracehybrid.commands.store", "do_combine"))
+    combine.set_defaults(handler=_do_combine)
 
 
 def _add_debug(verbs: Subparsers) -> None:
@@ -153,14 +152,14 @@ def _add_debug(verbs: Subparsers) -> None:
         "store", parents=[_debug_flag()], help="print what a trace store holds"
     )
     store.add_argument("path", nargs="?", type=Path, help="store file (default: the run's)")
-    store.set_defaults(handler=_lazy("tracehybrid.commands.store", "do_debug"))
+    store.set_defaults(handler=_do_debug)
 
 
 def _add_explain(verbs: Subparsers) -> None:
     explain = verbs.add_parser("explain", parents=[_debug_flag()], help="explain a diagnostic code")
     explain.add_argument("code", nargs="?", help="a code (TH101) or name (print-call)")
     explain.add_argument("--list", action="store_true", help="list every code")
-    explain.set_defaults(handler=_lazy("tracehybrid.commands.explain", "do_explain"))
+    explain.set_defaults(handler=_do_explain)
 
 
 def _add_apply(verbs: Subparsers) -> None:
@@ -183,17 +182,51 @@ def _add_apply(verbs: Subparsers) -> None:
             help=f"{verb} fix functions with this reason code, qualname or path::qualname",
         )
     apply.add_argument("--force", action="store_true", help="apply to files changed since the run")
-    apply.set_defaults(handler=_lazy("tracehybrid.commands.apply", "do_apply"))
+    apply.set_defaults(handler=_do_apply)
 
 
-def _lazy(module: str, name: str) -> Handler:
-    """A handler imported on use, so `tracehybrid --help` stays fast."""
+# Each verb imports its command module on use, so `tracehybrid --help` stays fast; plain imports
+# (not importlib) keep the dependency visible to import-linter's layers contract.
+def _do_analyze(args: argparse.Namespace) -> int:
+    from tracehybrid.commands.analyze import do_analyze
 
-    def handler(args: argparse.Namespace) -> int:
-        fn: Handler = getattr(importlib.import_module(module), name)
-        return fn(args)
+    return do_analyze(args)
 
-    return handler
+
+def _do_run(args: argparse.Namespace) -> int:
+    from tracehybrid.commands.run import do_run
+
+    return do_run(args)
+
+
+def _do_report(args: argparse.Namespace) -> int:
+    from tracehybrid.commands.report import do_report
+
+    return do_report(args)
+
+
+def _do_combine(args: argparse.Namespace) -> int:
+    from tracehybrid.commands.store import do_combine
+
+    return do_combine(args)
+
+
+def _do_debug(args: argparse.Namespace) -> int:
+    from tracehybrid.commands.store import do_debug
+
+    return do_debug(args)
+
+
+def _do_explain(args: argparse.Namespace) -> int:
+    from tracehybrid.commands.explain import do_explain
+
+    return do_explain(args)
+
+
+def _do_apply(args: argparse.Namespace) -> int:
+    from tracehybrid.commands.apply import do_apply
+
+    return do_apply(args)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
