@@ -10,7 +10,7 @@ from tracehybrid.static.edges import record_call, record_callbacks
 from tracehybrid.static.exprs import ExprEvaluator
 from tracehybrid.static.pycalls import PythonCalls
 from tracehybrid.static.summary import TENSOR, CallTarget
-from tracehybrid.static.tfcalls import HigherOrder, TensorFlowCalls
+from tracehybrid.static.tfcalls import HigherOrderHook, TensorFlowCalls
 from tracehybrid.static.values import UNKNOWN, Val, ValKind, element_of, is_tensorish
 
 # Receivers whose methods are plain Python: understood well enough not to count as unknown.
@@ -32,13 +32,11 @@ Kwargs = dict[str, Val]
 class CallResolver:
     """Evaluates one body's calls: routes each to Python, TensorFlow or a project call."""
 
-    def __init__(
-        self, body: BodyContext, exprs: ExprEvaluator, on_higher_order: HigherOrder
-    ) -> None:
+    def __init__(self, body: BodyContext, exprs: ExprEvaluator, hook: HigherOrderHook) -> None:
         self.body = body
         self.exprs = exprs
         self.python = PythonCalls(body)
-        self.tensorflow = TensorFlowCalls(body, exprs, on_higher_order)
+        self.tensorflow = TensorFlowCalls(body, exprs, hook)
 
     def call(self, node: ast.Call) -> Val:
         ev = self.exprs.ev

@@ -14,6 +14,7 @@ from tracehybrid.static.scopes import Scope, ScopeKind, scan_body
 from tracehybrid.static.stmts import BodyWalker
 from tracehybrid.static.summary import ClassSummary, FuncSummary, ModuleSummary, ParamSummary
 from tracehybrid.static.suppress import find_suppressions
+from tracehybrid.static.tfcalls import Evaluate
 from tracehybrid.static.values import Val, ValKind
 
 TENSOR_HINTS = frozenset({"Tensor", "Variable", "RaggedTensor", "SparseTensor", "TensorLike"})
@@ -140,7 +141,7 @@ class ModuleAnalyzer:
             if names.is_tf_function(val.ref) and hybrid is None:
                 form: HybridForm = "decorator_call" if call is not None else "decorator"
                 hybrid = parse_hybrid(
-                    call, form, decorator.lineno, self.ctx.text, self.resolver(walker)
+                    call, form, decorator.lineno, self.ctx.text, self.resolver(walker.ev)
                 )
             elif val.ref == "builtins.staticmethod":
                 kind = "static"
@@ -161,9 +162,9 @@ class ModuleAnalyzer:
         return ""
 
     @staticmethod
-    def resolver(walker: BodyWalker) -> Resolve:
+    def resolver(ev: Evaluate) -> Resolve:
         def resolve(node: ast.expr) -> str:
-            val = walker.ev(node)
+            val = ev(node)
             return val.ref if val.kind in (ValKind.SYM, ValKind.FUNC, ValKind.CLASS) else ""
 
         return resolve
@@ -253,8 +254,8 @@ class ModuleAnalyzer:
                 return cls
         raise KeyError(ref)
 
-    def on_higher_order(self, target: str, node: ast.Call, walker: BodyWalker) -> None:
-        resolve = self.resolver(walker)
+    def on_higher_order(self, target: str, node: ast.Call, ev: Evaluate) -> None:
+        resolve = self.resolver(ev)
         facts = parse_hybrid(node, "higher_order", node.lineno, self.ctx.text, resolve)
         fs = self.by_ref.get(target)
         if fs is None:

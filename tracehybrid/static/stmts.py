@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import weakref
 from typing import Protocol
 
 from tracehybrid.static.calls import CallResolver
@@ -10,6 +11,7 @@ from tracehybrid.static.context import BodyContext, ModuleContext, dotted, is_la
 from tracehybrid.static.exprs import ExprEvaluator
 from tracehybrid.static.scopes import Scope, ScopeKind
 from tracehybrid.static.summary import FuncSummary
+from tracehybrid.static.tfcalls import HigherOrderHook
 from tracehybrid.static.values import Val, ValKind, element_of, is_tensorish, merge
 
 STMT_METHODS: dict[type, str] = {}
@@ -20,14 +22,12 @@ def _stmt_name(node: ast.AST) -> str:
     return name
 
 
-class Hooks(Protocol):
+class Hooks(HigherOrderHook, Protocol):
     """The module analyser's callbacks for definitions met inside a body."""
 
     def on_def(self, node: ast.FunctionDef | ast.AsyncFunctionDef, walker: BodyWalker) -> Val: ...
 
     def on_class(self, node: ast.ClassDef, walker: BodyWalker) -> Val: ...
-
-    def on_higher_order(self, target: str, node: ast.Call, walker: BodyWalker) -> None: ...
 
 
 class BodyWalker:
@@ -39,9 +39,11 @@ class BodyWalker:
     def __init__(self, ctx: ModuleContext, scope: Scope, fs: FuncSummary, hooks: Hooks) -> None:
         self.hooks = hooks
         self.body = BodyContext(ctx, scope, fs)
-        self.exprs = ExprEvaluator(self.body, self)
+        # The evaluator points back weakly: a reference cycle per body would leave every walk's
+        # values to the cyclic garbage collector, which costs the analysis about a fifth.
+        self.exprs = ExprEvaluator(self.body, weakref.proxy(self))
         self.ev = self.exprs.ev  # bound once: the walk evaluates an expression per statement
-        self.calls = CallResolver(self.body, self.exprs, self.on_higher_order)
+        self.calls = CallResolver(self.body, self.exprs, hooks)
 
     def run(self, statements: list[ast.stmt]) -> None:
         self.block(statements)
@@ -273,9 +275,6 @@ class BodyWalker:
 
     def st_classdef(self, node: ast.ClassDef) -> None:
         self.bind(node.name, self.hooks.on_class(node, self), node.lineno)
-
-    def on_higher_order(self, target: str, node: ast.Call) -> None:
-        self.hooks.on_higher_order(target, node, self)
 
     # -- order-dependent checks --------------------------------------------------------------
     def call(self, node: ast.Call) -> Val:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable
+from typing import Protocol
 
 from tracehybrid.static import names
 from tracehybrid.static.context import BodyContext, dotted
@@ -81,18 +82,22 @@ BINARY_OPS = frozenset(
     ]
 )
 VARIABLE_DTYPES = {"float": "float32", "int": "int32"}  # of `tf.Variable(1.0)`, `tf.Variable(1)`
-HigherOrder = Callable[[str, ast.Call], None]
+Evaluate = Callable[[ast.expr], Val]
+
+
+class HigherOrderHook(Protocol):
+    """The module analyser: `tf.function(g, ...)` makes g hybrid, as a decorator would."""
+
+    def on_higher_order(self, target: str, node: ast.Call, ev: Evaluate) -> None: ...
 
 
 class TensorFlowCalls:
     """Evidence from calls of TensorFlow names and TensorFlow objects."""
 
-    def __init__(
-        self, body: BodyContext, exprs: ExprEvaluator, on_higher_order: HigherOrder
-    ) -> None:
+    def __init__(self, body: BodyContext, exprs: ExprEvaluator, hook: HigherOrderHook) -> None:
         self.body = body
         self.exprs = exprs
-        self.on_higher_order = on_higher_order  # `tf.function(g)`: the module analyser records g
+        self.hook = hook
 
     def call(self, qualified: str, node: ast.Call, args: list[Val], kwargs: dict[str, Val]) -> Val:
         kind = names.tf_call_kind(qualified)
@@ -170,7 +175,7 @@ class TensorFlowCalls:
     def higher_order(self, node: ast.Call, args: list[Val]) -> Val:
         """`tf.function(g, ...)`: g is hybrid (recorded by the module analyser)."""
         if args and args[0].kind is ValKind.FUNC:
-            self.on_higher_order(args[0].ref, node)
+            self.hook.on_higher_order(args[0].ref, node, self.exprs.ev)
             return args[0]
         return Val(ValKind.TFOBJ, origin="local")
 
