@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 
 from tracehybrid.static.context import BodyContext, ModuleContext, dotted
-from tracehybrid.static.summary import TENSOR, ArgDesc, CallRec, CallTarget
+from tracehybrid.static.summary import TENSOR, ArgDesc, ArgKind, CallRec, CallTarget
 from tracehybrid.static.values import Val, ValKind
 
 OBJECT_KINDS = frozenset(
@@ -57,6 +57,7 @@ def record_call(
 
 def describe_arg(ctx: ModuleContext, val: Val, node: ast.expr) -> ArgDesc:
     """What a call site passes, as the linker weighs it: a Python value, a tensor, or unknown."""
+    kind: ArgKind
     if val.kind is ValKind.BOOL or (val.kind is ValKind.CONTAINER and val.ref == "bool"):
         kind = "bool"
     elif val.is_python_literal:

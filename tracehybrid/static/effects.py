@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tracehybrid.static.linker import Project, Site, TensorInference
+from tracehybrid.static.inference import TensorInference
+from tracehybrid.static.linker import Project, Site
 
 # Codes that make a caller unsafe too when a callee it calls has them.
 PROPAGATED = frozenset(

@@ -6,7 +6,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from tracehybrid.static.effects import EffectPropagation, strongly_connected
-from tracehybrid.static.linker import PYTHON_KINDS, SPECULATIVE, Project, TensorInference
+from tracehybrid.static.inference import PYTHON_KINDS, SPECULATIVE, TensorInference
+from tracehybrid.static.linker import Project
 from tracehybrid.static.model import Finding, FunctionFacts, ParamFacts, ProjectFacts, Tri
 from tracehybrid.static.summary import FuncSummary, ModuleSummary, func_key
 
@@ -124,7 +125,7 @@ class FactBuilder:
             result.append(
                 ParamFacts(
                     name=param.name,
-                    kind=param.kind,  # type: ignore[arg-type]
+                    kind=param.kind,
                     tensor=tensor,
                     default=param.default,
                     annotation=param.annotation,

@@ -9,7 +9,7 @@ from tracehybrid.static import names
 from tracehybrid.static.context import ModuleContext, dotted
 from tracehybrid.static.hybrid import Resolve, parse_hybrid
 from tracehybrid.static.identity import NO_PREFIX, LocalImports
-from tracehybrid.static.model import HybridFacts, HybridForm, SourceWarning
+from tracehybrid.static.model import HybridFacts, HybridForm, ParamKind, SourceWarning
 from tracehybrid.static.scopes import Scope, ScopeKind, scan_body
 from tracehybrid.static.stmts import BodyWalker
 from tracehybrid.static.summary import ClassSummary, FuncSummary, ModuleSummary, ParamSummary
@@ -176,7 +176,7 @@ class ModuleAnalyzer:
         positional = [*args.posonlyargs, *args.args]
         defaults: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults))
         defaults += list(args.defaults)
-        entries: list[tuple[ast.arg, str, ast.expr | None]] = [
+        entries: list[tuple[ast.arg, ParamKind, ast.expr | None]] = [
             (a, "positional", d) for a, d in zip(positional, defaults, strict=True)
         ]
         if args.vararg is not None:

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Literal
 
-from tracehybrid.static.model import HybridFacts, SourceWarning
+from tracehybrid.static.model import HybridFacts, ParamKind, SourceWarning
 
 Taint = frozenset[str]
 NO_TAINT: Taint = frozenset()
 TENSOR: Taint = frozenset({"T"})
+#: What a call site passes, as the linker weighs it ("mixed": a tensor beside Python scalars).
+ArgKind = Literal["literal", "bool", "none", "object", "unknown", "tensor", "mixed"]
 
 # Bumped whenever the summaries change meaning, so stale cache entries are never reused.
 # 4: call targets became `CallTarget` records instead of "f:"/"m:"/"s:" strings.
@@ -27,7 +30,7 @@ class ArgDesc:
     """An argument at a call site: its taint, what Python value it is, and where it lives."""
 
     taint: Taint
-    kind: str  # literal, bool, none, object, unknown
+    kind: ArgKind
     origin: str  # local, param:NAME, self, global:NAME, closure:SCOPE:NAME, unknown
     text: str  # short source text, for messages
 
@@ -95,7 +98,7 @@ class LocalFinding:
 @dataclass(slots=True)
 class ParamSummary:
     name: str
-    kind: str
+    kind: ParamKind
     default: str | None
     default_kind: str
     annotation: str | None
