@@ -189,12 +189,11 @@ def _write_run_record(run_dir: RunDir, cmd: list[str], exit_code: int, wall_s: f
     write_json_atomically(run_dir.run_record, record)
 
 
-def rebuild_results(config: Config, out_dir: Path) -> dict[str, Any]:
+def rebuild_results(config: Config, run_dir: RunDir) -> dict[str, Any]:
     """The results document again, from a run's stores: trace.db, proof.json and run.json.
 
     Static facts are recomputed (from the cache when the source is unchanged).
     """
-    run_dir = RunDir(out_dir)
     cmd, exit_code, wall_s = _read_run_record(run_dir)
     store = run_dir.combined_store
     runtime = read_facts(store)

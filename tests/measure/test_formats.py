@@ -12,6 +12,8 @@ from tracehybrid.errors import DataError
 from tracehybrid.measure.inrun.record import RECORD_FORMAT, RECORD_PREFIX, merge_dir
 from tracehybrid.measure.proof import PROOF_FORMAT, read_proof_document
 from tracehybrid.session import RUN_RECORD_FORMAT, rebuild_results
+from tracehybrid.verdict.proofview import ProofView
+from tracehybrid.workspace import RunDir
 
 
 def _write(path: Path, document: dict[str, object]) -> Path:
@@ -26,6 +28,8 @@ def test_a_proof_file_of_another_format_is_a_one_line_data_error(tmp_path: Path)
     with pytest.raises(DataError, match="proof format 2, expected 1") as info:
         read_proof_document(foreign)
     assert "\n" not in info.value.one_line()
+    with pytest.raises(DataError, match="proof format 2, expected 1"):
+        ProofView.load(foreign)  # what `report --rebuild` reads
 
 
 def test_a_record_of_another_format_is_not_merged(tmp_path: Path) -> None:
@@ -38,4 +42,4 @@ def test_a_run_record_of_another_format_stops_the_report(tmp_path: Path) -> None
     record = {"format": RUN_RECORD_FORMAT + 1, "test_command": ["pytest"], "exit_code": 0}
     _write(tmp_path / "run.json", {**record, "wall_s": 1.0})
     with pytest.raises(DataError, match=r"run\.json: format 2, expected 1"):
-        rebuild_results(Config(root=tmp_path), tmp_path)
+        rebuild_results(Config(root=tmp_path), RunDir(tmp_path))

@@ -30,7 +30,7 @@ def do_report(args: argparse.Namespace) -> int:
     config = load_config(root)
     run_dir = RunDir.of(config, args.dir).resolved()
     if args.rebuild:
-        model = build_model(rebuild_results(config, run_dir.path))
+        model = build_model(rebuild_results(config, run_dir))
     else:
         model = _load(run_dir.results)
     if args.format == "json":

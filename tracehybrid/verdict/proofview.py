@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from tracehybrid.errors import DataError
-from tracehybrid.measure.proof import ProofResult, TargetProof
+from tracehybrid.measure.proof import ProofResult, TargetProof, read_proof_document
 from tracehybrid.measure.targets import Target
 from tracehybrid.measure.timing import Timing
 
@@ -43,7 +42,7 @@ class ProofView:
     def load(cls, path: Path) -> ProofView:
         """Read proof.json back; a missing or foreign file is a one-line DataError."""
         try:
-            document = json.loads(path.read_text(encoding="utf-8"))
+            document = read_proof_document(path)
             targets = {key: _target(item) for key, item in document["targets"].items()}
             graph = document["suite"]["graph"]
             return cls(targets, graph, float(document["suite"]["graph_wall_s"]))
