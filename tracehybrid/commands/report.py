@@ -29,10 +29,7 @@ def do_report(args: argparse.Namespace) -> int:
     root = find_project_root(Path.cwd())
     config = load_config(root)
     run_dir = RunDir.of(config, args.dir).resolved()
-    if args.rebuild:
-        model = build_model(rebuild_results(config, run_dir))
-    else:
-        model = _load(run_dir.results)
+    model = build_model(rebuild_results(config, run_dir)) if args.rebuild else _load(run_dir)
     if args.format == "json":
         _emit(json.dumps(render_json(model), indent=1) + "\n", args.out)
     elif args.format == "sarif":
@@ -46,12 +43,16 @@ def do_report(args: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
-def _load(path: Path) -> ReportModel:
+def _load(run_dir: RunDir) -> ReportModel:
     try:
-        return load_results(path)
+        return load_results(run_dir.results)
     except MissingResultsError as exc:
+        if not run_dir.run_record.exists():  # no run at all: --rebuild could not help either
+            raise DataError(
+                f"{run_dir.path}: no complete run to report on; run `tracehybrid run` first"
+            ) from exc
         raise DataError(
-            f"no results file at {path}: run `tracehybrid run -- pytest` first, or "
+            f"no results file at {run_dir.results}: run `tracehybrid run -- pytest` first, or "
             "`tracehybrid report --rebuild` to recompute the results from the run's stores"
         ) from exc
 
