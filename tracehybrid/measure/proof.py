@@ -6,15 +6,23 @@ import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from tracehybrid.errors import DataError
 from tracehybrid.measure.suite_run import SuiteRun, changed_tests
 from tracehybrid.measure.targets import Target
 from tracehybrid.measure.timing import Timing, combine_timings
 
-if TYPE_CHECKING:
-    from tracehybrid.measure.rounds import Prover
+
+class RunLog(Protocol):
+    """What the result reads of the rounds' prover (rounds.Prover), named here so proof.py does not
+    import the module that imports it."""
+
+    ignore: set[str]
+    runs: list[SuiteRun]
+
+    def changed(self, run: SuiteRun) -> dict[str, tuple[str, str]]: ...
+
 
 PROOF_FORMAT = 1  # of proof.json
 
@@ -164,7 +172,7 @@ def build_result(
     rejections: list[Rejection],
     graph: SuiteRun,
     eager: SuiteRun | None,
-    prover: Prover,
+    prover: RunLog,
     last_facts: dict[str, dict[str, Any]],
 ) -> ProofResult:
     """Assemble the result once the rounds are over."""
