@@ -1,4 +1,4 @@
-"""The controller's side of tracing: run a command traced, merge its stores, predict once."""
+"""The controller's side of tracing: run a command traced, then merge its stores and predictions."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from tracehybrid.config import Config
 from tracehybrid.store.schema import COMBINED_STORE_NAME, PROCESS_STORE_PREFIX
 
-__all__ = ["MARKERS", "RunDir", "find_project_root"]
+__all__ = ["FILE_ROLES", "MARKERS", "RunDir", "find_project_root"]
 
 MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
 
@@ -40,6 +40,27 @@ RUN_PRODUCTS = frozenset(
         GRAPH_RUNS_NAME,
     }
 )
+
+# What each name holds, who writes it and who reads it: docs/architecture.md's table is generated
+# from this, so the page cannot drift from the folder.
+FILE_ROLES = {
+    STATIC_CACHE_NAME: "static summaries by file content hash (SQLite); kept across runs",
+    CANDIDATES_NAME: "the static candidates; written by `session`, read by the tracer (`runtime`)",
+    f"{PROCESS_STORE_PREFIX}<host>.<pid>.<random>": "one trace store per traced process (runtime)",
+    COMBINED_STORE_NAME: "the merged trace store with one prediction per candidate (`launcher`, "
+    "`tracekeys`); read by `verdict` and `results`",
+    RUN_RECORD_NAME: "the traced command, its exit code and wall time; read by `report --rebuild`",
+    GRAPH_RUNS_NAME: "one `run-N-<purpose>` folder per graph or bisection run, each with the "
+    "pytest process's records merged into `graph.json` (`measure`)",
+    PROOF_NAME: "the proof: per function its status, failing tests, outputs, timings (`measure`)",
+    RESULTS_NAME: "the verdicts, the contract for outside tools (`contract`); read by `report` "
+    "and `apply`",
+    HTML_REPORT_NAME: "the self-contained HTML report (`report`)",
+    SARIF_REPORT_NAME: "the findings for code-scanning UIs (`report`)",
+    LOCK_NAME: "held while a run writes: one run per output folder (`runfolder`)",
+    f"{STAGE_PREFIX}<pid>": "a run in progress writes here and publishes only when complete",
+    f"{TRASH_PREFIX}<pid>": "the replaced run's files, removed once the new ones are in",
+}
 
 
 def find_project_root(start: Path) -> Path:
