@@ -4,7 +4,7 @@
    there (timed), then reads `.tracehybrid/results.json` (shared/contract/results-v1.md).
 2. Brute force: one baseline run of the tests with the graph plugin and no targets, then, for
    every eager function the tests called eagerly, one rerun with that function ALONE wrapped in
-   tf.function (the graph plugin through `measure.suite.run_suite`), JOBS at a time. A function
+   tf.function (the graph plugin through `measure.suite_run.run_suite`), JOBS at a time. A function
    is unsafe when a test outcome changes, it raises only as a graph, or its graph outputs differ
    from eager ones; its steady-state speedup comes from the plugin's timing of the same calls.
 3. Prints tracehybrid's unsafe approvals (target 0), its recall over brute-force-safe functions
