@@ -41,7 +41,9 @@ class TargetKind(Enum):
     SUPER_METHOD = "super_method"  # `super().METHOD`: looked up in the bases only
 
 
-@dataclass(frozen=True, slots=True)
+# Frozen without slots: a frozen slotted dataclass unpickles through a Python `__setstate__`,
+# which made reading summaries from the cache measurably slower.
+@dataclass(frozen=True)
 class CallTarget:
     """What a call names, before the linker knows the whole project."""
 
