@@ -66,6 +66,11 @@ class Config:
         """True when `code` is switched off for this project."""
         return code in self.disable
 
+    @property
+    def output_path(self) -> Path:
+        """The output folder (`output-dir` under the root); workspace.RunDir names what is in it."""
+        return self.root / self.output_dir
+
     def parallel_bisection_runs(self) -> int:
         """How many bisection runs may go at once: `bisect-jobs`, capped at the machine's cores."""
         cores = os.cpu_count() or 1

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tracehybrid.config import Config
+from tracehybrid.static.cache import CACHE_FOLDER_NAME
 from tracehybrid.store.schema import COMBINED_STORE_NAME, PROCESS_STORE_PREFIX
 
 __all__ = ["FILE_ROLES", "MARKERS", "RunDir", "find_project_root"]
@@ -20,7 +21,7 @@ RUN_RECORD_NAME = "run.json"  # the traced command, its exit code and wall time
 PROOF_NAME = "proof.json"
 CANDIDATES_NAME = "candidates.json"
 GRAPH_RUNS_NAME = "graph"  # the graph runs and bisection runs, each in a run-N folder
-STATIC_CACHE_NAME = "cache"
+STATIC_CACHE_NAME = CACHE_FOLDER_NAME  # named where static analysis opens it
 HTML_REPORT_NAME = "report.html"
 SARIF_REPORT_NAME = "results.sarif"
 LOCK_NAME = ".lock"
@@ -82,7 +83,7 @@ class RunDir:
     @classmethod
     def of(cls, config: Config, override: Path | None = None) -> RunDir:
         """The folder `--out`/`--dir` names, else `output-dir` under the project root."""
-        return cls(override or config.root / config.output_dir)
+        return cls(override or config.output_path)
 
     def resolved(self) -> RunDir:
         return RunDir(self.path.resolve())

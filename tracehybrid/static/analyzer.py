@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tracehybrid.config import Config
-from tracehybrid.static.cache import cache_key, open_cache
+from tracehybrid.static.cache import CACHE_FOLDER_NAME, cache_key, open_cache
 from tracehybrid.static.discovery import SourceFile, discover
 from tracehybrid.static.facts import link
 from tracehybrid.static.model import ProjectFacts, SourceWarning
@@ -58,7 +58,7 @@ def analyze_project(
     }
     cache = None
     if config.cache:
-        cache = open_cache(cache_dir or config.root / config.output_dir / "cache", config.root)
+        cache = open_cache(cache_dir or config.output_path / CACHE_FOLDER_NAME, config.root)
     try:
         cached = cache.get_many(keys.values()) if cache is not None else {}
         summaries = {f.relpath: cached[keys[f.relpath]] for f in files if keys[f.relpath] in cached}

@@ -34,6 +34,11 @@ def user_cache_dir(root: Path) -> Path:
     return Path(base) / "tracehybrid" / f"{root.resolve().name}-{digest}"
 
 
+# The cache's folder in the output folder (workspace.RunDir refers to this name) and its file there.
+CACHE_FOLDER_NAME = "cache"
+CACHE_FILE_NAME = "static.sqlite"
+
+
 def open_cache(preferred: Path, root: Path) -> SummaryCache | None:
     """The cache in `preferred`, else in `user_cache_dir(root)`, else None: analysis goes on
     without one. Each is tried by opening it for writing, which is what decides, root or not."""
@@ -53,7 +58,7 @@ class SummaryCache:
 
     def __init__(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        self.path = folder / "static.sqlite"
+        self.path = folder / CACHE_FILE_NAME
         try:
             self.db = self._open()
         except sqlite3.OperationalError:
