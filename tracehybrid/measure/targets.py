@@ -75,7 +75,10 @@ class MeasureSettings:
     max_samples_per_signature: int = 3  # calls per argument signature compared with eager
     timed_samples_per_signature: int = 1  # of those, how many are also timed
     max_timed_signatures: int = 4  # per target and process: a retracing function has many
-    repeats: int = 5
+    repeats: int = 10  # timed repeats per signature, at least (each: eager and graph, paired)
+    max_repeats: int = 60  # at most, while the ratio is still uncertain and the budget lasts
+    # Stop adding repeats once the ratio's 95% half-width is about this fraction of it.
+    target_halfwidth: float = 0.03
     warmup: int = 1
     min_repeat_s: float = 0.002  # each repeat runs enough calls to last this long
     max_calls_per_repeat: int = 100

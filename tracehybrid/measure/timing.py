@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import statistics
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from tracehybrid.measure.interval import RatioInterval, Samples, ratio_interval
 
 Clock = Callable[[], float]
 
@@ -99,11 +102,26 @@ def break_even_calls(trace_s: float, eager: Stats, graph: Stats) -> float | None
 
 @dataclass(frozen=True)
 class Timing:
-    """Eager against graph on one argument signature, plus the first (tracing) call."""
+    """Eager against graph on one argument signature (or pooled over several), plus the first
+    (tracing) call, and the timed repeats themselves for the confidence interval."""
 
     eager: Stats
     graph: Stats
     first_call_s: float | None  # the graph call that traced; None when the trace was not seen
+    #: One entry per timed signature (and process); empty when not recorded (older proof.json).
+    samples: tuple[Samples, ...] = ()
+
+    @functools.cached_property
+    def interval(self) -> RatioInterval | None:
+        """The 95% bootstrap interval of `ratio`; None without samples of two repeats or more."""
+        return ratio_interval(self.samples)
+
+    @property
+    def repeats(self) -> int:
+        """Timed repeats over every signature; without samples, those the statistics count."""
+        if self.samples:
+            return sum(s.repeats for s in self.samples)
+        return min(self.eager.repeats, self.graph.repeats)
 
     @property
     def ratio(self) -> float:
@@ -130,6 +148,7 @@ class Timing:
             "first_call_s": None if self.first_call_s is None else _round(self.first_call_s),
             "trace_s": None if self.trace_s is None else _round(self.trace_s),
             "break_even_calls": None if self.break_even is None else _round(self.break_even),
+            "samples": [s.to_json() for s in self.samples],
         }
 
     @classmethod
@@ -140,15 +159,41 @@ class Timing:
             Stats.from_json(data["eager"]),
             Stats.from_json(data["graph"]),
             None if first is None else float(first),
+            tuple(Samples.from_json(s) for s in data.get("samples") or ()),
         )
 
 
 def combine_timings(timings: Sequence[Timing]) -> Timing | None:
-    """One figure per function: the median over its timed signatures of each statistic's median."""
+    """One figure per function: the median over its timed signatures of each statistic's median,
+    with every signature's repeats pooled for the interval (`interval.pooled_ratio`)."""
     if not timings:
         return None
     eager = summarize([t.eager.median_s for t in timings])
     graph = summarize([t.graph.median_s for t in timings])
     firsts = [t.first_call_s for t in timings if t.first_call_s is not None]
     first = statistics.median(firsts) if firsts else None
-    return Timing(eager, graph, first)
+    # An interval needs every signature's repeats: one without them would go unrepresented.
+    pooled = tuple(s for t in timings for s in t.samples)
+    complete = all(t.samples for t in timings)
+    return Timing(eager, graph, first, pooled if complete else ())
+
+
+def timing_of_samples(samples: Samples, first_call_s: float | None) -> Timing:
+    """The timing of one signature's repeats: their medians, quartiles, and the repeats."""
+    return Timing(summarize(samples.eager), summarize(samples.graph), first_call_s, (samples,))
+
+
+def pool_timing_json(kept: dict[str, Any] | None, new: dict[str, Any]) -> dict[str, Any]:
+    """Two processes' timings of one signature as one: their repeats pooled, statistics redone.
+
+    Unpaired samples are kept as they are: only paired repeats of one signature pool cleanly.
+    """
+    if kept is None:
+        return new
+    old, other = Timing.from_json(kept), Timing.from_json(new)
+    if len(old.samples) != 1 or len(other.samples) != 1:
+        return kept
+    a, b = old.samples[0], other.samples[0]
+    pooled = Samples(a.eager + b.eager, a.graph + b.graph, a.paired and b.paired)
+    first = old.first_call_s if old.first_call_s is not None else other.first_call_s
+    return {**kept, **timing_of_samples(pooled, first).to_json()}  # kept's extras stay

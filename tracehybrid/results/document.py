@@ -16,6 +16,7 @@ from tracehybrid.sourcefile import sha256_hex
 from tracehybrid.store.reader import CandidateFacts
 from tracehybrid.verdict.decide import Decision
 from tracehybrid.verdict.evidence import prediction_of
+from tracehybrid.verdict.speed import speed_interval_fields
 
 
 def file_hashes(root: Path, paths: set[str]) -> dict[str, str]:
@@ -115,10 +116,7 @@ def _speedup(decision: Decision, fact: CandidateFacts | None) -> dict[str, Any] 
         "eager_s_per_call": _sig(eager.median_s),
         "graph_s_per_call": _sig(graph.median_s),
         "ratio": round(timing.ratio, 4),
-        "spread": [round(eager.q1_s / graph.q3_s, 4), round(eager.q3_s / graph.q1_s, 4)]
-        if graph.q1_s > 0 and graph.q3_s > 0
-        else None,
-        "repeats": min(eager.repeats, graph.repeats),
+        **speed_interval_fields(timing),
         "method": decision.timing_method,
         "first_call_s": None if timing.first_call_s is None else _sig(timing.first_call_s),
         "break_even_calls": None if timing.break_even is None else _sig(timing.break_even),

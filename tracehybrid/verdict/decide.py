@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tracehybrid.config import Config
+from tracehybrid.measure.interval import Samples
 from tracehybrid.measure.proof import TargetProof
-from tracehybrid.measure.timing import Timing, summarize
+from tracehybrid.measure.timing import Timing, timing_of_samples
 from tracehybrid.verdict.model import Proposal, Reason, Verdict
 from tracehybrid.verdict.proofview import ProofView
 from tracehybrid.verdict.speed import judge_speed
@@ -137,7 +138,9 @@ def _timing(target: TargetProof, eager_call_s: list[float]) -> tuple[Timing | No
     eager_call_s = eager
     firsts = target.facts.get("trace_calls_s") or []
     first = float(firsts[0]) if firsts else None
-    return _as_recorded(Timing(summarize(eager_call_s), summarize(steady), first)), "passive"
+    # Two runs' calls, not back to back: the interval resamples each side on its own.
+    samples = Samples(tuple(eager_call_s), tuple(steady), paired=False)
+    return _as_recorded(timing_of_samples(samples, first)), "passive"
 
 
 def _as_recorded(timing: Timing) -> Timing:

@@ -1,8 +1,9 @@
-"""The speed rule: a proven conversion must be faster enough, and pay its tracing back."""
+"""The speed rule: a proven conversion must be reliably faster enough, and pay its tracing back."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from tracehybrid import codes
 from tracehybrid.config import Config
@@ -35,19 +36,17 @@ def judge_speed(
 ) -> list[SpeedFinding]:
     """Findings for a converted function's timing; empty when it pays off (or was not timed).
 
-    The trace cost is judged per trace against EXPECTED_CALLS_PER_TRACE, not against how
-    often the test suite happened to call the function: tests call a function a few times by
-    design, a training loop calls it millions of times.
+    A conversion must be faster by MIN_SPEEDUP at the lower bound of the ratio's 95% interval,
+    not only at its median: one lucky repeat must not approve it. The trace cost is judged per
+    trace against EXPECTED_CALLS_PER_TRACE, not against how often the test suite happened to call
+    the function: tests call a function a few times by design, a training loop millions of times.
     """
     if timing is None:
         return []
-    eager, graph, ratio = timing.eager.median_s, timing.graph.median_s, timing.ratio
-    if ratio < min_speedup:
-        message = (
-            f"A graph call takes {_ms(graph)} against {_ms(eager)} eagerly ({ratio:.2f}x); "
-            f"the required speedup is {min_speedup:g}x."
-        )
-        return [_finding("no-speedup", message)]
+    slow = _not_faster(timing, min_speedup)
+    if slow is not None:
+        return [slow]
+    eager, graph = timing.eager.median_s, timing.graph.median_s
     trace = timing.trace_s
     saving = eager - graph
     if trace is not None and saving > 0 and trace > expected_calls_per_trace * saving:
@@ -58,3 +57,49 @@ def judge_speed(
         )
         return [_finding("trace-cost-not-recovered", message)]
     return []
+
+
+def _not_faster(timing: Timing, min_speedup: float) -> SpeedFinding | None:
+    """TH303 when the median, or the interval's lower bound, misses MIN_SPEEDUP.
+
+    Without recorded repeats (a proof.json from before they were kept) only the median is judged.
+    With repeats recorded but too few for an interval, the median alone is not trusted.
+    """
+    eager, graph, ratio = timing.eager.median_s, timing.graph.median_s, timing.ratio
+    interval = timing.interval
+    if ratio < min_speedup:
+        band = "" if interval is None else f", 95% interval {interval.low:.2f}-{interval.high:.2f}x"
+        message = (
+            f"A graph call takes {_ms(graph)} against {_ms(eager)} eagerly ({ratio:.2f}x{band}); "
+            f"the required speedup is {min_speedup:g}x."
+        )
+        return _finding("no-speedup", message)
+    if interval is None and timing.samples:
+        message = (
+            f"{ratio:.2f}x from {timing.repeats} timed repeat(s), too few for a 95% interval: "
+            f"not reliably faster than the required {min_speedup:g}x."
+        )
+        return _finding("no-speedup", message)
+    if interval is not None and interval.low < min_speedup:
+        message = (
+            f"{ratio:.2f}x, 95% interval {interval.low:.2f}-{interval.high:.2f}x over "
+            f"{interval.repeats} timed repeats: not reliably faster than the required "
+            f"{min_speedup:g}x."
+        )
+        return _finding("no-speedup", message)
+    return None
+
+
+def speed_interval_fields(timing: Timing) -> dict[str, Any]:
+    """results.json's `speedup` extras for the interval: `spread` (the 95% interval, as a pair),
+    `ratio_low`, `ratio_high`, `repeats` (timed repeats, pooled) and `timed_signatures`."""
+    interval = timing.interval
+    fields: dict[str, Any] = {
+        "spread": None,
+        "repeats": timing.repeats,
+        "timed_signatures": len(timing.samples) or None,
+    }
+    if interval is not None:
+        low, high = round(interval.low, 4), round(interval.high, 4)
+        fields.update(spread=[low, high], ratio_low=low, ratio_high=high)
+    return fields

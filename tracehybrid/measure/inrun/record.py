@@ -16,6 +16,7 @@ from typing import Any
 from tracehybrid.errors import DataError
 from tracehybrid.measure.inrun.solo import SoloReport
 from tracehybrid.measure.targets import Target
+from tracehybrid.measure.timing import pool_timing_json
 
 # Taken at import, as the tracer does: a test that patches the clock must not change
 # what this run measures.
@@ -177,7 +178,7 @@ def _merge_target(into: dict[str, Any], item: dict[str, Any]) -> None:
         into.setdefault(name, []).extend(x for x in item.get(name, []) if x not in into[name])
     into.setdefault("steady_calls_s", []).extend(item.get("steady_calls_s", []))
     for signature, timing in item["timings"].items():
-        into["timings"].setdefault(signature, timing)
+        into["timings"][signature] = pool_timing_json(into["timings"].get(signature), timing)
 
 
 def merge_records(documents: list[dict[str, Any]]) -> dict[str, Any]:

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 from tracehybrid.measure.inrun import tfbridge
 from tracehybrid.measure.inrun.compare import compare_outputs
 from tracehybrid.measure.inrun.gradients import compare_gradients
-from tracehybrid.measure.timing import Timing, calls_per_repeat, summarize, time_repeats
+from tracehybrid.measure.interval import Samples, rough_relative_halfwidth
+from tracehybrid.measure.timing import calls_per_repeat, time_repeats, timing_of_samples
 
 # Taken at import, as the tracer does: a test that patches the clock must not change
 # what this run measures.
@@ -178,14 +179,15 @@ class Measurement:
             tfbridge.tracing_count(self.graph),
             _perf_counter() + settings.budget_s,
         )
-        timing = self._repeats(eager_call, graph_call, number, deadline, first_call_s)
+        samples = self._repeats(eager_call, graph_call, number, deadline)
+        timing = timing_of_samples(samples, first_call_s)
         if max(timing.eager.rel_spread, timing.graph.rel_spread) > NOISY and (
             _perf_counter() < deadline and number < settings.max_calls_per_repeat
         ):
             # Short repeats on a busy machine: measure again with repeats 4x longer.
-            longer = min(settings.max_calls_per_repeat, number * 4)
-            timing = self._repeats(eager_call, graph_call, longer, deadline, first_call_s)
-            number = longer
+            number = min(settings.max_calls_per_repeat, number * 4)
+            samples = self._repeats(eager_call, graph_call, number, deadline)
+            timing = timing_of_samples(samples, first_call_s)
         if tfbridge.tracing_count(self.graph) != before:
             self.m.process.problem(
                 f"{self.record.target.qualname}: retraced while timing; discarded"
@@ -199,17 +201,29 @@ class Measurement:
         graph_call: Callable[[], None],
         number: int,
         deadline: float,
-        first_call_s: float | None,
-    ) -> Timing:
-        """Eager and graph repeats interleaved, so a slow moment of the machine hits both."""
-        eager_samples: list[float] = []
-        graph_samples: list[float] = []
-        for _ in range(self.m.settings.repeats):
-            eager_samples += time_repeats(eager_call, number, 1)
-            graph_samples += time_repeats(graph_call, number, 1)
+    ) -> Samples:
+        """Paired repeats of the timed region, eager and graph back to back on the same inputs,
+        so a slow moment of the machine hits both. At least `repeats` of them; then more, while
+        the ratio is still uncertain (`target_halfwidth`), up to `max_repeats` or the deadline.
+        """
+        settings = self.m.settings
+        eager: list[float] = []
+        graph: list[float] = []
+        while len(eager) < max(settings.repeats, settings.max_repeats):
+            # Alternate which goes first: neither always runs on caches the other warmed.
+            if len(eager) % 2:
+                graph += time_repeats(graph_call, number, 1)
+                eager += time_repeats(eager_call, number, 1)
+            else:
+                eager += time_repeats(eager_call, number, 1)
+                graph += time_repeats(graph_call, number, 1)
             if _perf_counter() > deadline:
                 break
-        return Timing(summarize(eager_samples), summarize(graph_samples), first_call_s)
+            if len(eager) >= settings.repeats and (
+                rough_relative_halfwidth(eager, graph) <= settings.target_halfwidth
+            ):
+                break
+        return Samples(tuple(eager), tuple(graph))
 
     def _timed(self, function: Any) -> Callable[[], None]:
         args, kwargs = tfbridge.copy_mutable((self.args, self.kwargs))

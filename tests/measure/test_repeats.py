@@ -1,0 +1,66 @@
+"""Timed repeats in a real graph run: repeats of the timed region, not one per signature."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from measure_targets import locate
+
+from tracehybrid.measure.inrun.graph_run import GraphRun
+from tracehybrid.measure.proof import TargetProof
+from tracehybrid.measure.targets import MeasureSettings, TargetsFile
+from tracehybrid.measure.timing import Timing, combine_timings
+
+pytestmark = pytest.mark.tensorflow
+
+SOURCE = """
+def poly(x, coeffs):
+    return x * x * coeffs[0] + x * coeffs[1]
+"""
+
+#: Small repeats, so the test stays quick; at least 6 of them per signature, up to 12.
+SETTINGS = MeasureSettings(
+    repeats=6, max_repeats=12, min_repeat_s=0.0002, max_calls_per_repeat=5, budget_s=1.0
+)
+
+
+@pytest.fixture
+def module_dir(tmp_path: Path) -> Iterator[Path]:
+    sys.path.insert(0, str(tmp_path))
+    try:
+        yield tmp_path
+    finally:
+        sys.path.remove(str(tmp_path))
+        sys.modules.pop("repeated", None)
+
+
+def test_each_signature_gets_paired_repeats_and_they_pool(tf: Any, module_dir: Path) -> None:
+    (module_dir / "repeated.py").write_text(SOURCE, encoding="utf-8")
+    target = locate(module_dir, "repeated.py", "poly", "@tf.function")
+    run = GraphRun(TargetsFile(module_dir / "out", [target], SETTINGS))
+    run.start()
+    poly = importlib.import_module("repeated").poly
+    assert float(poly(tf.constant(1.0), [1.0, 2.0])) == 3.0
+    assert poly(tf.ones([3]), [1.0, 2.0]).shape == (3,)
+    path = run.finish()
+    assert path is not None
+    (facts,) = json.loads(path.read_text(encoding="utf-8"))["targets"].values()
+    timings = [Timing.from_json(t) for t in facts["timings"].values()]
+    assert len(timings) == 2  # two signatures
+    for timing in timings:
+        (samples,) = timing.samples
+        assert samples.paired and 6 <= len(samples.eager) == len(samples.graph) <= 12
+        assert timing.eager.repeats == timing.graph.repeats == len(samples.eager)
+        assert min(samples.eager + samples.graph) > 0
+    pooled = combine_timings(timings)
+    assert pooled is not None and pooled.repeats >= 12 > len(timings)
+    interval = pooled.interval
+    assert interval is not None and interval.low <= pooled.ratio <= interval.high
+    proof = TargetProof(target, "proven", facts=facts, timing=pooled)
+    assert proof.to_json()["timing"]["samples"] == [s.to_json() for s in pooled.samples]
