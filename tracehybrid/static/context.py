@@ -101,6 +101,9 @@ class BodyContext:
         self.trainable_reads: dict[str, int] = {}
         self.first_calls: dict[str, int] = {}
         self.applies_gradients = False
+        # tf.functions this body creates (a decorated nested def, a `tf.function(...)` call)
+        # with the ref of the function they wrap, "" when unknown: judged in `percall`.
+        self.created_hybrids: list[tuple[ast.AST, str]] = []
 
     # -- recording ---------------------------------------------------------------------------
     @property

@@ -6,10 +6,11 @@ import ast
 from collections import deque
 
 from tracehybrid.static import names
-from tracehybrid.static.context import ModuleContext, dotted
+from tracehybrid.static.context import ModuleContext
 from tracehybrid.static.hybrid import Resolve, parse_hybrid
 from tracehybrid.static.identity import NO_PREFIX, LocalImports
 from tracehybrid.static.model import HybridFacts, HybridForm, ParamKind, SourceWarning
+from tracehybrid.static.percall import decorator_name, flag_per_call_hybrids
 from tracehybrid.static.scopes import Scope, ScopeKind, scan_body
 from tracehybrid.static.stmts import BodyWalker
 from tracehybrid.static.summary import ClassSummary, FuncSummary, ModuleSummary, ParamSummary
@@ -112,7 +113,7 @@ class ModuleAnalyzer:
             is_static=kind == "static",
             params=self.params(node, walker, hybrid),
             hybrid=hybrid,
-            once_only=any(_is_once(d) for d in node.decorator_list),
+            once_only=any(decorator_name(d) in ONCE_DECORATORS for d in node.decorator_list),
             stub=self.stub_reason(node, walker, owner),
         )
         if kind == "classmethod":
@@ -273,7 +274,9 @@ class ModuleAnalyzer:
         scope.nonlocal_names = nonlocal_
         for index, param in enumerate(fs.params):
             scope.env[param.name] = self.param_value(fs, index, param.name)
-        BodyWalker(self.ctx, scope, fs, self).run(node.body)
+        walker = BodyWalker(self.ctx, scope, fs, self)
+        walker.run(node.body)
+        flag_per_call_hybrids(node, fs, walker.body.created_hybrids, self.by_ref)
 
     @staticmethod
     def param_value(fs: FuncSummary, index: int, name: str) -> Val:
@@ -292,8 +295,3 @@ PROTOCOL = frozenset({"typing.Protocol", "typing_extensions.Protocol"})
 
 #: Decorators that run a function once (per instance for methods): its set-up does not recur.
 ONCE_DECORATORS = frozenset({"once", "run_once", "call_once"})
-
-
-def _is_once(decorator: ast.expr) -> bool:
-    target = decorator.func if isinstance(decorator, ast.Call) else decorator
-    return dotted(target).rsplit(".", 1)[-1] in ONCE_DECORATORS

@@ -269,7 +269,10 @@ class BodyWalker:
         self.bind(name, Val(ValKind.SYM, ref=qualified), line)
 
     def st_functiondef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
-        self.bind(node.name, self.hooks.on_def(node, self), node.lineno)
+        val = self.hooks.on_def(node, self)
+        if self.body.scope.kind is ScopeKind.FUNCTION and node.decorator_list:
+            self.body.created_hybrids.append((node, val.ref))  # if it is a tf.function
+        self.bind(node.name, val, node.lineno)
 
     st_asyncfunctiondef = st_functiondef
 

@@ -10,6 +10,7 @@ from tracehybrid.static import names
 from tracehybrid.static.context import BodyContext, dotted
 from tracehybrid.static.edges import record_callbacks
 from tracehybrid.static.exprs import ExprEvaluator
+from tracehybrid.static.scopes import ScopeKind
 from tracehybrid.static.summary import TENSOR
 from tracehybrid.static.values import Val, ValKind
 
@@ -174,6 +175,9 @@ class TensorFlowCalls:
 
     def higher_order(self, node: ast.Call, args: list[Val]) -> Val:
         """`tf.function(g, ...)`: g is hybrid (recorded by the module analyser)."""
+        if self.body.scope.kind is ScopeKind.FUNCTION:
+            wrapped = args[0].ref if args and args[0].kind is ValKind.FUNC else ""
+            self.body.created_hybrids.append((node, wrapped))
         if args and args[0].kind is ValKind.FUNC:
             self.hook.on_higher_order(args[0].ref, node, self.exprs.ev)
             return args[0]
