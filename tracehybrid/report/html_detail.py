@@ -68,12 +68,12 @@ def _facts(fn: FunctionView) -> str:
     s = fn.speedup
     if s is not None:
         facts += [
-            ("speedup (spread)", speedup_text(fn)),
+            ("speedup (95% interval)", speedup_text(fn)),
             ("eager per call", _seconds(s.eager_s)),
             ("graph per call", _seconds(s.graph_s)),
         ]
         if s.repeats is not None:
-            facts.append(("repeats", str(s.repeats)))
+            facts.append(("timed repeats", str(s.repeats)))
         if s.first_call_s is not None:
             facts.append(("first call (tracing)", _seconds(s.first_call_s)))
         if s.break_even_calls is not None:

@@ -59,7 +59,7 @@ def label(text: str) -> str:
 
 
 def speedup_svg(functions: list[FunctionView], prefix: str = "speedup") -> str | None:
-    """Per-function speedup, sorted, log scale, the spread of the repeats as error bars."""
+    """Per-function speedup, sorted, log scale, its 95% interval as error bars."""
     measured = [f for f in functions if f.speedup is not None]
     if not measured:
         return None
@@ -79,7 +79,7 @@ def speedup_svg(functions: list[FunctionView], prefix: str = "speedup") -> str |
         ax.scatter(ratios, y, c=colors, s=28, zorder=3)
         ax.axvline(1.0, color=_FG, linewidth=0.8, linestyle="--")
         _log_axis(ax, ratios, low, high)
-        ax.set_xlabel("speedup, eager time / graph time (log scale; bars: spread of the repeats)")
+        ax.set_xlabel("speedup, eager time / graph time (log scale; bars: 95% interval)")
         _y_labels(ax, rows)
         ax.grid(axis="x", which="both")
         return _svg(fig, prefix, "Per-function speedup, sorted, on a log scale")
