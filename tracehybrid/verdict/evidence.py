@@ -22,6 +22,7 @@ EFFECT_CODES = {
     "numpy_on_tensor": "TH133",
     "variable_creation": "TH151",
 }
+PER_CALL = "TH204"  # a tf.function created anew on every call of its enclosing function
 WRITE_CODES = frozenset({"TH111", "TH112", "TH121", "TH122", "TH123"})
 # How runtime signatures describe tensors (runtime/probes.py `describe`).
 TENSOR_WORDS = ("tensor ", "ndarray ", "variable ", "symbolic ", "tensor-like ")
@@ -116,6 +117,30 @@ class FunctionEvidence:
             return None
         return any(word in sig for sig in self.fact.signatures for word in TENSOR_WORDS)
 
+    def per_call_creation(self) -> Reason | None:
+        """TH204 when static analysis found this tf.function created on every call of its
+        enclosing function; the run confirms it when every call of it traced (its Python body
+        runs only while TensorFlow traces, and each new object traces on its first call)."""
+        finding = next((f for f in self.fn.findings if f.code == PER_CALL), None)
+        if finding is None:
+            return None
+        calls = self.fact.calls if self.fact else {}
+        traces, called = calls.get("trace", 0), calls.get("eager", 0) + calls.get("graph", 0)
+        message = f"{finding.message}."
+        evidence: Evidence = "static"
+        if traces >= 2 and traces >= called:
+            evidence = "both"
+            message += (
+                f" Under the tests it was called {called} times and its graph was traced "
+                f"{traces} times: every call traced."
+            )
+        elif called:
+            message += (
+                f" Under the tests it was called {_times(called)} and traced {_times(traces)}."
+            )
+        message += " Create it once (at module level, or cached on the object) and reuse it."
+        return Reason(PER_CALL, message, evidence, f"{finding.path}:{finding.line}")
+
     def prediction(self) -> dict[str, object] | None:
         """The trace-key prediction for this function's calls, if any."""
         return None if self.fact is None else prediction_of(self.fact)
@@ -131,6 +156,10 @@ def prediction_of(fact: CandidateFacts) -> dict[str, object] | None:
     if combined is not None and combined.get("plain") is not None:
         return combined
     return max(fact.predictions, key=lambda p: _int(p.get("plain")) or 0, default=None)
+
+
+def _times(count: int) -> str:
+    return "once" if count == 1 else f"{count} times"
 
 
 def _int(value: object) -> int | None:

@@ -46,16 +46,19 @@ def hybrid_proposal(ev: FunctionEvidence) -> Proposal:
     proposal = Proposal(ev.fn, ev.fact)
     hostile = [r for r in ev.effect_reasons() if r.category in HOSTILE]
     no_tensor = [r for r in ev.effect_reasons() if r.code in NO_TENSOR_CODES]
+    # Created anew per call: its arguments are not the problem (each new object has its own
+    # trace cache), and hoisting it is a change of the caller no contract refactoring writes.
+    per_call = ev.per_call_creation()
     if hostile:
         _dehybridize(proposal, hostile, "unsafe")  # Python behaviour returns: the proof decides
     elif no_tensor or ev.runtime_saw_tensors() is False:
         _dehybridize(proposal, no_tensor or [_no_tensor_seen(ev)], "safe")
-    else:
+    elif per_call is None:
         _optimize_retracing(ev, proposal)
     if proposal.refactoring is not None and not ev.passing_eager_calls():
         proposal.blockers += _exercise_reasons(ev) or [_not_exercised(ev)]
     elif proposal.refactoring is None:
-        proposal.blockers.append(_already_optimal(ev))
+        proposal.blockers.append(per_call or _already_optimal(ev))
     return proposal
 
 
