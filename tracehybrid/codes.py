@@ -420,6 +420,28 @@ _REGISTRY: tuple[Code, ...] = (
         blocking=False,
     ),
     _c(
+        "TH197",
+        "tf-function-created-per-call",
+        "retracing",
+        "static",
+        "A `tf.function` is created anew on every call of its enclosing function and called there, "
+        "so every call traces it again.",
+        "Each `tf.function` object keeps its own trace cache. One defined or wrapped inside a body "
+        "is a new object, with an empty cache, on each call of that body: it traces (often "
+        "0.2-0.6 s) on every call and never reuses a graph, which is what TensorFlow's warning "
+        '"5 out of the last 5 calls triggered retracing" usually means. Create it once: at module '
+        "level, in `__init__`, or cached on the object. Not flagged: one stored on `self` or in a "
+        "cache, returned to the caller, or created in a cached or set-up function.",
+        "def fast_eval(model, x):\n    @tf.function\n    def _run(x):\n"
+        "        return model(x, training=False)\n    return _run(x)",
+        "class Evaluator:\n    def __init__(self, model):\n        self.model = model\n"
+        "        self._run = tf.function(self._eval)\n\n    def _eval(self, x):\n"
+        "        return self.model(x, training=False)\n\n    def __call__(self, x):\n"
+        "        return self._run(x)",
+        "display_only",
+        blocking=False,
+    ),
+    _c(
         "TH201",
         "excessive-retracing",
         "retracing",
@@ -452,28 +474,6 @@ _REGISTRY: tuple[Code, ...] = (
         "execution.",
         "inp = keras.Input((4,))\nout = block(inp)",
         "(leave `block` eager; Keras compiles the model itself)",
-    ),
-    _c(
-        "TH204",
-        "tf-function-created-per-call",
-        "retracing",
-        "runtime",
-        "A `tf.function` is created anew on every call of its enclosing function and called there, "
-        "so every call traces it again.",
-        "Each `tf.function` object keeps its own trace cache. One defined or wrapped inside a body "
-        "is a new object, with an empty cache, on each call of that body: it traces (often "
-        "0.2-0.6 s) on every call and never reuses a graph, which is what TensorFlow's warning "
-        '"5 out of the last 5 calls triggered retracing" usually means. Create it once: at module '
-        "level, in `__init__`, or cached on the object. Not flagged: one stored on `self` or in a "
-        "cache, returned to the caller, or created in a cached or set-up function.",
-        "def fast_eval(model, x):\n    @tf.function\n    def _run(x):\n"
-        "        return model(x, training=False)\n    return _run(x)",
-        "class Evaluator:\n    def __init__(self, model):\n        self.model = model\n"
-        "        self._run = tf.function(self._eval)\n\n    def _eval(self, x):\n"
-        "        return self.model(x, training=False)\n\n    def __call__(self, x):\n"
-        "        return self._run(x)",
-        "display_only",
-        blocking=False,
     ),
     _c(
         "TH210",

@@ -1,5 +1,5 @@
 """A traced pytest session over the classic retracing bug: the store shows every call traced, and
-the verdict is TH204 confirmed by the run, not TH230 "already optimal"."""
+the verdict is TH197 confirmed by the run, not TH230 "already optimal"."""
 
 from __future__ import annotations
 
@@ -59,6 +59,6 @@ def test_the_run_confirms_every_call_traced(
     assert (inner.calls.get("eager"), inner.calls.get("trace")) == (9, 9)
     proposals = {p.fn.qualname: p for p in reconcile(facts.functions, runtime, config)}
     (reason,) = proposals[INNER].reasons
-    assert (reason.code, reason.evidence) == ("TH204", "both")
+    assert (reason.code, reason.evidence) == ("TH197", "both")
     assert "called 9 times and its graph was traced 9 times: every call traced" in reason.message
     assert proposals[INNER].refactoring is None

@@ -1,4 +1,4 @@
-"""The verdict of a tf.function created on every call: TH204, never TH230 "already optimal"."""
+"""The verdict of a tf.function created on every call: TH197, never TH230 "already optimal"."""
 
 from __future__ import annotations
 
@@ -61,7 +61,7 @@ def test_every_call_traced_confirms_it_at_run_time() -> None:
     proposal = propose(INNER, {"eager": 9, "trace": 9})
     assert (proposal.refactoring, proposal.decorator, proposal.to_prove) == (None, None, False)
     (reason,) = proposal.reasons
-    assert (reason.code, reason.category, reason.evidence) == ("TH204", "retracing", "both")
+    assert (reason.code, reason.category, reason.evidence) == ("TH197", "retracing", "both")
     assert reason.location == "mod.py:6"
     assert "called 9 times and its graph was traced 9 times: every call traced" in reason.message
     assert "created anew on every call of `fast_eval`" in reason.message
@@ -70,10 +70,10 @@ def test_every_call_traced_confirms_it_at_run_time() -> None:
 def test_a_run_that_cannot_tell_leaves_the_static_finding() -> None:
     once = propose(INNER, {"eager": 1, "trace": 1})
     (reason,) = once.reasons
-    assert (reason.code, reason.evidence) == ("TH204", "static")
+    assert (reason.code, reason.evidence) == ("TH197", "static")
     assert "called once and traced once" in reason.message
     missed = propose(INNER, None)
-    assert [(r.code, r.evidence) for r in missed.reasons] == [("TH204", "static")]
+    assert [(r.code, r.evidence) for r in missed.reasons] == [("TH197", "static")]
     assert "Under the tests" not in missed.reasons[0].message
 
 
@@ -84,5 +84,5 @@ def test_a_tf_function_created_once_is_still_already_optimal() -> None:
 
 def test_the_enclosing_function_is_not_blocked_by_it() -> None:
     proposal = propose("fast_eval", {"eager": 9})
-    assert "TH204" not in [r.code for r in proposal.reasons]
+    assert "TH197" not in [r.code for r in proposal.reasons]
     assert proposal.refactoring == "convert_to_hybrid"

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from tracehybrid.static.context import SETUP_METHODS, dotted
 from tracehybrid.static.summary import FuncSummary, LocalFinding
 
-PER_CALL = "TH204"
+PER_CALL = "TH197"
 
 #: Decorators after which the enclosing function's body does not run on every call.
 CACHING_DECORATORS = frozenset(
@@ -48,7 +48,7 @@ def flag_per_call_hybrids(
     created: list[tuple[ast.AST, str]],
     by_ref: dict[str, FuncSummary],
 ) -> None:
-    """TH204 on each tf.function `fs`'s body creates and calls on every call: on the wrapped
+    """TH197 on each tf.function `fs`'s body creates and calls on every call: on the wrapped
     function when this module defines it, else (a lambda, an import) on `fs` itself."""
     if not created or not runs_every_call(node, fs.qualname, fs.hybrid is not None):
         return

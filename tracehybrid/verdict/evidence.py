@@ -22,7 +22,7 @@ EFFECT_CODES = {
     "numpy_on_tensor": "TH133",
     "variable_creation": "TH151",
 }
-PER_CALL = "TH204"  # a tf.function created anew on every call of its enclosing function
+PER_CALL = "TH197"  # a tf.function created anew on every call of its enclosing function
 WRITE_CODES = frozenset({"TH111", "TH112", "TH121", "TH122", "TH123"})
 # How runtime signatures describe tensors (runtime/probes.py `describe`).
 TENSOR_WORDS = ("tensor ", "ndarray ", "variable ", "symbolic ", "tensor-like ")
@@ -118,7 +118,7 @@ class FunctionEvidence:
         return any(word in sig for sig in self.fact.signatures for word in TENSOR_WORDS)
 
     def per_call_creation(self) -> Reason | None:
-        """TH204 when static analysis found this tf.function created on every call of its
+        """TH197 when static analysis found this tf.function created on every call of its
         enclosing function; the run confirms it when every call of it traced (its Python body
         runs only while TensorFlow traces, and each new object traces on its first call)."""
         finding = next((f for f in self.fn.findings if f.code == PER_CALL), None)

@@ -1,4 +1,4 @@
-"""What TH204 claims, shown by real TensorFlow: the per-call tf.function traces on every call of its
+"""What TH197 claims, shown by real TensorFlow: the per-call tf.function traces on every call of its
 enclosing function, and the hoisted one traces once."""
 
 from __future__ import annotations
@@ -67,6 +67,6 @@ def test_the_flagged_shape_traces_on_every_call_and_the_hoisted_one_once() -> No
 
 def test_static_analysis_flags_the_first_and_not_the_second() -> None:
     flagged = analyze_source(PER_CALL).function("fast_eval.<locals>._run")
-    assert "TH204" in flagged.codes
+    assert "TH197" in flagged.codes
     hoisted = analyze_source(HOISTED)
-    assert all("TH204" not in f.codes for f in hoisted.functions)
+    assert all("TH197" not in f.codes for f in hoisted.functions)

@@ -1,4 +1,4 @@
-"""TH204: a tf.function created anew on every call of its enclosing function, and what is not."""
+"""TH197: a tf.function created anew on every call of its enclosing function, and what is not."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 
 from tracehybrid.static import FunctionFacts, analyze_source
 
-PER_CALL = "TH204"
+PER_CALL = "TH197"
 IMPORTS = "import functools\nimport tensorflow as tf\nfrom tensorflow import function as tff\n"
 
 
