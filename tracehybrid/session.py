@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from tracehybrid.config import Config
-from tracehybrid.contract import write_json_atomically
+from tracehybrid.contract import PhaseTimes, write_json_atomically
 from tracehybrid.errors import DataError, InterruptedRunError, TestCommandError
 from tracehybrid.launcher import check_command, combine, run_traced
 from tracehybrid.measure.proof import ProofResult
@@ -54,6 +54,18 @@ class RunOutcome:
     proposals: list[Proposal]
     proof: ProofResult | None
     results: Path | None
+    timings: PhaseTimes  # where the time went; `record_reports_time` adds the reports
+
+
+def record_reports_time(outcome: RunOutcome, seconds: float) -> None:
+    """Add the reports' SECONDS to the run's timings and to its results.json, which the
+    reports were made from (so report.html shows every phase but its own)."""
+    outcome.timings.add("reports", seconds)
+    if outcome.results is None:
+        return
+    document = json.loads(outcome.results.read_text(encoding="utf-8"))
+    document["timings"] = outcome.timings.to_json()
+    write_json_atomically(outcome.results, document)
 
 
 def write_candidates(facts: ProjectFacts, out_dir: Path) -> Path:
@@ -94,25 +106,32 @@ def run_pipeline(
     RUN_DIR should be a fresh folder (a RunFolder's stage): a run that stops half-way leaves
     what it wrote there. KEEP_STORES keeps the per-process trace stores (None: the env var).
     """
+    clock = PhaseTimes()
     check_command(cmd)  # fail in one line before spending time on analysis
-    task = progress.stage("analysing source")
-    facts = analyze_project(config, progress=task.update)
-    candidates_file = write_candidates(facts, run_dir.path)
+    with clock.phase("static"):
+        task = progress.stage("analysing source")
+        facts = analyze_project(config, progress=task.update)
+        candidates_file = write_candidates(facts, run_dir.path)
     progress.stage(f"running {shlex.join(cmd)} under the tracer")
     started = time.perf_counter()
     exit_code = _run_traced_through(cmd, candidates_file, run_dir.path)
     wall_s = time.perf_counter() - started
-    progress.stage("combining trace stores")
-    store = combine(run_dir.path, keep_stores=keep_stores)
-    runtime = read_facts(store)
-    _write_run_record(run_dir, cmd, exit_code, wall_s)
-    proposals = reconcile(facts.functions, runtime, config)
-    proof = _prove(config, cmd, proposals, store, run_dir, progress) if graph else None
-    traced = TracedRun(cmd, exit_code, wall_s, read_views(store), runtime)
-    view = ProofView.of(proof) if proof is not None else None
-    document, _ = build_results(config, proposals, traced, view, facts.warnings)
+    clock.add("traced_run", wall_s)
+    with clock.phase("combine"):
+        progress.stage("combining trace stores")
+        store = combine(run_dir.path, keep_stores=keep_stores)
+        runtime = read_facts(store)
+        _write_run_record(run_dir, cmd, exit_code, wall_s)
+    with clock.phase("reconcile"):
+        proposals = reconcile(facts.functions, runtime, config)
+    proof = _prove(config, cmd, proposals, store, run_dir, progress, clock) if graph else None
+    with clock.phase("results"):
+        traced = TracedRun(cmd, exit_code, wall_s, read_views(store), runtime)
+        view = ProofView.of(proof) if proof is not None else None
+        document, _ = build_results(config, proposals, traced, view, facts.warnings)
+    document["timings"] = clock.to_json()
     results = write_json_atomically(run_dir.results, document)
-    return RunOutcome(facts, exit_code, wall_s, store, runtime, proposals, proof, results)
+    return RunOutcome(facts, exit_code, wall_s, store, runtime, proposals, proof, results, clock)
 
 
 def is_pytest(cmd: list[str]) -> bool:
@@ -156,6 +175,7 @@ def _prove(
     store: Path,
     run_dir: RunDir,
     progress: StageProgress,
+    clock: PhaseTimes,
 ) -> ProofResult | None:
     root = config.root.resolve()
     targets = [
@@ -171,12 +191,26 @@ def _prove(
     # The traced run is the eager baseline: one fewer run of the suite (its tracer costs ~10%).
     settings = MeasureSettings(solo_budget=config.solo_budget)
     options = ProveOptions(settings, Path.cwd(), time_eager_suite=False, on_run=progress.suite_run)
+    started = time.perf_counter()
     try:
         proof = prove(cmd, targets, baseline, run_dir.graph_runs, jobs, options)
     except InterruptedRunError as exc:
         raise InterruptedRunError(f"the graph run was {exc}", exit_code=exc.exit_code) from None
     proof.write(run_dir.proof)
+    _proof_phases(clock, proof, time.perf_counter() - started)
     return proof
+
+
+def _proof_phases(clock: PhaseTimes, proof: ProofResult, elapsed_s: float) -> None:
+    """Split the proof's ELAPSED_S: the eager run and the bisection as measured, the graph runs
+    the rest (with the bookkeeping between runs, a small part)."""
+    eager_s = proof.eager.wall_s if proof.eager is not None else 0.0
+    if proof.eager is not None:
+        clock.add("eager_run", eager_s)
+    if proof.bisection_s > 0:
+        clock.add("bisection_runs", proof.bisection_s)
+    clock.add("graph_runs", elapsed_s - eager_s - proof.bisection_s)
+    clock.suite_runs = [run.timing() for run in proof.runs]
 
 
 def _write_run_record(run_dir: RunDir, cmd: list[str], exit_code: int, wall_s: float) -> None:

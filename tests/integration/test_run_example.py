@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 import tomllib
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ class ExampleRun:
     stdout: str
     facts: dict[str, CandidateFacts]  # by qualname
     store: Path
+    wall_s: float  # of the whole `tracehybrid run`, timed from outside
 
 
 def _junit(path: Path) -> dict[str, str]:
@@ -52,6 +54,7 @@ def example_run(tmp_path_factory: pytest.TempPathFactory) -> ExampleRun:
     ignore = shutil.ignore_patterns("__pycache__", ".tracehybrid", ".pytest_cache")
     shutil.copytree(REPO / "examples", project, ignore=ignore)
     subprocess.run([*PYTEST, "--junitxml=plain.xml"], cwd=project, check=False, capture_output=True)
+    started = time.perf_counter()
     traced = subprocess.run(
         [sys.executable, "-m", "tracehybrid", "run", "--", *PYTEST, "--junitxml=traced.xml"],
         cwd=project,
@@ -60,6 +63,7 @@ def example_run(tmp_path_factory: pytest.TempPathFactory) -> ExampleRun:
         text=True,
         env={**os.environ, KEEP_STORES_ENV: "1"},  # the tests below read the process stores
     )
+    wall_s = time.perf_counter() - started
     store = project / ".tracehybrid" / "trace.db"
     facts = {fact.qualname: fact for fact in read_facts(store).values()} if store.exists() else {}
     return ExampleRun(
@@ -70,6 +74,7 @@ def example_run(tmp_path_factory: pytest.TempPathFactory) -> ExampleRun:
         traced.stdout + traced.stderr,
         facts,
         store,
+        wall_s,
     )
 
 
@@ -249,6 +254,27 @@ def test_summary_and_reports_are_written(example_run: ExampleRun) -> None:
     assert (out / "report.html").stat().st_size > 10_000
     assert json.loads((out / "results.sarif").read_text())["version"] == "2.1.0"
     assert f"HTML report: {out / 'report.html'}" in example_run.stdout.replace("\n", "")
+
+
+def test_phase_times_add_up_and_match_the_proof(example_run: ExampleRun) -> None:
+    """The `timings` extra: its phases fit in the run's wall time, and its suite runs and
+    in-process reruns are the proof's own."""
+    timings = _results(example_run)["timings"]
+    phases = timings["phases"]
+    assert list(phases)[:4] == ["static", "traced_run", "combine", "reconcile"]
+    assert {"graph_runs", "results", "reports"} <= set(phases)
+    assert sum(phases.values()) <= timings["wall_s"] + 0.01 <= example_run.wall_s
+    proof = json.loads((example_run.project / ".tracehybrid" / "proof.json").read_text())
+    runs = [(r["purpose"], len(r["targets"])) for r in proof["runs"]]
+    assert [(r["purpose"], r["targets"]) for r in timings["suite_runs"]] == runs
+    for run, timed in zip(proof["runs"], timings["suite_runs"], strict=True):
+        assert sum(t["count"] for t in timed["reruns"].values()) == run["solo_reruns"]
+        assert timed["reruns"] == run["rerun_kinds"]
+    rerun_total = sum(t["count"] for t in timings["reruns"].values())
+    assert rerun_total == sum(r["solo_reruns"] for r in proof["runs"])
+    graph_s = sum(r["wall_s"] for r in timings["suite_runs"] if r["purpose"] == "graph")
+    assert graph_s <= phases["graph_runs"] + 0.01
+    assert "where the time went" in example_run.stdout
 
 
 def test_report_json_reproduces_results_from_the_stores(example_run: ExampleRun) -> None:

@@ -13,6 +13,7 @@ from report_golden import check_golden, html_text
 from tracehybrid.report import plots
 from tracehybrid.report.html import render_html
 from tracehybrid.report.model import ReportModel
+from tracehybrid.report.phase_times import phase_rows
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +90,9 @@ def test_plots_are_inline_svg_without_metadata(
     svgs = page.tags("svg")
     with_traces = sum(f.traces is not None for f in realistic.functions)
     assert with_traces == 7
-    assert len(svgs) == 2 + with_traces
+    assert realistic.timings is not None
+    phase_bars = len(phase_rows(realistic.timings))  # one bar per phase of the run
+    assert len(svgs) == 2 + with_traces + phase_bars
     assert all(s.attrs.get("role") == "img" for s in svgs)
     assert "<metadata" not in page_html
     assert "<?xml" not in page_html

@@ -6,6 +6,7 @@ import argparse
 import dataclasses
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from rich.console import Console
@@ -18,7 +19,13 @@ from tracehybrid.report.model import load_results
 from tracehybrid.report.outputs import write_reports
 from tracehybrid.report.text import render_text
 from tracehybrid.runfolder import RunFolder
-from tracehybrid.session import PYTEST_CODES, RunOutcome, is_pytest, run_pipeline
+from tracehybrid.session import (
+    PYTEST_CODES,
+    RunOutcome,
+    is_pytest,
+    record_reports_time,
+    run_pipeline,
+)
 from tracehybrid.workspace import RunDir, find_project_root
 
 
@@ -84,7 +91,9 @@ def _run_and_report(
             keep_stores=keep_stores,
         )
         progress.stage("writing the reports")
+        started = time.perf_counter()
         written = write_reports(outcome.results, folder.stage.path) if outcome.results else {}
+        record_reports_time(outcome, time.perf_counter() - started)
     folder.publish()
     return outcome, {kind: folder.final_path(path) for kind, path in written.items()}
 

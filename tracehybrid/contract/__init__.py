@@ -28,10 +28,20 @@ from tracehybrid.contract.records import (
     UnreadableFile,
     Verdict,
 )
+from tracehybrid.contract.timings import (
+    PHASES,
+    RERUN_KINDS,
+    PhaseTimes,
+    RerunTally,
+    SuiteRunTime,
+    read_timings,
+)
 from tracehybrid.contract.writer import write_json_atomically
 
 __all__ = [
     "FORMAT_VERSION",
+    "PHASES",
+    "RERUN_KINDS",
     "EffectRecord",
     "EntryProblem",
     "Evidence",
@@ -39,19 +49,23 @@ __all__ = [
     "FunctionResult",
     "MissingResultsError",
     "PatchRecord",
+    "PhaseTimes",
     "ReasonRecord",
     "Refactoring",
+    "RerunTally",
     "Results",
     "RunRecord",
     "RuntimeRecord",
     "SignatureRecord",
     "Speedup",
     "SuiteRecord",
+    "SuiteRunTime",
     "TraceCounts",
     "UnreadableFile",
     "Verdict",
     "check_complete",
     "parse_results",
     "read_results",
+    "read_timings",
     "write_json_atomically",
 ]

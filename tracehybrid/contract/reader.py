@@ -16,6 +16,7 @@ from tracehybrid.contract.records import (
     SuiteRecord,
     UnreadableFile,
 )
+from tracehybrid.contract.timings import read_timings
 from tracehybrid.errors import DataError
 
 
@@ -80,6 +81,7 @@ def parse_results(document: dict[str, Any]) -> Results:
         files={p: d for p, d in as_dict(document.get("files")).items() if isinstance(d, str)},
         suite=_suite(as_dict(document.get("suite"))),
         unreadable_files=_unreadable(document.get("unreadable_files")),
+        timings=read_timings(document.get("timings")),
     )
 
 

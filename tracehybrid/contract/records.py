@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from tracehybrid.codes import Applicability
+from tracehybrid.contract.timings import PhaseTimes
 
 #: The results.json format this version writes and reads (shared/contract/results-v1.md).
 FORMAT_VERSION = 1
@@ -168,3 +169,5 @@ class Results:
     files: dict[str, str]
     suite: SuiteRecord | None
     unreadable_files: list[UnreadableFile]
+    #: The `timings` extra: where the run's time went; None when absent or malformed.
+    timings: PhaseTimes | None = None

@@ -20,6 +20,7 @@ class RunLog(Protocol):
 
     ignore: set[str]
     runs: list[SuiteRun]
+    bisection_s: float
 
     def changed(self, run: SuiteRun) -> dict[str, tuple[str, str]]: ...
 
@@ -108,6 +109,7 @@ class ProofResult:
     flaky: list[str]
     unexplained: dict[str, tuple[str, str]]
     runs: list[SuiteRun]
+    bisection_s: float = 0.0  # wall time of the bisection, its runs side by side included
 
     @property
     def clean(self) -> bool:
@@ -143,6 +145,7 @@ class ProofResult:
             "unexplained": {k: list(v) for k, v in self.unexplained.items()},
             "targets": {key: proof.to_json() for key, proof in self.targets.items()},
             "runs": [run.to_json() for run in self.runs],
+            "bisection_s": round(self.bisection_s, 3),
         }
 
 
@@ -200,7 +203,8 @@ def build_result(
             target, status, [], facts, _timing(facts), note, alone_unchecked=unchecked
         )
     flaky = sorted(prover.ignore)
-    return ProofResult(proofs, graph, eager, flaky, unexplained, list(prover.runs))
+    runs = list(prover.runs)
+    return ProofResult(proofs, graph, eager, flaky, unexplained, runs, prover.bisection_s)
 
 
 def read_proof_document(path: Path) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ class Prover:
     ignore: set[str] = field(default_factory=set)  # flaky tests: their changes prove nothing
     runs: list[SuiteRun] = field(default_factory=list)
     on_run: Callable[[SuiteRun, int], None] | None = None  # progress: each finished run
+    bisection_s: float = 0.0  # wall time spent bisecting (its runs may overlap: not their sum)
     _numbers: Any = field(default_factory=itertools.count)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -179,7 +181,9 @@ def prove_with(prover: Prover, targets: list[Target], options: ProveOptions) -> 
             # Only when the run's own process pinned nothing: bisecting the others while the
             # in-process culprits are left out cannot reproduce the tests those changed, and
             # would blame the whole rest "together". The next round shows what they leave.
+            started = time.perf_counter()
             found = _isolate(prover, active, graph)
+            prover.bisection_s += time.perf_counter() - started
         if not found:  # cannot be pinned on any target: stop rather than loop
             break
         rejections += found

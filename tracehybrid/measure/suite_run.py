@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from tracehybrid.child_process import run_child
+from tracehybrid.contract import RerunTally, SuiteRunTime
 from tracehybrid.launcher import check_command, prepend_path
 from tracehybrid.measure.inrun.isolation import coverage_environment
 from tracehybrid.measure.inrun.record import merge_dir, record_files
@@ -62,6 +63,7 @@ class SuiteRun:
     measure_s: float = 0.0
     processes: int = 0
     solo: dict[str, Any] = field(default_factory=dict)  # record.merge_solo of its processes
+    rerun_kinds: dict[str, dict[str, Any]] = field(default_factory=dict)  # kind: count, seconds
 
     @property
     def suite_wall_s(self) -> float:
@@ -81,9 +83,21 @@ class SuiteRun:
             "measure_s": round(self.measure_s, 3),
             "solo_reruns": self.solo.get("reruns", 0),
             "solo_s": self.solo.get("seconds", 0.0),
+            "rerun_kinds": self.rerun_kinds,
             "processes": self.processes,
             "out_dir": str(self.out_dir),
         }
+
+    def timing(self) -> SuiteRunTime:
+        """This run in the phase times: purpose, targets, wall time (reruns included), the
+        in-process reruns by kind and the seconds spent measuring."""
+        reruns = {
+            kind: RerunTally(int(tally["count"]), float(tally["seconds"]))
+            for kind, tally in self.rerun_kinds.items()
+        }
+        return SuiteRunTime(
+            self.purpose, len(self.targets), self.wall_s, reruns, self.measure_s, self.processes
+        )
 
 
 def graph_environment(targets_file: Path, base: dict[str, str] | None = None) -> dict[str, str]:
@@ -128,7 +142,7 @@ def run_suite(
     return SuiteRun(
         purpose, list(targets), exit_code, wall, out_dir,
         merged["outcomes"], merged["crashes"], merged["targets"], merged["problems"],
-        merged["measure_s"], merged["processes"], merged["solo"],
+        merged["measure_s"], merged["processes"], merged["solo"], merged["rerun_kinds"],
     )  # fmt: skip
 
 

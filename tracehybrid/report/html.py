@@ -10,6 +10,7 @@ from importlib import resources
 from tracehybrid.report import plots
 from tracehybrid.report.html_detail import code_section, function_section, h, inline_code
 from tracehybrid.report.model import FunctionView, ReportModel
+from tracehybrid.report.phase_times import timings_html
 
 _CATEGORY_LABELS = {  # how the contract's categories read in a sentence
     "side_effect": "side effects",
@@ -121,7 +122,8 @@ def _summary(model: ReportModel) -> str:
     return (
         '<section aria-labelledby="summary"><h2 id="summary">Summary</h2>\n'
         f'<div class="cards">{"".join(cards)}</div>\n'
-        f'<div class="split">{_rejections(model)}{_plots(model)}</div>\n{_runs(model)}</section>'
+        f'<div class="split">{_rejections(model)}{_plots(model)}</div>\n{_runs(model)}'
+        f"{timings_html(model.timings)}</section>"
     )
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from tracehybrid.contract import (
+    PhaseTimes,
     Results,
     RunRecord,
     SuiteRecord,
@@ -106,6 +107,8 @@ class ReportModel:
     document: dict[str, Any]
     #: Files the run could not parse or decode, so not analysed (the `unreadable_files` extra).
     unreadable_files: list[UnreadableFile] = field(default_factory=list)
+    #: Where the run's time went (the `timings` extra); None when the results lack it.
+    timings: PhaseTimes | None = None
 
     def reason_counts(self) -> list[tuple[CodeDoc, int]]:
         """Codes of blocked functions' reasons, commonest first (ties in code order)."""
@@ -155,6 +158,7 @@ def model_of(
         codes=[code_doc(c) for c in sorted({r.code for f in functions for r in f.reasons})],
         document=results.document,
         unreadable_files=results.unreadable_files,
+        timings=results.timings,
     )
 
 

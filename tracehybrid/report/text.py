@@ -7,6 +7,7 @@ from rich.table import Table
 from rich.text import Text
 
 from tracehybrid.report.model import FunctionView, ReportModel
+from tracehybrid.report.phase_times import timing_lines
 
 TOP_REASONS = 5  # rejection reasons listed under the table (those needing no change left out)
 
@@ -19,6 +20,9 @@ def render_text(model: ReportModel, console: Console, *, quiet: bool = False) ->
         _render_rich(model, console)
     else:
         _render_plain(model, console)
+    if model.timings is not None and not quiet:
+        for line in timing_lines(model.timings):
+            console.print(line, markup=False, highlight=False, soft_wrap=True)
     notes = [no_tests_note(model) or failed_tests_note(model), unreadable_note(model)]
     for note in notes:
         if note is not None:

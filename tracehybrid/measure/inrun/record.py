@@ -106,6 +106,8 @@ class ProcessRecord:
         # Tests in which a measurement ran a target's eager reference: its Python side effects
         # could stand in for ones the graph lost, so these tests are rerun without measuring.
         self.measured_tests: set[str] = set()
+        # kind -> [reruns, seconds]: the in-process reruns by kind (measure/__init__.py)
+        self.rerun_kinds: dict[str, list[float]] = {}
         self.started = _wall_clock()
         self.lock = threading.Lock()
 
@@ -114,6 +116,12 @@ class ProcessRecord:
         with self.lock:
             if len(self.problems) < 100:
                 self.problems.append(" ".join(message.split())[:500])
+
+    def count_reruns(self, kind: str, reruns: int, seconds: float) -> None:
+        """Add RERUNS in-process reruns of KIND, which took SECONDS of wall time."""
+        tally = self.rerun_kinds.setdefault(kind, [0, 0.0])
+        tally[0] += reruns
+        tally[1] += seconds
 
     def to_json(self) -> dict[str, Any]:
         """The document of one record file."""
@@ -128,6 +136,10 @@ class ProcessRecord:
             "outcomes": {} if self.nested else self.outcomes,
             "crashes": {} if self.nested else self.crashes,
             "solo": None if self.nested else self.solo,
+            "rerun_kinds": {
+                kind: {"count": int(count), "seconds": round(seconds, 3)}
+                for kind, (count, seconds) in self.rerun_kinds.items()
+            },
             "problems": self.problems,
             "targets": {key: rec.to_json() for key, rec in self.targets.items()},
         }
@@ -192,6 +204,7 @@ def merge_records(documents: list[dict[str, Any]]) -> dict[str, Any]:
         "measure_s": 0.0,
         "targets": {},
         "solo": merge_solo(documents),
+        "rerun_kinds": merge_rerun_kinds(documents),
     }
     for doc in documents:
         merged["outcomes"].update(doc["outcomes"])
@@ -203,6 +216,17 @@ def merge_records(documents: list[dict[str, Any]]) -> dict[str, Any]:
                 _merge_target(merged["targets"][key], item)
             else:
                 merged["targets"][key] = json.loads(json.dumps(item))
+    return merged
+
+
+def merge_rerun_kinds(documents: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The in-process reruns of all processes by kind: counts and seconds added up."""
+    merged: dict[str, dict[str, Any]] = {}
+    for doc in documents:
+        for kind, tally in doc.get("rerun_kinds", {}).items():
+            into = merged.setdefault(kind, {"count": 0, "seconds": 0.0})
+            into["count"] += tally["count"]
+            into["seconds"] = round(into["seconds"] + tally["seconds"], 3)
     return merged
 
 

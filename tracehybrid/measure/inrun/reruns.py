@@ -17,7 +17,7 @@ import time
 import pytest
 
 from tracehybrid.measure.inrun.record import ProcessRecord
-from tracehybrid.measure.inrun.rerunner import Rerunner
+from tracehybrid.measure.inrun.rerunner import Rerunner, Result
 from tracehybrid.measure.inrun.solo import Rerun, SoloReport, plan, within_budget
 
 # Taken at import, as the tracer does: a test that patches the clock must not change
@@ -67,6 +67,14 @@ class InProcessProof:
         """The outcome a rerun must reproduce: the baseline's, else the graph run's."""
         return self.baseline.get(nodeid) or self.record.outcomes[nodeid]
 
+    def _chain(self, kind: str, reruns: list[Rerun]) -> list[Result]:
+        """RERUNS, counted and timed as reruns of KIND (the phase times of `results.json`)."""
+        start = _perf_counter()
+        try:
+            return self.rerunner.chain(reruns)
+        finally:
+            self.record.count_reruns(kind, len(reruns), _perf_counter() - start)
+
     def _changed(self, nodeid: str) -> bool:
         return self.record.outcomes[nodeid] != self._expected(nodeid)
 
@@ -85,28 +93,29 @@ class InProcessProof:
             if _perf_counter() + reruns_needed * self.record.durations[nodeid] > deadline:
                 continue  # too long to settle here: bisection settles it with whole runs
             known = [key for key in self._hits(nodeid) if key in culprits]
-            if known and not self._changes(nodeid, frozenset(self.record.targets) - set(culprits)):
+            others = frozenset(self.record.targets) - set(culprits)
+            if known and not self._changes(nodeid, others, "culprit"):
                 if len(known) == 1:  # explained by the culprit found on an earlier test
                     self._record_alone(nodeid, known[0])
                 continue
-            if self._changes(nodeid, frozenset()):
+            if self._changes(nodeid, frozenset(), "control"):
                 self.report.order_dependent.append(nodeid)
                 continue
             suspects = [key for key in self._hits(nodeid) if key not in culprits]
             reruns = [(nodeid, frozenset({key})) for key in suspects]
-            for key, (outcome, crash) in zip(suspects, self.rerunner.chain(reruns), strict=True):
+            for key, (outcome, crash) in zip(suspects, self._chain("culprit", reruns), strict=True):
                 if outcome != self._expected(nodeid):
                     culprits.setdefault(key, {})[nodeid] = crash
 
     def _record_alone(self, nodeid: str, key: str) -> None:
         """Charge NODEID to the culprit KEY with the crash it causes alone (the all-graph run's
         crash may be another target's); nothing when it does not change the test alone."""
-        ((outcome, crash),) = self.rerunner.chain([(nodeid, frozenset({key}))])
+        ((outcome, crash),) = self._chain("culprit", [(nodeid, frozenset({key}))])
         if outcome != self._expected(nodeid):
             self.report.culprits[key][nodeid] = crash
 
-    def _changes(self, nodeid: str, forms: frozenset[str]) -> bool:
-        ((outcome, _),) = self.rerunner.chain([(nodeid, forms)])
+    def _changes(self, nodeid: str, forms: frozenset[str], kind: str) -> bool:
+        ((outcome, _),) = self._chain(kind, [(nodeid, forms)])
         return outcome != self._expected(nodeid)
 
     def _solo(self, stable: list[str]) -> None:
@@ -115,7 +124,7 @@ class InProcessProof:
         )
         failed = [
             (rerun, crash)
-            for rerun, (outcome, crash) in zip(planned, self.rerunner.chain(planned), strict=True)
+            for rerun, (outcome, crash) in zip(planned, self._chain("solo", planned), strict=True)
             if outcome != self._expected(rerun[0])
         ]
         suspects = sorted({nodeid for (nodeid, _), _ in failed})
@@ -127,7 +136,7 @@ class InProcessProof:
 
     def _order_dependent(self, nodeids: list[str]) -> list[str]:
         """Of NODEIDS, those whose outcome changes with no target changed either."""
-        controls = self.rerunner.chain([(nodeid, frozenset()) for nodeid in nodeids])
+        controls = self._chain("control", [(nodeid, frozenset()) for nodeid in nodeids])
         return [
             nodeid
             for nodeid, (outcome, _) in zip(nodeids, controls, strict=True)
@@ -150,7 +159,7 @@ class InProcessProof:
             spent = _perf_counter() - start
             if spent + self.record.durations[nodeid] > self.report.budget_s:
                 break
-            ((outcome, crash),) = self.rerunner.chain([(nodeid, remaining)])
+            ((outcome, crash),) = self._chain("unmeasured", [(nodeid, remaining)])
             self.report.unmeasured += 1
             if outcome != self._expected(nodeid) and not self._order_dependent([nodeid]):
                 self.report.masked.append(nodeid)
@@ -169,7 +178,7 @@ class InProcessProof:
             and nodeid not in self.report.order_dependent
         ]
         reruns: list[Rerun] = [(n, remaining) for n in nodeids]
-        results = dict(zip(nodeids, self.rerunner.chain(reruns), strict=True))
+        results = dict(zip(nodeids, self._chain("confirmation", reruns), strict=True))
         differ = sorted(n for n, (outcome, _) in results.items() if outcome != self._expected(n))
         unreliable = set(self._order_dependent(differ))
         for nodeid, (outcome, crash) in results.items():
