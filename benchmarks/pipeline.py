@@ -12,6 +12,7 @@ Run: .venv/bin/python benchmarks/pipeline.py [PROJECT_DIR] [--runs N]
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import statistics
 import subprocess
@@ -19,6 +20,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from tracehybrid.contract import read_timings
+from tracehybrid.report.phase_times import timing_lines
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples"
 PYTEST = [sys.executable, "-m", "pytest", "-q"]
@@ -65,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
         shutil.copytree(args.project, project, ignore=IGNORED)
         timed(PYTEST, project)  # warm the file cache and bytecode before the timed runs
         plain, traced = measure(project, runs)
+        phases = last_run_phases(project)
     plain_s, traced_s = statistics.median(plain), statistics.median(traced)
     ratio = traced_s / plain_s
     verdict = "ok" if ratio <= TARGET else "above target"
@@ -73,7 +78,20 @@ def main(argv: list[str] | None = None) -> int:
         f"pytest {plain_s:.2f} s, tracehybrid run {traced_s:.2f} s: "
         f"ratio {ratio:.2f}x (target <= {TARGET}x: {verdict})"
     )
+    print("\n".join(phases))
     return 0
+
+
+def last_run_phases(project: Path) -> list[str]:
+    """The last `tracehybrid run`'s own phase times (results.json `timings`), as it prints them."""
+    results = project / ".tracehybrid" / "results.json"
+    try:
+        timings = read_timings(json.loads(results.read_text(encoding="utf-8")).get("timings"))
+    except (OSError, ValueError):
+        timings = None
+    if timings is None:
+        return [f"no phase times in {results}"]
+    return ["the last tracehybrid run, by its own clock:", *timing_lines(timings)]
 
 
 if __name__ == "__main__":

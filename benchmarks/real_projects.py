@@ -436,6 +436,7 @@ class TracehybridRun:
     graph_runs: list[dict[str, Any]]  # proof.json: one entry per graph-mode run
     graph_phase_s: float | None  # first graph run's start to the last one's end
     suite: dict[str, Any]  # results.json `suite`: eager (traced) against graph wall time
+    timings: dict[str, Any]  # results.json `timings`: the run's own phase times
     approvals: dict[str, Any]
     traced_outcomes: Comparison  # the traced run's own, from trace.db
     junit_outcomes: Comparison  # the user's junit file as `tracehybrid run` left it
@@ -576,6 +577,7 @@ def run_tracehybrid(bench: Bench, tree: Path, plain: dict[str, str]) -> Tracehyb
         [graph_run_figures(r) for r in proof.get("runs", []) if isinstance(r, dict)],
         graph_phase_s(out),
         read_json(out / "results.json").get("suite", {}),
+        read_json(out / "results.json").get("timings", {}),
         approval_counts(read_json(out / "results.json")),
         compare(plain, traced, ".tracehybrid/trace.db (the traced run)"),
         compare(plain, outcomes_or_empty(junit, junit_outcomes), "its --junitxml file, as left"),
@@ -719,6 +721,9 @@ def print_phases(t: TracehybridRun, base: float) -> None:
             f"{run['solo_reruns']} in-process reruns {run['solo_s'] or 0.0:.1f} s, "
             f"{run['tests_failed']} tests failed"
         )
+    if t.timings:
+        print_timings(t.timings, t.wall_s)
+        return
     if t.graph_phase_s is None:
         print("    graph runs: none recorded")
         return
@@ -728,6 +733,18 @@ def print_phases(t: TracehybridRun, base: float) -> None:
         f"    the rest (static analysis, combining stores, reconcile, reports): {rest:.1f} s "
         "(not recorded per phase: the total less the traced run and the graph phase)"
     )
+
+
+def print_timings(timings: dict[str, Any], wall_s: float) -> None:
+    """results.json's `timings`: each phase, the in-process reruns by kind, the measurement;
+    the rest is start-up and exit outside the run's own clock (the harness's wall time less it)."""
+    for phase, seconds in timings.get("phases", {}).items():
+        print(f"    phase {phase}: {seconds:.1f} s ({seconds / max(wall_s, 1e-9):.0%})")
+    for kind, tally in timings.get("reruns", {}).items():
+        print(f"    in-process reruns, {kind}: {tally['count']} in {tally['seconds']:.1f} s")
+    print(f"    measurement (timing wrappers): {timings.get('measure_s', 0.0):.1f} s")
+    outside = wall_s - float(timings.get("wall_s", 0.0))
+    print(f"    outside the run's phases (interpreter start, imports, exit): {outside:.1f} s")
 
 
 def print_details(f: ProjectFigures) -> None:
