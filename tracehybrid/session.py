@@ -189,7 +189,7 @@ def _prove(
     baseline = read_views(store).outcomes
     jobs = config.parallel_bisection_runs()
     # The traced run is the eager baseline: one fewer run of the suite (its tracer costs ~10%).
-    settings = MeasureSettings(solo_budget=config.solo_budget)
+    settings = MeasureSettings(solo_budget=config.solo_budget, decide_at=config.min_speedup)
     options = ProveOptions(settings, Path.cwd(), time_eager_suite=False, on_run=progress.suite_run)
     started = time.perf_counter()
     try:

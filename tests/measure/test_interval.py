@@ -11,6 +11,7 @@ import pytest
 from tracehybrid.measure.inrun.record import ProcessRecord, merge_records
 from tracehybrid.measure.interval import (
     Samples,
+    clear_of,
     pooled_ratio,
     ratio_interval,
     rough_relative_halfwidth,
@@ -159,3 +160,12 @@ def test_the_stopping_estimate_tightens_with_repeats_and_needs_three() -> None:
     assert rough_relative_halfwidth(few.eager[:2], few.graph[:2]) == float("inf")
     wide = rough_relative_halfwidth(few.eager, few.graph)
     assert 0 < rough_relative_halfwidth(many.eager, many.graph) < wide
+
+
+def test_timing_stops_early_only_once_the_threshold_is_clearly_decided() -> None:
+    fast, slow = repeats(10.0, 0.2, 10, seed=3), repeats(0.5, 0.2, 10, seed=3)
+    borderline = repeats(1.1, 0.2, 10, seed=2)
+    assert clear_of(fast.eager, fast.graph, 1.1)  # 10x: more repeats cannot change the verdict
+    assert clear_of(slow.eager, slow.graph, 1.1)  # 0.5x: nor here
+    assert not clear_of(borderline.eager, borderline.graph, 1.1)  # 1.1x +-20%: keep timing
+    assert not clear_of(fast.eager[:2], fast.graph[:2], 1.1)  # two repeats decide nothing

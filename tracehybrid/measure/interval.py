@@ -99,13 +99,32 @@ def _resample(samples: Samples, rng: random.Random) -> Samples:
     return Samples(eager, tuple(rng.choices(samples.graph, k=len(samples.graph))), False)
 
 
+def _log_ratios(eager: Sequence[float], graph: Sequence[float]) -> list[float]:
+    return [math.log(e / g) for e, g in zip(eager, graph, strict=False) if e > 0 and g > 0]
+
+
 def rough_relative_halfwidth(eager: Sequence[float], graph: Sequence[float]) -> float:
     """A cheap stand-in for the interval's relative half-width while repeats are still being
     taken: 1.96 standard errors of the mean log ratio of paired repeats (inf under 3 repeats).
 
     The bootstrap itself runs once, on the controller; this only decides when to stop timing.
     """
-    logs = [math.log(e / g) for e, g in zip(eager, graph, strict=False) if e > 0 and g > 0]
+    logs = _log_ratios(eager, graph)
     if len(logs) < 3:
         return math.inf
     return 1.96 * statistics.stdev(logs) / math.sqrt(len(logs))
+
+
+#: How much wider than the rough 95% half-width the early stop looks: from ten repeats the normal
+#: approximation is optimistic, and stopping too early would decide a verdict on luck.
+STOP_MARGIN = 1.5
+
+
+def clear_of(eager: Sequence[float], graph: Sequence[float], threshold: float) -> bool:
+    """True when the paired repeats' rough interval of the ratio, widened by STOP_MARGIN, lies
+    wholly above or below THRESHOLD: more repeats would not change the verdict."""
+    halfwidth = STOP_MARGIN * rough_relative_halfwidth(eager, graph)
+    if math.isinf(halfwidth):
+        return False
+    centre = statistics.fmean(_log_ratios(eager, graph))
+    return centre - halfwidth > math.log(threshold) or centre + halfwidth < math.log(threshold)

@@ -79,6 +79,9 @@ class MeasureSettings:
     max_repeats: int = 60  # at most, while the ratio is still uncertain and the budget lasts
     # Stop adding repeats once the ratio's 95% half-width is about this fraction of it.
     target_halfwidth: float = 0.03
+    # The speed rule's threshold (config's min-speedup, set by the session): once the ratio is
+    # clearly above or below it, more repeats cannot change the verdict, so timing stops there.
+    decide_at: float | None = None
     warmup: int = 1
     min_repeat_s: float = 0.002  # each repeat runs enough calls to last this long
     max_calls_per_repeat: int = 100

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from tracehybrid.measure.inrun import tfbridge
 from tracehybrid.measure.inrun.compare import compare_outputs
 from tracehybrid.measure.inrun.gradients import compare_gradients
-from tracehybrid.measure.interval import Samples, rough_relative_halfwidth
+from tracehybrid.measure.interval import Samples, clear_of, rough_relative_halfwidth
 from tracehybrid.measure.timing import calls_per_repeat, time_repeats, timing_of_samples
 
 # Taken at import, as the tracer does: a test that patches the clock must not change
@@ -204,7 +204,8 @@ class Measurement:
     ) -> Samples:
         """Paired repeats of the timed region, eager and graph back to back on the same inputs,
         so a slow moment of the machine hits both. At least `repeats` of them; then more, while
-        the ratio is still uncertain (`target_halfwidth`), up to `max_repeats` or the deadline.
+        the ratio is still uncertain (`target_halfwidth`) and its rough interval still straddles
+        the speed rule's threshold (`decide_at`), up to `max_repeats` or the deadline.
         """
         settings = self.m.settings
         eager: list[float] = []
@@ -221,6 +222,7 @@ class Measurement:
                 break
             if len(eager) >= settings.repeats and (
                 rough_relative_halfwidth(eager, graph) <= settings.target_halfwidth
+                or (settings.decide_at is not None and clear_of(eager, graph, settings.decide_at))
             ):
                 break
         return Samples(tuple(eager), tuple(graph))
