@@ -66,3 +66,17 @@ def test_describe_reads_like_a_signature(tf: Any) -> None:
     )
     assert probes.describe(probes.prekey({"k": True}), ids) == "dict{'k': bool=True}"
     assert probes.describe(probes.prekey(thing), ids) == "object#1"
+
+
+def test_eager_tensors_key_dtype_apart_and_describe_it_by_name(tf: Any) -> None:
+    # Eager tensors are keyed by their DataType enum (a C call, an int hash), not a DType object.
+    f32, f64 = tf.ones([2, 3]), tf.ones([2, 3], tf.float64)
+    assert probes.prekey(f32) == probes.prekey(tf.zeros([2, 3]))
+    assert probes.prekey(f32) != probes.prekey(f64)
+    assert probes.prekey(f32) != probes.prekey(tf.ones([2, 3], tf.int32))
+    nested = probes.prekey({"train": (f64, f32), "history": [f32] * 3})
+    text = probes.describe(nested, {})
+    assert text == (
+        "dict{'train': tuple[tensor float64[2,3], tensor float32[2,3]], "
+        "'history': list[tensor float32[2,3], tensor float32[2,3], tensor float32[2,3]]}"
+    )

@@ -55,6 +55,7 @@ class CandidateState:
     module_name: str | None = None
     codes: list[CodeType] = field(default_factory=list)  # kept alive so ids are never reused
     function: Any = None  # the live function or tf.function object, when a hook saw it
+    names: tuple[str, ...] = ()  # all_names(), computed once per code object, not per call
 
     def bind_code(self, code: CodeType, module_name: str | None) -> None:
         """Remember a code object of this candidate and read its parameter layout."""
@@ -63,11 +64,12 @@ class CandidateState:
         self.codes.append(code)
         self.module_name = self.module_name or module_name
         self.param_names, self.varargs, self.kwonly, self.varkw = _parameters(code)
+        extra = tuple(n for n in (self.varargs, self.varkw) if n)
+        self.names = self.param_names + self.kwonly + extra
 
     def all_names(self) -> tuple[str, ...]:
         """Parameter names in the order their values form the call pre-key."""
-        extra = tuple(n for n in (self.varargs, self.varkw) if n)
-        return self.param_names + self.kwonly + extra
+        return self.names
 
     def split_call(self, values: tuple[Any, ...]) -> tuple[tuple[Any, ...], dict[str, Any]]:
         """Rebuild (args, kwargs) from the bound values read at PY_START."""

@@ -173,7 +173,7 @@ class Tracer:
 
     def _enter_body(self, code: CodeType, state: CandidateState, frame: FrameType) -> None:
         local = frame.f_locals
-        values = tuple([local.get(name) for name in state.all_names()])
+        values = tuple([local.get(name) for name in state.names])
         key = call_prekey(values)
         mode = self.mode_now(key)
         if state.spec.kind == "hybrid":
