@@ -105,6 +105,9 @@ def _speedup(raw: Any) -> Speedup | None:
         first_call_s=_float(raw.get("first_call_s")),
         break_even_calls=_float(raw.get("break_even_calls")),
         seconds_saved=_float(raw.get("seconds_saved")),
+        seconds_saved_steady=_float(raw.get("seconds_saved_steady")),
+        tracing_s=_float(raw.get("tracing_s")),
+        traces_counted=_int(raw.get("traces_counted")),
     )
 
 
@@ -137,8 +140,15 @@ def _runtime(raw: dict[str, Any]) -> RuntimeRecord:
 def _traces(raw: Any) -> TraceCounts | None:
     if not isinstance(raw, dict):
         return None
+    mismatch = raw.get("prediction_mismatch")
     counts = TraceCounts(
-        _int(raw.get("plain")), _int(raw.get("reduce_retracing")), _int(raw.get("signature"))
+        _int(raw.get("plain")),
+        _int(raw.get("reduce_retracing")),
+        _int(raw.get("signature")),
+        observed=_int(raw.get("observed")),
+        instances=_int(raw.get("instances")),
+        max_per_instance=_int(raw.get("max_per_instance")),
+        prediction_mismatch=mismatch if isinstance(mismatch, str) else None,
     )
     return None if counts == TraceCounts(None, None, None) else counts
 

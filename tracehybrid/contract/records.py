@@ -48,16 +48,31 @@ class Speedup:
     repeats: int | None = None
     first_call_s: float | None = None
     break_even_calls: float | None = None
+    #: Over this test suite, with the traces the graph run counted at their measured cost.
     seconds_saved: float | None = None
+    #: Over this test suite, steady state: calls times the per-call saving, tracing left out.
+    seconds_saved_steady: float | None = None
+    tracing_s: float | None = None  # the counted traces times one trace's cost
+    traces_counted: int | None = None
 
 
 @dataclass(frozen=True)
 class TraceCounts:
-    """Distinct traces the observed calls produce: plain, `reduce_retracing`, signature."""
+    """Distinct traces the observed calls produce: plain, `reduce_retracing`, signature; then
+    what the graph run counted (extras): traces, objects that traced, the busiest cache."""
 
     plain: int | None
     reduce_retracing: int | None
     signature: int | None
+    observed: int | None = None
+    instances: int | None = None
+    max_per_instance: int | None = None
+    prediction_mismatch: str | None = None
+
+    @property
+    def setup_only(self) -> bool:
+        """Several objects traced, each once: set-up cost per object, not retracing."""
+        return bool(self.instances and self.instances > 1 and self.max_per_instance == 1)
 
 
 @dataclass(frozen=True)

@@ -83,6 +83,9 @@ class TargetProof:
             "calls": facts.get("calls", 0),
             "calls_in_graph": facts.get("calls_in_graph", 0),
             "traces": facts.get("traces", 0),
+            # graph objects that traced (one per instance for a method), and the busiest cache
+            "traced_objects": facts.get("traced_objects"),
+            "max_object_traces": facts.get("max_object_traces"),
             # nodeids of the tests that called it as a graph, and inside an outer graph
             "tests": sorted(facts.get("tests", {})),
             "graph_tests": sorted(facts.get("graph_tests", {})),

@@ -11,12 +11,14 @@ from typing import Any
 from tracehybrid import __version__, codes
 from tracehybrid.apply.edits import FunctionTarget
 from tracehybrid.apply.preview import preview_diff
+from tracehybrid.measure.timing import Timing
 from tracehybrid.results.storeviews import StoreViews
 from tracehybrid.sourcefile import sha256_hex
 from tracehybrid.store.reader import CandidateFacts
 from tracehybrid.verdict.decide import Decision
 from tracehybrid.verdict.evidence import prediction_of
-from tracehybrid.verdict.speed import speed_interval_fields
+from tracehybrid.verdict.observed_traces import mismatch_note, predicted_for
+from tracehybrid.verdict.speed import speed_interval_fields, suite_effect_fields
 
 
 def file_hashes(root: Path, paths: set[str]) -> dict[str, str]:
@@ -36,6 +38,7 @@ def function_entry(
     """One `functions[]` item (its patch without the preview: see `patch_preview`)."""
     proposal, fn = decision.proposal, decision.proposal.fn
     runtime = _runtime(fact, views, key)
+    _add_observed_traces(runtime, decision)
     if decision.proof is not None and decision.proof.alone_unchecked:
         runtime["not_run_alone"] = list(decision.proof.alone_unchecked)
     return {
@@ -106,6 +109,19 @@ def _runtime(
     }
 
 
+def _add_observed_traces(runtime: dict[str, Any], decision: Decision) -> None:
+    """The graph run's trace counts beside the prediction, and a line where they disagree."""
+    observed = decision.observed_traces
+    if observed is None or decision.proof is None:
+        return
+    traces = runtime.setdefault("traces", {})
+    predicted = predicted_for(decision.proof.target.decorator, traces)
+    traces.update(observed.to_json())
+    note = mismatch_note(predicted, observed)
+    if note is not None:
+        traces["prediction_mismatch"] = note
+
+
 def _speedup(decision: Decision, fact: CandidateFacts | None) -> dict[str, Any] | None:
     timing = decision.timing
     if timing is None or not math.isfinite(timing.ratio) or timing.graph.median_s <= 0:
@@ -120,8 +136,17 @@ def _speedup(decision: Decision, fact: CandidateFacts | None) -> dict[str, Any] 
         "method": decision.timing_method,
         "first_call_s": None if timing.first_call_s is None else _sig(timing.first_call_s),
         "break_even_calls": None if timing.break_even is None else _sig(timing.break_even),
-        "seconds_saved": round((eager.median_s - graph.median_s) * calls, 6),
+        **_suite_effect(decision, timing, calls),
     }
+
+
+def _suite_effect(decision: Decision, timing: Timing, calls: int) -> dict[str, Any]:
+    """The two figures over this suite: steady state, and with the counted traces' cost."""
+    observed = decision.observed_traces
+    facts = decision.proof.facts if decision.proof is not None else {}
+    trace_calls = [float(s) for s in facts.get("trace_calls_s") or []]
+    traces = None if observed is None else observed.traces
+    return suite_effect_fields(timing, calls, traces, trace_calls)
 
 
 def summary(decisions: list[Decision], entries: list[dict[str, Any]]) -> dict[str, Any]:

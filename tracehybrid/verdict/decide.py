@@ -11,6 +11,7 @@ from tracehybrid.measure.interval import Samples
 from tracehybrid.measure.proof import TargetProof
 from tracehybrid.measure.timing import Timing, timing_of_samples
 from tracehybrid.verdict.model import Proposal, Reason, Verdict
+from tracehybrid.verdict.observed_traces import ObservedTraces, retracing_reason
 from tracehybrid.verdict.proofview import ProofView
 from tracehybrid.verdict.speed import judge_speed
 
@@ -29,6 +30,11 @@ class Decision:
     timing_method: str | None = None  # replay: timed on copies of the tests' inputs; passive
     proof: TargetProof | None = None
     extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def observed_traces(self) -> ObservedTraces | None:
+        """The traces the graph run counted for it, when it ran as a graph."""
+        return ObservedTraces.of(self.proof)
 
 
 def decide(
@@ -51,6 +57,10 @@ def decide(
         return Decision(proposal, "rejected", [*proposal.reasons, failure], proof=target)
     if proposal.refactoring == "dehybridize":  # nothing to time: it goes back to eager
         return Decision(proposal, "approved", list(proposal.reasons), proof=target)
+    observed = ObservedTraces.of(target)
+    retracing = retracing_reason(observed, target.target.decorator, config.max_traces, where)
+    if retracing is not None:  # judged on what the graph run saw, not on the prediction
+        return Decision(proposal, "rejected", [*proposal.reasons, retracing], proof=target)
     timing, method = _timing(target, eager_call_s)
     eager_calls = max(0, len(eager_call_s) - 1)  # as _timing counts them: the first dropped
     decision = Decision(proposal, "approved", list(proposal.reasons), timing, method, target)

@@ -22,7 +22,9 @@ FACT_KEYS = (
     "tests",
     "graph_tests",
 )
-COUNT_KEYS = ("calls", "calls_in_graph")
+COUNT_KEYS = ("calls", "calls_in_graph", "traces")
+#: Counts a proof.json from before they were recorded lacks: absent, not zero.
+OPTIONAL_COUNT_KEYS = ("traced_objects", "max_object_traces")
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,7 @@ def _target(item: dict[str, Any]) -> TargetProof:
     timing = item.get("timing")
     facts: dict[str, Any] = {key: item.get(key, []) for key in FACT_KEYS}
     facts.update({key: int(item.get(key, 0)) for key in COUNT_KEYS})
+    facts.update({key: int(item[key]) for key in OPTIONAL_COUNT_KEYS if item.get(key) is not None})
     return TargetProof(
         target=Target.from_json(item["target"]),
         status=str(item["status"]),

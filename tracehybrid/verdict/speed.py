@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass
 from typing import Any
 
@@ -103,3 +104,34 @@ def speed_interval_fields(timing: Timing) -> dict[str, Any]:
         low, high = round(interval.low, 4), round(interval.high, 4)
         fields.update(spread=[low, high], ratio_low=low, ratio_high=high)
     return fields
+
+
+def trace_cost_s(timing: Timing, trace_calls_s: list[float]) -> float | None:
+    """What one trace costs: the median of the graph run's tracing calls less a steady graph
+    call (the timing's own first-call estimate when the run kept none)."""
+    costs = [max(0.0, float(s) - timing.graph.median_s) for s in trace_calls_s]
+    return statistics.median(costs) if costs else timing.trace_s
+
+
+def suite_effect_fields(
+    timing: Timing, calls: int, traces: int | None, trace_calls_s: list[float]
+) -> dict[str, Any]:
+    """results.json's two figures of a measured function over this test suite.
+
+    `seconds_saved_steady`: CALLS times the steady per-call saving, tracing left out (what a
+    long-lived object gains); `seconds_saved`: the same less TRACES (counted in the graph run)
+    times one trace's cost, `tracing_s`. Negative: the tests get slower. Without a count of the
+    traces (an older proof.json) the steady figure is all there is, and `tracing_s` is None.
+    """
+    steady = (timing.eager.median_s - timing.graph.median_s) * calls
+    cost = trace_cost_s(timing, trace_calls_s) if traces else None
+    tracing = cost * traces if cost is not None and traces else None
+    if traces == 0:
+        tracing = 0.0
+    return {
+        "seconds_saved": round(steady - (tracing or 0.0), 6),
+        "seconds_saved_steady": round(steady, 6),
+        "tracing_s": None if tracing is None else round(tracing, 6),
+        "trace_s": None if cost is None else float(f"{cost:.6g}"),
+        "traces_counted": traces,
+    }

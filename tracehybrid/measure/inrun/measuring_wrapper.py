@@ -123,7 +123,7 @@ class Measurer:
             self.record.graph_tests[self.process.current_test] += 1
             before = tfbridge.tracing_count(run)
             result = self._run(run, args, kwargs)
-            self.record.traces += max(0, tfbridge.tracing_count(run) - before)
+            self._note_traces(run, before)
             return result
         signature, copies = self._guarded(self._plan, args, kwargs) or ("", None)
         taped = copies is not None and bool(self._guarded(gradients.tape_recording))
@@ -177,14 +177,28 @@ class Measurer:
         return signature, tfbridge.copy_mutable((args, kwargs))
 
     def _count_traces(self, before: int, run: Any, result: Any, start: float) -> float | None:
-        traced = tfbridge.tracing_count(run) - before
+        traced = self._note_traces(run, before)
         if traced <= 0:
             return None
         tfbridge.force(result)
         elapsed = _perf_counter() - start
-        self.record.traces += traced
         self.record.trace_calls_s.append(elapsed)
         return elapsed
+
+    def _note_traces(self, run: Any, before: int) -> int:
+        """Count the traces RUN made in this call, and which graph object made them.
+
+        RUN is one tf.function per target, or per instance for a method (tf.function binds a
+        copy with its own cache to each instance): a first trace of an object is the set-up of a
+        new cache, later ones are retraces within it, which is what `max-traces` limits.
+        """
+        after = tfbridge.tracing_count(run)
+        traced = max(0, after - before)
+        if traced:
+            self.record.traces += traced
+            self.record.traced_objects += 1 if before == 0 else 0
+            self.record.max_object_traces = max(self.record.max_object_traces, after)
+        return traced
 
     def _exception(self, exc: Exception, eager: Any, copies: tuple[Any, Any]) -> None:
         graph_only: bool | None = None

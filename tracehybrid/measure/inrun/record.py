@@ -40,6 +40,8 @@ class TargetRecord:
     calls: int = 0
     calls_in_graph: int = 0  # calls made while an outer graph was being traced
     traces: int = 0
+    traced_objects: int = 0  # graph objects (the function, or one per instance) that traced
+    max_object_traces: int = 0  # the most traces one object's cache held: its retracing
     tests: Counter[str] = field(default_factory=Counter)
     graph_tests: Counter[str] = field(default_factory=Counter)  # calls while tracing, per test
     trace_calls_s: list[float] = field(default_factory=list)
@@ -75,6 +77,8 @@ class TargetRecord:
             "calls": self.calls,
             "calls_in_graph": self.calls_in_graph,
             "traces": self.traces,
+            "traced_objects": self.traced_objects,
+            "max_object_traces": self.max_object_traces,
             "tests": dict(self.tests),
             "graph_tests": dict(self.graph_tests),
             "trace_calls_s": [round(s, 6) for s in self.trace_calls_s[:MAX_LISTED]],
@@ -182,8 +186,12 @@ _WRAP_RANK = {"pending": 0, "wrapped": 1, "not_wrapped": 2}
 def _merge_target(into: dict[str, Any], item: dict[str, Any]) -> None:
     if _WRAP_RANK[item["wrap"]] > _WRAP_RANK[into["wrap"]]:
         into["wrap"], into["wrap_error"] = item["wrap"], item["wrap_error"]
-    for name in ("calls", "calls_in_graph", "traces", "compared", "inexact"):
+    for name in ("calls", "calls_in_graph", "traces", "traced_objects", "compared", "inexact"):
         into[name] = into.get(name, 0) + item.get(name, 0)
+    # Each process has its own objects: the busiest cache of the run is the busiest of any.
+    into["max_object_traces"] = max(
+        into.get("max_object_traces", 0), item.get("max_object_traces", 0)
+    )
     for name in ("tests", "graph_tests"):
         into[name] = dict(Counter(into.get(name, {})) + Counter(item.get(name, {})))
     for name in ("trace_calls_s", "exceptions", "mismatches", "not_compared", "warnings"):
