@@ -284,11 +284,16 @@ _REGISTRY: tuple[Code, ...] = (
         "tensor-iteration",
         "unsupported",
         "static",
-        "Iterates a tensor parameter with a Python `for` loop.",
-        "Iterating a symbolic tensor raises `OperatorNotAllowedInGraphError` unless AutoGraph can "
-        "convert the loop; `tf.range` or `tf.map_fn` stage it correctly.",
-        "def total(x):\n    s = 0.0\n    for v in x:\n        s += v\n    return s",
-        "def total(x):\n    return tf.reduce_sum(x)",
+        "Iterates a tensor in a way AutoGraph cannot stage: a `return` or a growing Python list "
+        "inside a tensor loop, or a comprehension, `list()`, `enumerate()` or `zip()` over a tensor.",
+        "AutoGraph turns `for`/`while` loops over tensors into `tf.while_loop`, but not these: a "
+        "`return` inside raises `NotImplementedError`, a list appended inside raises "
+        "`InaccessibleTensorError`, and a comprehension or builtin iterating a symbolic tensor raises "
+        "`OperatorNotAllowedInGraphError`. Plain tensor loops are not flagged.",
+        "def doubled(x):\n    out = []\n    for v in x:\n        out.append(v * 2)\n"
+        "    return tf.stack(out)",
+        "def doubled(x):\n    out = tf.TensorArray(x.dtype, size=0, dynamic_size=True)\n"
+        "    for v in x:\n        out = out.write(out.size(), v * 2)\n    return out.stack()",
     ),
     _c(
         "TH182",

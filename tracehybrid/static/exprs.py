@@ -6,6 +6,7 @@ import ast
 from typing import Protocol
 
 from tracehybrid.static import names
+from tracehybrid.static.autograph import is_staged_iterable, is_tensor_parameter
 from tracehybrid.static.context import BodyContext
 from tracehybrid.static.scopes import Scope, ScopeKind
 from tracehybrid.static.summary import NO_TAINT, Taint
@@ -253,6 +254,10 @@ class ExprEvaluator:
         try:
             for gen in generators:
                 source = self.ev(gen.iter)
+                if is_staged_iterable(source) or is_tensor_parameter(source):
+                    # AutoGraph converts loops, not comprehensions: Python iterates the tensor.
+                    text = f"iterates `{body.ctx.text(gen.iter)}` in a comprehension"
+                    body.find("TH181", text, gen.iter.lineno, source.taint)
                 if first:  # the first iterable is evaluated outside, as Python does
                     body.scope, first = inner, False
                 target, line = gen.target, gen.target.lineno

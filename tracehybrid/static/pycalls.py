@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 
 from tracehybrid.static import names
+from tracehybrid.static.autograph import ITERATING_BUILTINS, is_tensor_parameter
 from tracehybrid.static.context import BodyContext
 from tracehybrid.static.summary import TENSOR
 from tracehybrid.static.values import UNKNOWN, Val, ValKind, element_of, is_tensorish
@@ -79,6 +80,7 @@ class PythonCalls:
             kind = ValKind.OBJECT if code == "TH103" else ValKind.UNKNOWN
             return Val(kind, origin="local")
         if name in CONTAINER_BUILTINS:
+            self.python_iteration(name, node, args)
             elem = frozenset().union(*(element_of(a).taint for a in args))
             lit = "lit" if args and all(element_of(a).is_python_literal for a in args) else ""
             return Val(ValKind.CONTAINER, elem, ref=lit, origin="local", elem=elem)
@@ -106,6 +108,16 @@ class PythonCalls:
         elif name == "globals":
             return Val(ValKind.OBJECT, origin="global:globals()")
         return Val(origin="local")
+
+    def python_iteration(self, name: str, node: ast.Call, args: list[Val]) -> None:
+        """`list(t)`, `zip(t, u)`...: Python iterates the tensor, which a graph refuses."""
+        if name not in ITERATING_BUILTINS:
+            return
+        for arg in args:
+            if is_tensor_parameter(arg):
+                message = f"iterates a tensor in Python with `{name}()`"
+                self.body.find("TH181", message, node.lineno, arg.taint)
+                return
 
     def numeric(self, args: list[Val]) -> Val:
         """`abs`, `min`, `max`, `sum`...: tensor ops on tensors, Python numbers otherwise."""

@@ -6,11 +6,12 @@ import ast
 import weakref
 from typing import Protocol
 
+from tracehybrid.static.autograph import is_staged_iterable, unstageable_loop_body
 from tracehybrid.static.calls import CallResolver
 from tracehybrid.static.context import BodyContext, ModuleContext, dotted, is_lazy_guard
 from tracehybrid.static.exprs import ExprEvaluator
 from tracehybrid.static.scopes import Scope, ScopeKind
-from tracehybrid.static.summary import FuncSummary
+from tracehybrid.static.summary import FuncSummary, Taint
 from tracehybrid.static.tfcalls import HigherOrderHook
 from tracehybrid.static.values import Val, ValKind, element_of, is_tensorish, merge
 
@@ -194,21 +195,28 @@ class BodyWalker:
     def st_for(self, node: ast.For | ast.AsyncFor) -> None:
         source = self.ev(node.iter)
         params = frozenset(t for t in source.taint if t.startswith("p:"))
-        if params and is_tensorish(source) and isinstance(node.iter, ast.Name):
-            self.body.find(
-                "TH181",
-                f"iterates `{node.iter.id}` with a Python `for` loop",
-                node.lineno,
-                params,
-            )
+        named_tensor = params and is_tensorish(source) and isinstance(node.iter, ast.Name)
+        if named_tensor or is_staged_iterable(source):
+            what = self.body.ctx.text(node.iter)
+            self.check_staged_loop(node, f"a Python `for` loop over `{what}`", source.taint)
         self.bind_target(node.target, element_of(source), node.lineno)
         self.branches(node.body, node.orelse)
 
     st_asyncfor = st_for
 
     def st_while(self, node: ast.While) -> None:
-        self.ev(node.test)
+        test = self.ev(node.test)
+        if is_tensorish(test):
+            self.check_staged_loop(node, "a `while` loop on a tensor condition", test.taint)
         self.branches(node.body, node.orelse)
+
+    def check_staged_loop(
+        self, node: ast.For | ast.AsyncFor | ast.While, what: str, cond: Taint
+    ) -> None:
+        """TH181 only where AutoGraph cannot stage the loop (see static/autograph)."""
+        why = unstageable_loop_body(node.body, self.body.lookup)
+        if why is not None:
+            self.body.find("TH181", f"{what} {why}", node.lineno, cond)
 
     def st_with(self, node: ast.With | ast.AsyncWith) -> None:
         for item in node.items:

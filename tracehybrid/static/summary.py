@@ -23,7 +23,8 @@ ArgKind = Literal["literal", "bool", "none", "object", "unknown", "tensor", "mix
 # Bumped whenever the summaries change meaning, so stale cache entries are never reused.
 # 4: call targets became `CallTarget` records instead of "f:"/"m:"/"s:" strings.
 # 5: TH197, a tf.function created on every call of its enclosing function.
-ANALYZER_VERSION = "5"
+# 6: TH181 only on loops AutoGraph cannot stage, and on comprehensions/builtins iterating a tensor.
+ANALYZER_VERSION = "6"
 
 
 @dataclass(slots=True)

@@ -151,7 +151,12 @@ def test_f71_reading_trainable_variables_after_the_forward_pass_is_fine() -> Non
 @pytest.mark.parametrize(
     ("body", "flagged"),
     [
-        ("    s = 0.0\n    for e in x:\n        s += e\n    return s", True),
+        # AutoGraph stages this loop as a tf.while_loop (tests/autograph/): not a blocker.
+        ("    s = 0.0\n    for e in x:\n        s += e\n    return s", False),
+        # A Python list grown in the staged loop cannot leave it: InaccessibleTensorError.
+        ("    out = []\n    for e in x:\n        out.append(e)\n    return tf.stack(out)", True),
+        ("    for e in x:\n        return e", True),
+        ("    out = []\n    for e in tf.unstack(x):\n        out.append(e)\n    return out", False),
         (
             "    s = 0.0\n    for i in tf.range(tf.shape(x)[0]):\n        s += x[i]\n    return s",
             False,

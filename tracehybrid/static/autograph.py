@@ -1,0 +1,88 @@
+"""What AutoGraph stages and what it cannot: the conditions under which a tensor loop is TH181."""
+
+# `tf.function` converts Python control flow with AutoGraph, so most tensor loops are no blocker.
+# Measured with TF 2.21; tests/autograph/ runs each example eagerly and under `tf.function`.
+#
+# construct                                         under tf.function (AutoGraph on)       code
+# `for v in t` (t a tensor), accumulating a tensor  tf.while_loop, equal results           none
+# `for i in tf.range(n)`, `for v in dataset`        tf.while_loop / dataset loop, equal    none
+# `for v in [a, b]`, `for i in range(3)`            unrolled while tracing, equal          none
+# `while` / `if` on a tensor condition              tf.while_loop / tf.cond, equal         none
+# `break`, `continue` in a tensor loop              converted, equal                       none
+# `return` in a tensor `for` / `while`              NotImplementedError                    TH181
+# Python list appended in a tensor loop             InaccessibleTensorError when read      TH181
+# comprehension over a tensor; `list`, `tuple`,     OperatorNotAllowedInGraphError         TH181
+#   `sorted`, `enumerate`, `zip` of a tensor
+# `len(t)`                                          the static first dimension             none
+# `bool(t)`                                         OperatorNotAllowedInGraphError         TH132
+# `int(t)`                                          int32 tensor: `x * int(t)` TypeError   TH132
+# `float(t)`                                        float32 tensor: float64 precision lost TH132
+# `assert` on a tensor                              OperatorNotAllowedInGraphError         TH183
+# `tf.sqrt(x, tf.float32)` (a dtype as `name`)      TypeError                              TH182
+# `.numpy()`, NumPy on a tensor                     AttributeError, NotImplementedError    TH131/133
+#
+# Left to the graph run's proof rather than blocked here, because they raise on the first traced
+# call and never differ silently: a loop variable whose dtype or shape changes across iterations
+# (`s = 0` summing floats: TypeError; growth by `tf.concat`: ValueError) and a variable set in one
+# branch of a tensor `if` only (ValueError).
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Iterator
+
+from tracehybrid.static.values import Val, ValKind, is_tensorish
+
+# Builtins that iterate a tensor argument in Python, which a symbolic tensor refuses in a graph.
+ITERATING_BUILTINS = frozenset(
+    {"list", "tuple", "sorted", "reversed", "set", "frozenset", "enumerate", "zip"}
+)
+LIST_GROWERS = frozenset({"append", "extend", "insert"})
+
+
+def is_staged_iterable(val: Val) -> bool:
+    """Iterating `val` in a graph makes a staged loop: a tf.range or a dataset (never unrolled)."""
+    return val.kind in (ValKind.TFRANGE, ValKind.DATASET, ValKind.DATASET_ITER)
+
+
+def is_tensor_parameter(val: Val) -> bool:
+    """A parameter itself, judged a tensor: TF ops that return Python lists (`tf.unstack`,
+    `tape.gradient`) are not told apart from tensors, so only parameters are known to be one."""
+    return val.origin.startswith("param:") and is_tensorish(val)
+
+
+def _own_nodes(statements: list[ast.stmt]) -> Iterator[ast.AST]:
+    """Every node of the loop body, except inside nested functions, lambdas and classes."""
+    stack: list[ast.AST] = list(statements)
+    while stack:
+        node = stack.pop()
+        yield node
+        for child in ast.iter_child_nodes(node):
+            if not isinstance(
+                child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef
+            ):
+                stack.append(child)
+
+
+def unstageable_loop_body(statements: list[ast.stmt], lookup: Callable[[str], Val]) -> str | None:
+    """Why AutoGraph cannot turn a loop with this body into a tf.while_loop, or None if it can."""
+    for node in _own_nodes(statements):
+        if isinstance(node, ast.Return):
+            return "has a `return` inside it"
+        grown = _grown_python_list(node, lookup)
+        if grown:
+            return f"appends to the Python list `{grown}` inside it"
+    return None
+
+
+def _grown_python_list(node: ast.AST, lookup: Callable[[str], Val]) -> str:
+    """The name of a Python list that `node` grows (`out.append(v)`, `out += [v]`), or ''."""
+    target: ast.expr | None = None
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        if node.func.attr in LIST_GROWERS:
+            target = node.func.value
+    elif isinstance(node, ast.AugAssign) and isinstance(node.value, ast.List | ast.ListComp):
+        target = node.target
+    if isinstance(target, ast.Name) and lookup(target.id).kind is ValKind.CONTAINER:
+        return target.id
+    return ""
