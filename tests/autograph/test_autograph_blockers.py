@@ -51,3 +51,32 @@ def test_static_analysis_flags_exactly_what_breaks(analysed: ProjectFacts, case:
     assert function.has_tensor_param.is_yes
     expected = {case.code} if case.code else set()
     assert function.codes & GRAPH_BLOCKERS == expected
+
+
+def test_collections_of_tensors_and_unannotated_parameters_are_not_flagged() -> None:
+    """Loops over `Sequence[tf.Variable]` unroll, and an unannotated parameter may hold a list."""
+    project = analyze_source(
+        """
+import tensorflow as tf
+from collections.abc import Sequence
+def penalty(variables: Sequence[tf.Variable]):
+    return tf.add_n([tf.nn.l2_loss(v) for v in variables])
+def apply(gradients: Sequence[tf.Tensor], variables: Sequence[tf.Variable]):
+    for gradient, variable in zip(gradients, variables, strict=True):
+        variable.assign_sub(gradient)
+def stack_doubled(tensors):
+    return tf.stack([t * 2 for t in tensors])
+def collect(xs: Sequence[tf.Tensor]):
+    out = []
+    for x in xs:
+        out.append(x * 2)
+    return tf.stack(out)
+v = tf.Variable([1.0])
+penalty([v])
+apply([tf.ones([1])], [v])
+stack_doubled([tf.ones([1])])
+collect([tf.ones([1])])
+"""
+    )
+    for name in ("penalty", "apply", "stack_doubled", "collect"):
+        assert "TH181" not in project.function(name).codes, name

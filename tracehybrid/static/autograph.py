@@ -29,8 +29,9 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 
+from tracehybrid.static.summary import ParamSummary
 from tracehybrid.static.values import Val, ValKind, is_tensorish
 
 # Builtins that iterate a tensor argument in Python, which a symbolic tensor refuses in a graph.
@@ -38,6 +39,10 @@ ITERATING_BUILTINS = frozenset(
     {"list", "tuple", "sorted", "reversed", "set", "frozenset", "enumerate", "zip"}
 )
 LIST_GROWERS = frozenset({"append", "extend", "insert"})
+PYTHON_COLLECTIONS = frozenset(
+    {"Sequence", "MutableSequence", "Iterable", "Iterator", "Collection", "list", "List", "tuple"}
+    | {"Tuple", "dict", "Dict", "Mapping", "set", "Set", "frozenset"}
+)
 
 
 def is_staged_iterable(val: Val) -> bool:
@@ -45,10 +50,33 @@ def is_staged_iterable(val: Val) -> bool:
     return val.kind in (ValKind.TFRANGE, ValKind.DATASET, ValKind.DATASET_ITER)
 
 
-def is_tensor_parameter(val: Val) -> bool:
-    """A parameter itself, judged a tensor: TF ops that return Python lists (`tf.unstack`,
-    `tape.gradient`) are not told apart from tensors, so only parameters are known to be one."""
-    return val.origin.startswith("param:") and is_tensorish(val)
+def is_tensor_loop(iterable: ast.expr, source: Val, params: Mapping[str, ParamSummary]) -> bool:
+    """A `for` loop that AutoGraph stages: over a tf.range, a dataset, or a tensor parameter's
+    value named directly (`for v in x`), unless that parameter is annotated as a collection."""
+    if is_staged_iterable(source):
+        return True
+    from_param = any(t.startswith("p:") for t in source.taint)
+    named = isinstance(iterable, ast.Name) and from_param and is_tensorish(source)
+    return named and not is_python_collection(source, params)
+
+
+def is_tensor_parameter(val: Val, params: Mapping[str, ParamSummary]) -> bool:
+    """A parameter annotated as a tensor. TF ops that return Python lists (`tf.unstack`,
+    `tape.gradient`) look like tensors here, and so do parameters that hold lists of tensors,
+    so only the annotation makes iterating one in Python a certain graph error."""
+    param = params.get(val.origin.removeprefix("param:"))
+    if not val.origin.startswith("param:") or param is None or not param.hint_tensor:
+        return False
+    return not is_python_collection(val, params)  # `Sequence[tf.Tensor]` is a hint too
+
+
+def is_python_collection(val: Val, params: Mapping[str, ParamSummary]) -> bool:
+    """A parameter annotated as a collection (`Sequence[tf.Variable]`): a loop over it unrolls."""
+    param = params.get(val.origin.removeprefix("param:"))
+    if not val.origin.startswith("param:") or param is None or not param.annotation:
+        return False
+    head = param.annotation.split("[", 1)[0].rsplit(".", 1)[-1]
+    return head in PYTHON_COLLECTIONS
 
 
 def _own_nodes(statements: list[ast.stmt]) -> Iterator[ast.AST]:

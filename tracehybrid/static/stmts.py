@@ -6,7 +6,7 @@ import ast
 import weakref
 from typing import Protocol
 
-from tracehybrid.static.autograph import is_staged_iterable, unstageable_loop_body
+from tracehybrid.static.autograph import is_tensor_loop, unstageable_loop_body
 from tracehybrid.static.calls import CallResolver
 from tracehybrid.static.context import BodyContext, ModuleContext, dotted, is_lazy_guard
 from tracehybrid.static.exprs import ExprEvaluator
@@ -194,9 +194,7 @@ class BodyWalker:
 
     def st_for(self, node: ast.For | ast.AsyncFor) -> None:
         source = self.ev(node.iter)
-        params = frozenset(t for t in source.taint if t.startswith("p:"))
-        named_tensor = params and is_tensorish(source) and isinstance(node.iter, ast.Name)
-        if named_tensor or is_staged_iterable(source):
+        if is_tensor_loop(node.iter, source, self.body.params):
             what = self.body.ctx.text(node.iter)
             self.check_staged_loop(node, f"a Python `for` loop over `{what}`", source.taint)
         self.bind_target(node.target, element_of(source), node.lineno)
