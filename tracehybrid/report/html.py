@@ -170,7 +170,7 @@ def _plots(model: ReportModel) -> str:
         figures.append(f"<figure><figcaption>{caption}</figcaption>{speedup}</figure>")
     saved = plots.seconds_saved_svg(model.functions)
     if saved:
-        caption = "Seconds saved per function over one run of the tests"
+        caption = "Seconds saved per function over one run of the tests, tracing counted"
         figures.append(f"<figure><figcaption>{caption}</figcaption>{saved}</figure>")
     inner = "".join(figures) or '<p class="muted">No function was measured.</p>'
     return f'<div class="panel plots">{inner}</div>'

@@ -6,6 +6,7 @@ import html
 import re
 
 from tracehybrid.report import plots
+from tracehybrid.report.figures import gap_line, steady_saved_text, traces_text, tracing_text
 from tracehybrid.report.model import CodeDoc, FunctionView, PatchView, ReasonView, SourceExcerpt
 from tracehybrid.report.text import saved_text, speedup_text
 
@@ -78,14 +79,30 @@ def _facts(fn: FunctionView) -> str:
             facts.append(("first call (tracing)", _seconds(s.first_call_s)))
         if s.break_even_calls is not None:
             facts.append(("break-even after", f"{s.break_even_calls:,.0f} calls"))
-        facts.append(("saved over the tests", saved_text(fn)))
+        facts.append(("saved over the tests, tracing counted", saved_text(fn)))
+        if s.seconds_saved_steady is not None:
+            facts.append(("saved in steady state, as many calls", steady_saved_text(fn)))
+        tracing = tracing_text(fn)
+        if tracing is not None:
+            facts.append(("tracing under the tests", tracing))
+    observed = traces_text(fn.traces)
+    if observed is not None:
+        facts.append(("traces counted as a graph", observed))
     if fn.graph_only:
         facts.append(("called", "only from inside graphs"))
     if fn.not_run_alone:
         count = len(fn.not_run_alone)
         facts.append(("proven alone", f"not on {count} test{'s' if count > 1 else ''} (budget)"))
     items = "".join(f"<div><dt>{name}</dt><dd>{h(value)}</dd></div>" for name, value in facts)
-    return f'<dl class="facts">{items}</dl>'
+    return f'<dl class="facts">{items}</dl>{_notes(fn)}'
+
+
+def _notes(fn: FunctionView) -> str:
+    """The gap between the two figures, and a trace prediction the graph run did not bear out."""
+    notes = [gap_line(fn)]
+    if fn.traces is not None and fn.traces.prediction_mismatch:
+        notes.append(f"Traces: {fn.traces.prediction_mismatch}.")
+    return "".join(f'<p class="muted">{h(n[0].upper() + n[1:])}</p>' for n in notes if n)
 
 
 def _seconds(value: float) -> str:

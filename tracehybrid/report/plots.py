@@ -86,7 +86,8 @@ def speedup_svg(functions: list[FunctionView], prefix: str = "speedup") -> str |
 
 
 def seconds_saved_svg(functions: list[FunctionView], prefix: str = "saved") -> str | None:
-    """Seconds each function would save over the test run (negative: graph mode costs time)."""
+    """Seconds each function would save over the test run, the traces counted in the graph run
+    included at their measured cost (negative: graph mode costs the tests time)."""
     rows = [f for f in functions if f.speedup is not None and f.speedup.seconds_saved is not None]
     if not rows:
         return None
@@ -97,7 +98,7 @@ def seconds_saved_svg(functions: list[FunctionView], prefix: str = "saved") -> s
         colors = [_APPROVED if v >= 0 else _LOSS for v in values]
         ax.barh(range(len(rows)), values, color=colors, height=0.6)
         ax.axvline(0.0, color=_FG, linewidth=0.8)
-        ax.set_xlabel("seconds saved over the test run (per-call saving times calls)")
+        ax.set_xlabel("seconds saved over the test run (per-call saving times calls, less tracing)")
         _y_labels(ax, rows)
         ax.grid(axis="x")
         return _svg(fig, prefix, "Seconds saved per function over the test run")

@@ -6,6 +6,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from tracehybrid.report.figures import gap_line, steady_saved_text
 from tracehybrid.report.model import FunctionView, ReportModel
 from tracehybrid.report.phase_times import timing_lines
 
@@ -96,16 +97,33 @@ def speedup_text(fn: FunctionView) -> str:
 
 
 def saved_text(fn: FunctionView) -> str:
-    """Seconds saved over the test run, or an em dash when unknown."""
+    """Seconds saved over the test run, tracing counted, or an em dash when unknown."""
     saved = fn.speedup.seconds_saved if fn.speedup else None
     return "—" if saved is None else f"{saved:.3f} s"
 
 
+def _steady_words(fn: FunctionView) -> str:
+    """` steady 0.096 s` where tracing was counted and the two figures differ in kind."""
+    if fn.speedup is None or fn.speedup.seconds_saved_steady is None:
+        return ""
+    return f" steady {steady_saved_text(fn)}"
+
+
+def gap_lines(model: ReportModel) -> list[str]:
+    """Why an approved function's figure over the tests differs from its per-call speedup."""
+    lines = [(fn, gap_line(fn)) for fn in approved(model)]
+    return [f"  {fn.qualname}: {line}" for fn, line in lines if line is not None]
+
+
 def _render_rich(model: ReportModel, console: Console) -> None:
     table = Table(title="tracehybrid: approved refactorings", title_justify="left")
-    for column in ("function", "location", "refactoring", "speedup", "saved", "patch"):
-        table.add_column(column, no_wrap=column in {"speedup", "saved"}, overflow="fold")
-    for fn in approved(model):
+    shown = approved(model)
+    # The steady figure gets a column only where tracing was counted: otherwise it is `saved`.
+    steady = any(fn.speedup and fn.speedup.seconds_saved_steady is not None for fn in shown)
+    numbers = ("speedup", "saved", *(["steady"] if steady else []))
+    for column in ("function", "location", "refactoring", *numbers, "patch"):
+        table.add_column(column, no_wrap=column in numbers, overflow="fold")
+    for fn in shown:
         patch = (fn.patch.decorator or "(remove the decorator)") if fn.patch else "—"
         # Text() everywhere: project strings must never be read as rich markup
         table.add_row(
@@ -114,10 +132,13 @@ def _render_rich(model: ReportModel, console: Console) -> None:
             Text(fn.refactoring or "—"),
             Text(speedup_text(fn), style="green"),
             Text(saved_text(fn)),
+            *([Text(steady_saved_text(fn), style="dim")] if steady else []),
             Text(patch),
         )
     if table.row_count:
         console.print(table)
+    for gap in gap_lines(model):
+        console.print(Text(gap), soft_wrap=True)
     reasons = model.reason_counts()[:TOP_REASONS]
     if reasons:
         console.print(Text("Commonest rejection reasons", style="bold"))
@@ -133,9 +154,10 @@ def _render_plain(model: ReportModel, console: Console) -> None:
     """Stable lines for CI logs: no colour, no box drawing, one fact per line."""
     lines = [
         f"approved {fn.qualname} {fn.path}:{fn.line} {fn.refactoring or '-'} "
-        f"speedup {speedup_text(fn)} saved {saved_text(fn)}"
+        f"speedup {speedup_text(fn)} saved {saved_text(fn)}{_steady_words(fn)}"
         for fn in approved(model)
     ]
+    lines += gap_lines(model)
     lines += [
         f"rejection {doc.code} {doc.name} x{count}"
         for doc, count in model.reason_counts()[:TOP_REASONS]
