@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -110,6 +111,8 @@ class Measurer:
         self.settings = settings
         self.enabled = settings.enabled and record.target.measured
         self.effects: dict[int, tuple[str, list[str]]] = {}
+        # The tests' own traces per graph object, weakly: instances come and go with the tests.
+        self.object_traces: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
 
     def call(
         self, run: Any, eager: Any, graph: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
@@ -192,13 +195,23 @@ class Measurer:
         copy with its own cache to each instance): a first trace of an object is the set-up of a
         new cache, later ones are retraces within it, which is what `max-traces` limits.
         """
-        after = tfbridge.tracing_count(run)
-        traced = max(0, after - before)
+        traced = max(0, tfbridge.tracing_count(run) - before)
         if traced:
             self.record.traces += traced
-            self.record.traced_objects += 1 if before == 0 else 0
-            self.record.max_object_traces = max(self.record.max_object_traces, after)
+            own = self._object_traces(run, before) + traced
+            self.record.traced_objects += 1 if own == traced else 0
+            self.record.max_object_traces = max(self.record.max_object_traces, own)
         return traced
+
+    def _object_traces(self, run: Any, before: int) -> int:
+        """The traces the tests' own calls made in RUN so far, now counting this call's; a trace
+        of a measurement (the eager reference's copies) is not the tests', so it is left out."""
+        try:
+            earlier = self.object_traces.get(run, 0)
+            self.object_traces[run] = earlier + max(0, tfbridge.tracing_count(run) - before)
+        except TypeError:  # an object that takes no weak reference: its whole count
+            return before
+        return earlier
 
     def _exception(self, exc: Exception, eager: Any, copies: tuple[Any, Any]) -> None:
         graph_only: bool | None = None
