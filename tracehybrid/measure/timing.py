@@ -190,7 +190,10 @@ def pool_timing_json(kept: dict[str, Any] | None, new: dict[str, Any]) -> dict[s
     """
     if kept is None:
         return new
-    old, other = Timing.from_json(kept), Timing.from_json(new)
+    try:
+        old, other = Timing.from_json(kept), Timing.from_json(new)
+    except (KeyError, TypeError, ValueError):  # a timing without statistics: nothing to pool
+        return kept
     if len(old.samples) != 1 or len(other.samples) != 1:
         return kept
     a, b = old.samples[0], other.samples[0]
