@@ -183,6 +183,13 @@ def timing_of_samples(samples: Samples, first_call_s: float | None) -> Timing:
     return Timing(summarize(samples.eager), summarize(samples.graph), first_call_s, (samples,))
 
 
+def _timing_or_none(data: dict[str, Any]) -> Timing | None:
+    try:
+        return Timing.from_json(data)
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
 def pool_timing_json(kept: dict[str, Any] | None, new: dict[str, Any]) -> dict[str, Any]:
     """Two processes' timings of one signature as one: their repeats pooled, statistics redone.
 
@@ -190,10 +197,9 @@ def pool_timing_json(kept: dict[str, Any] | None, new: dict[str, Any]) -> dict[s
     """
     if kept is None:
         return new
-    try:
-        old, other = Timing.from_json(kept), Timing.from_json(new)
-    except (KeyError, TypeError, ValueError):  # a timing without statistics: nothing to pool
-        return kept
+    old, other = _timing_or_none(kept), _timing_or_none(new)
+    if old is None or other is None:  # a timing without statistics: keep the one that has them
+        return new if old is None else kept
     if len(old.samples) != 1 or len(other.samples) != 1:
         return kept
     a, b = old.samples[0], other.samples[0]
