@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from tracehybrid.measure.inrun import tfbridge
-from tracehybrid.measure.inrun.compare import compare_outputs
+from tracehybrid.measure.inrun.compare import Mismatch, compare_outputs
 from tracehybrid.measure.inrun.gradients import compare_gradients
 from tracehybrid.measure.interval import Samples, clear_of, rough_relative_halfwidth
 from tracehybrid.measure.timing import calls_per_repeat, time_repeats, timing_of_samples
@@ -87,7 +87,7 @@ class Measurement:
                 state.restore()
                 return after
 
-            self._compare(outcome(self.eager), outcome(self.graph), lambda: outcome(self.eager))
+            self._compare(outcome(self.eager), outcome(self.graph), outcome)
 
     def _time_preserving_state(self, first_call_s: float | None) -> None:
         """Time a function that only updates variables: snapshot them, time, restore them.
@@ -133,30 +133,35 @@ class Measurement:
         return self.m.effects[id(concrete)]
 
     def _compare(
-        self, eager_result: Any, graph_result: Any, eager_again: Callable[[], Any] | None = None
+        self,
+        eager_result: Any,
+        graph_result: Any,
+        again: Callable[[Any], Any] | None = None,
     ) -> bool:
-        """True when equal; a difference is flagged unless eager itself is not repeatable."""
+        """True when equal, or when a difference does not reproduce.
+
+        AGAIN(function) runs FUNCTION once more on fresh copies of the same inputs, from the
+        same state (the variables restored, for functions that update them). A difference
+        rejects only when it comes back with both run again: one seen once (a busy machine, a
+        test's state changed in between) is noted, never a rejection; one between two eager
+        runs is the function's own nondeterminism, not the graph's.
+        """
         settings = self.m.settings
         mismatch = compare_outputs(eager_result, graph_result, settings.rtol, settings.atol)
         if mismatch is None:
-            # Within tolerance, but a test comparing it with eager code may still see the last
-            # bits: solo reruns check the tests of targets whose outputs are not identical.
-            self.record.compared += 1
-            if compare_outputs(eager_result, graph_result, 0.0, 0.0) is not None:
-                self.record.inexact += 1
+            self._count_compared(eager_result, graph_result)
             return True
-        again = self._call(self.eager) if eager_again is None else eager_again()
-        if compare_outputs(eager_result, again, settings.rtol, settings.atol) is not None:
-            self.record.add(
-                self.record.not_compared,
-                {
-                    "signature": self.signature,
-                    "reason": "nondeterministic",
-                    "detail": "two eager runs on the same inputs differ",
-                    "ops": [],
-                },
-            )
+        rerun = self._call if again is None else again
+        eager_again = rerun(self.eager)
+        if compare_outputs(eager_result, eager_again, settings.rtol, settings.atol) is not None:
+            self._note("nondeterministic", "two eager runs on the same inputs differ")
             return False
+        graph_again = rerun(self.graph)
+        reproduced = compare_outputs(eager_again, graph_again, settings.rtol, settings.atol)
+        if reproduced is None:
+            self._count_compared(eager_again, graph_again)
+            self._note("not_reproduced", _not_reproduced(mismatch, self.m.process.current_test))
+            return True
         self.record.add(
             self.record.mismatches,
             {
@@ -166,6 +171,20 @@ class Measurement:
             },
         )
         return False
+
+    def _count_compared(self, eager_result: Any, graph_result: Any) -> None:
+        # Within tolerance, but a test comparing it with eager code may still see the last
+        # bits: solo reruns check the tests of targets whose outputs are not identical.
+        self.record.compared += 1
+        if compare_outputs(eager_result, graph_result, 0.0, 0.0) is not None:
+            self.record.inexact += 1
+
+    def _note(self, reason: str, detail: str) -> None:
+        """Why this call's outputs are not evidence either way (`not_compared` in the facts)."""
+        self.record.add(
+            self.record.not_compared,
+            {"signature": self.signature, "reason": reason, "detail": detail, "ops": []},
+        )
 
     def _time(self, first_call_s: float | None) -> None:
         settings = self.m.settings
@@ -234,3 +253,12 @@ class Measurement:
             tfbridge.force(function(*args, **kwargs))
 
         return call
+
+
+def _not_reproduced(mismatch: Mismatch, test: str) -> str:
+    """The note for a difference seen once: what it was, where, and why it does not reject."""
+    where = f" in {test}" if test else ""
+    return (
+        f"differed from eager once{where} ({mismatch}), but not when both ran again on the "
+        "same inputs and state: not reproduced, so not a rejection"
+    )
