@@ -45,9 +45,10 @@ class Config:
     # Calls a trace is expected to serve in real use (a training loop makes millions): tracing
     # must pay for itself within this many calls.
     expected_calls_per_trace: int = 10_000
-    # Solo reruns (each function alone as a graph, on tests that call several) may take this
-    # fraction of the graph run's test time; what does not fit is reported as not run alone.
-    solo_budget: float = 0.25
+    # The in-process reruns of a graph run (culprit search, solo, confirmation and unmeasured
+    # reruns) share this fraction of its tests' own time, measurement left out; what does not
+    # fit is reported (a function not run alone, a test left to bisection).
+    rerun_budget: float = 0.5
     output_dir: str = ".tracehybrid"
     jobs: int = 0  # parallel workers for static analysis; 0: one per core
     # Bisection runs of the test suite in parallel; 0: automatic (two), never more than the cores:
@@ -57,6 +58,11 @@ class Config:
     # Keep the per-process trace stores once combined into trace.db (for bug reports, or to
     # combine them again with CI shards); TRACEHYBRID_KEEP_STORES=1 and --keep-stores do too.
     keep_stores: bool = False
+
+    @property
+    def solo_budget(self) -> float:
+        """The rerun budget under its former name (solo reruns were the first to have one)."""
+        return self.rerun_budget
 
     def all_excludes(self) -> tuple[str, ...]:
         """The exclude globs in effect."""
@@ -78,6 +84,8 @@ class Config:
 
 
 _TOML_KEYS = {f.name.replace("_", "-"): f.name for f in fields(Config) if f.name != "root"}
+# Former names still read: key -> the setting it now sets.
+_RENAMED_KEYS = {"solo-budget": "rerun_budget"}
 
 
 def load_config(root: Path) -> Config:
@@ -99,12 +107,14 @@ def config_from_table(root: Path, table: dict[str, Any], origin: str = "config")
     """Validate a parsed `[tool.tracehybrid]` table into a Config."""
     values: dict[str, Any] = {}
     for key, value in table.items():
-        name = _TOML_KEYS.get(key)
+        name = _TOML_KEYS.get(key) or _RENAMED_KEYS.get(key)
         if name is None:
             known = ", ".join(sorted(_TOML_KEYS))
             raise ConfigError(
                 f"{origin}: unknown key {key!r} in [tool.tracehybrid] (known: {known})"
             )
+        if name in values:
+            raise ConfigError(f"{origin}: {key} sets {name.replace('_', '-')} a second time")
         values[name] = _convert(name, value, origin, key)
     return Config(root=root, **values)
 
@@ -122,7 +132,7 @@ def _convert(name: str, value: Any, origin: str, key: str) -> Any:
         if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
             raise ConfigError(f"{origin}: {key} must be a positive number, not {value!r}")
         return float(value)
-    if name == "solo_budget":
+    if name == "rerun_budget":
         if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
             raise ConfigError(f"{origin}: {key} must be a non-negative number, not {value!r}")
         return float(value)

@@ -1,32 +1,37 @@
 """After the graph run's tests, still in its process: find culprits, rerun solos, confirm.
 
+Every rerun draws on one wall-time budget (`solo.RerunBudget`): a fraction (`rerun-budget`) of the
+tests' own time in this run, its measurement left out, the nearest stand-in for the plain suite
+that a pytest process has. The kinds spend it in this order, each cheapest test first, and a rerun
+starts only when its estimate (with the control rerun a changed outcome would need) fits:
+
 1. Culprits. Each test whose outcome differs from the eager baseline runs again with no target
    changed (a control: a test that fails that way depends on order and blames nobody), then once
    per target it called, with that target alone in its new form. A target that still changes
-   the outcome is a culprit. This settles in seconds what bisection settles with whole suites.
-2. Solo reruns (`solo.plan`): targets that change a test only when they alone are graphs.
+   the outcome is a culprit. This settles in seconds what bisection settles with whole suites,
+   so it goes first; a test that does not fit is left to the prover's bisection.
+2. Solo reruns (`solo.plan`): targets that change a test only when they alone are graphs. What
+   does not fit is reported per target (`skipped`, results.json's `not_run_alone`).
 3. Confirmation. The tests that called a rejected target run once more without it, and their
-   outcomes become this process's: the record then describes the set that remains.
-Whatever cannot be settled here is left to the prover, which bisects with whole runs.
+   outcomes become this process's: the record then describes the set that remains. If one does
+   not fit, the process is not `confirmed` and the prover runs the suite again.
+4. Unmeasured reruns of the tests in which a measurement ran eager references.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import pytest
 
 from tracehybrid.measure.inrun.record import ProcessRecord
 from tracehybrid.measure.inrun.rerunner import Rerunner, Result
-from tracehybrid.measure.inrun.solo import Rerun, SoloReport, plan, within_budget
+from tracehybrid.measure.inrun.solo import Rerun, RerunBudget, SoloReport, estimate_s, plan
 
 # Taken at import, as the tracer does: a test that patches the clock must not change
 # what this run measures.
 _perf_counter = time.perf_counter
-
-#: Culprit search stops after this long (or the main loop's own time, if longer): the prover's
-#: bisection takes over the tests still unexplained.
-MIN_CULPRIT_BUDGET_S = 10.0
 
 
 class InProcessProof:
@@ -37,29 +42,31 @@ class InProcessProof:
         session: pytest.Session,
         record: ProcessRecord,
         loop_s: float,
-        solo_budget: float,
+        fraction: float,
         baseline: dict[str, str] | None,
+        clock: Callable[[], float] = _perf_counter,
     ) -> None:
         self.record = record
         ran = record.outcomes
         self.rerunner = Rerunner({i.nodeid: i for i in session.items if i.nodeid in ran})
         self.items = self.rerunner.items
         self.baseline = baseline or {}
-        self.culprit_budget_s = max(MIN_CULPRIT_BUDGET_S, loop_s)
-        self.report = SoloReport(budget_s=loop_s * solo_budget)
+        # The tests' own time: the main loop without the measurement this process added to it.
+        self.budget = RerunBudget(fraction * max(0.0, loop_s - record.measure_s), clock)
+        self.report = SoloReport(budget_s=self.budget.seconds)
+        self._controlled: set[str] = set()  # tests whose control rerun kept their outcome
 
     def run(self, ignore: frozenset[str] = frozenset()) -> SoloReport:
-        """Every rerun; fills `record.outcomes` with the outcomes of the remaining set."""
-        start = _perf_counter()
+        """Every rerun within the budget; fills `record.outcomes` with the remaining set's."""
         try:
             changed = [n for n in self.items if n not in ignore and self._changed(n)]
-            self._find_culprits(changed, start + self.culprit_budget_s)
+            self._find_culprits(changed)
             self._solo([n for n in self.items if n not in changed])
             self._confirm(self.report.rejected)
-            self._unmeasured(changed, start)
+            self._unmeasured(changed)
         finally:
             self.rerunner.close()
-            self.report.seconds = _perf_counter() - start
+            self.report.seconds = self.budget.spent()
             self.report.reruns = self.rerunner.count
         return self.report
 
@@ -86,11 +93,10 @@ class InProcessProof:
             if rec.tests.get(nodeid) or rec.graph_tests.get(nodeid)
         ]
 
-    def _find_culprits(self, changed: list[str], deadline: float) -> None:
+    def _find_culprits(self, changed: list[str]) -> None:
         culprits = self.report.culprits
-        for nodeid in changed:
-            reruns_needed = len(self._hits(nodeid)) + 2  # a control, the solos, a confirmation
-            if _perf_counter() + reruns_needed * self.record.durations[nodeid] > deadline:
+        for nodeid in sorted(changed, key=self._culprit_cost):  # cheapest first
+            if not self.budget.fits(self._culprit_cost(nodeid)):
                 continue  # too long to settle here: bisection settles it with whole runs
             known = [key for key in self._hits(nodeid) if key in culprits]
             others = frozenset(self.record.targets) - set(culprits)
@@ -107,6 +113,10 @@ class InProcessProof:
                 if outcome != self._expected(nodeid):
                     culprits.setdefault(key, {})[nodeid] = crash
 
+    def _culprit_cost(self, nodeid: str) -> float:
+        """A control, one rerun per target the test called, and one more to charge a culprit."""
+        return (len(self._hits(nodeid)) + 2) * self.record.durations[nodeid]
+
     def _record_alone(self, nodeid: str, key: str) -> None:
         """Charge NODEID to the culprit KEY with the crash it causes alone (the all-graph run's
         crash may be another target's); nothing when it does not change the test alone."""
@@ -119,20 +129,23 @@ class InProcessProof:
         return outcome != self._expected(nodeid)
 
     def _solo(self, stable: list[str]) -> None:
-        planned, self.report.skipped = within_budget(
-            self.record, plan(self.record, stable), self.report.budget_s
-        )
-        failed = [
-            (rerun, crash)
-            for rerun, (outcome, crash) in zip(planned, self._chain("solo", planned), strict=True)
-            if outcome != self._expected(rerun[0])
-        ]
-        suspects = sorted({nodeid for (nodeid, _), _ in failed})
-        self.report.order_dependent += self._order_dependent(suspects)
-        for (nodeid, keys), crash in failed:
-            if nodeid not in self.report.order_dependent:
+        """Each planned solo rerun that fits (cheapest first), and a control where it fails."""
+        for rerun in plan(self.record, stable):
+            nodeid, keys = rerun
+            control_s = self.record.durations[nodeid]
+            if not self.budget.fits(estimate_s(self.record, rerun) + control_s):
                 for key in keys:
-                    self.report.failures.setdefault(key, {})[nodeid] = crash
+                    self.report.skipped.setdefault(key, []).append(nodeid)
+                continue
+            ((outcome, crash),) = self._chain("solo", [rerun])
+            if outcome == self._expected(nodeid) or nodeid in self.report.order_dependent:
+                continue
+            if nodeid not in self._controlled and self._order_dependent([nodeid]):
+                self.report.order_dependent.append(nodeid)
+                continue
+            self._controlled.add(nodeid)  # its control kept the outcome: no need to ask again
+            for key in keys:
+                self.report.failures.setdefault(key, {})[nodeid] = crash
 
     def _order_dependent(self, nodeids: list[str]) -> list[str]:
         """Of NODEIDS, those whose outcome changes with no target changed either."""
@@ -143,9 +156,9 @@ class InProcessProof:
             if outcome != self._expected(nodeid)
         ]
 
-    def _unmeasured(self, changed: list[str], start: float) -> None:
+    def _unmeasured(self, changed: list[str]) -> None:
         """Rerun tests in which a measurement ran eager references, measuring nothing, cheapest
-        first while the solo budget lasts. A test that then fails (and not in a control rerun)
+        first while the budget lasts. A test that then fails (and not in a control rerun)
         passed only thanks to the eager reference's side effects: its outcome becomes the failure,
         and the prover's bisection, which measures nothing, finds the culprit."""
         settled = set(changed) | set(self.report.order_dependent)
@@ -156,9 +169,8 @@ class InProcessProof:
         self.report.measured = len(candidates)
         remaining = frozenset(self.record.targets) - self.report.rejected
         for nodeid in candidates:
-            spent = _perf_counter() - start
-            if spent + self.record.durations[nodeid] > self.report.budget_s:
-                break
+            if not self.budget.fits(2 * self.record.durations[nodeid]):  # with its control
+                break  # the rest cost at least as much
             ((outcome, crash),) = self._chain("unmeasured", [(nodeid, remaining)])
             self.report.unmeasured += 1
             if outcome != self._expected(nodeid) and not self._order_dependent([nodeid]):
@@ -167,22 +179,28 @@ class InProcessProof:
                 self.record.crashes[nodeid] = crash
 
     def _confirm(self, rejected: set[str]) -> None:
-        """Rerun the tests that called a rejected target with the rest in their new forms."""
+        """Rerun the tests that called a rejected target with the rest in their new forms,
+        cheapest first while they fit."""
         if not rejected:
             return
         remaining = frozenset(self.record.targets) - rejected
-        nodeids = [
-            nodeid
-            for nodeid in self.items
-            if any(key in rejected for key in self._hits(nodeid))
-            and nodeid not in self.report.order_dependent
-        ]
-        reruns: list[Rerun] = [(n, remaining) for n in nodeids]
-        results = dict(zip(nodeids, self._chain("confirmation", reruns), strict=True))
-        differ = sorted(n for n, (outcome, _) in results.items() if outcome != self._expected(n))
-        unreliable = set(self._order_dependent(differ))
-        for nodeid, (outcome, crash) in results.items():
-            if nodeid in unreliable:
+        nodeids = sorted(
+            (
+                nodeid
+                for nodeid in self.items
+                if any(key in rejected for key in self._hits(nodeid))
+                and nodeid not in self.report.order_dependent
+            ),
+            key=lambda nodeid: self.record.durations[nodeid],
+        )
+        unsettled = set(self.report.order_dependent)
+        for nodeid in nodeids:
+            if not self.budget.fits(2 * self.record.durations[nodeid]):  # with its control
+                unsettled.add(nodeid)  # not confirmed here: the prover runs the suite again
+                continue
+            ((outcome, crash),) = self._chain("confirmation", [(nodeid, remaining)])
+            if outcome != self._expected(nodeid) and self._order_dependent([nodeid]):
+                unsettled.add(nodeid)
                 continue
             self.record.outcomes[nodeid] = outcome
             if crash:
@@ -190,8 +208,8 @@ class InProcessProof:
             else:
                 self.record.crashes.pop(nodeid, None)
         # A call made while tracing another graph is not attributed to a test, and an
-        # order-dependent test cannot be rerun: then the prover must run the suite again.
-        unsettled = set(self.report.order_dependent) | unreliable
+        # order-dependent or unconfirmed test cannot vouch for the rest: then the prover must
+        # run the suite again.
         self.report.confirmed = not any(
             rec.calls_in_graph or any(rec.tests.get(nodeid) for nodeid in unsettled)
             for rec in (self.record.targets[key] for key in rejected)

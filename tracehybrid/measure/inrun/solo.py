@@ -1,4 +1,4 @@
-"""What the in-process reruns found, and which solo reruns to make within their budget.
+"""What the in-process reruns found, their one wall-time budget, and which solo reruns to make.
 
 The graph run proves the targets together. A test that compares two of them (`f(x)` against
 `g(x)` at a tight tolerance) passes when both are graphs and fails when only `f` is, which is
@@ -10,7 +10,8 @@ its new form and every other target as it was (`reruns.InProcessProof` runs them
 from __future__ import annotations
 
 import statistics
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +19,35 @@ if TYPE_CHECKING:
     from tracehybrid.measure.inrun.record import ProcessRecord
 
 Rerun = tuple[str, frozenset[str]]  # (nodeid, keys of the targets in their new form)
+
+# Taken at import, as the tracer does: a test that patches the clock must not change
+# what this run measures.
+_perf_counter = time.perf_counter
+
+
+class RerunBudget:
+    """The one wall-time budget that every kind of in-process rerun draws on, in order.
+
+    A rerun starts only when its estimated cost `fits` in what is `left` on the clock, so no
+    kind can spend what the kinds after it were promised, and none starts past the end.
+    """
+
+    def __init__(self, seconds: float, clock: Callable[[], float] = _perf_counter) -> None:
+        self.seconds = max(0.0, seconds)
+        self._clock = clock
+        self._start = clock()
+
+    def spent(self) -> float:
+        """Wall time since the reruns began."""
+        return self._clock() - self._start
+
+    def left(self) -> float:
+        """Wall time still to spend (never negative)."""
+        return max(0.0, self.seconds - self.spent())
+
+    def fits(self, cost_s: float) -> bool:
+        """True when a rerun estimated at COST_S would end within the budget."""
+        return cost_s <= self.left()
 
 
 @dataclass
