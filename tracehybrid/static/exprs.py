@@ -254,7 +254,7 @@ class ExprEvaluator:
         try:
             for gen in generators:
                 source = self.ev(gen.iter)
-                if is_staged_iterable(source) or is_tensor_parameter(source):
+                if is_staged_iterable(source) or is_tensor_parameter(source, body.params):
                     # AutoGraph converts loops, not comprehensions: Python iterates the tensor.
                     text = f"iterates `{body.ctx.text(gen.iter)}` in a comprehension"
                     body.find("TH181", text, gen.iter.lineno, source.taint)
