@@ -114,7 +114,7 @@ class PythonCalls:
         if name not in ITERATING_BUILTINS:
             return
         for arg in args:
-            if is_tensor_parameter(arg):
+            if is_tensor_parameter(arg, self.body.params):
                 message = f"iterates a tensor in Python with `{name}()`"
                 self.body.find("TH181", message, node.lineno, arg.taint)
                 return
