@@ -64,6 +64,12 @@ class StageProgress:
             alone = len(run.solo.get("failures", {}))
             failed = f", {alone} failed alone" if alone else ""
             note += f"; {run.solo['reruns']} solo reruns{failed}"
+        if run.not_run:
+            total, left_out = len(run.outcomes), len(run.not_run)
+            note += (
+                f"; {total - left_out} of {total} tests run in graph mode, "
+                f"{left_out} call no converted function"
+            )
         functions = f"{len(run.targets)} functions"
         line = f"  {run.purpose} run ({functions}): {outcome}{note} in {run.wall_s:.1f} s"
         if self._progress is not None:

@@ -6,7 +6,7 @@ import json
 import shlex
 import signal
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ from tracehybrid.errors import DataError, InterruptedRunError, TestCommandError
 from tracehybrid.launcher import check_command, combine, run_traced
 from tracehybrid.measure.proof import ProofResult
 from tracehybrid.measure.rounds import ProveOptions, prove
+from tracehybrid.measure.suite_run import callers_of
 from tracehybrid.measure.targets import MeasureSettings, Target
 from tracehybrid.progress import StageProgress
 from tracehybrid.results import TracedRun, build_results
@@ -124,7 +125,7 @@ def run_pipeline(
         _write_run_record(run_dir, cmd, exit_code, wall_s)
     with clock.phase("reconcile"):
         proposals = reconcile(facts.functions, runtime, config)
-    proof = _prove(config, cmd, proposals, store, run_dir, progress, clock) if graph else None
+    proof = _prove(config, cmd, proposals, runtime, run_dir, progress, clock) if graph else None
     with clock.phase("results"):
         traced = TracedRun(cmd, exit_code, wall_s, read_views(store), runtime)
         view = ProofView.of(proof) if proof is not None else None
@@ -172,7 +173,7 @@ def _prove(
     config: Config,
     cmd: list[str],
     proposals: list[Proposal],
-    store: Path,
+    runtime: dict[tuple[str, str, int], CandidateFacts],
     run_dir: RunDir,
     progress: StageProgress,
     clock: PhaseTimes,
@@ -186,11 +187,13 @@ def _prove(
     if not targets:
         return None
     progress.stage(f"rerunning the tests with {len(targets)} functions as graphs")
-    baseline = read_views(store).outcomes
+    baseline = read_views(run_dir.combined_store).outcomes
     jobs = config.parallel_bisection_runs()
     # The traced run is the eager baseline: one fewer run of the suite (its tracer costs ~10%).
     settings = MeasureSettings(solo_budget=config.solo_budget, decide_at=config.min_speedup)
     options = ProveOptions(settings, Path.cwd(), time_eager_suite=False, on_run=progress.suite_run)
+    # Tests that call no target cannot change outcome: graph runs leave them out.
+    options = replace(options, graph_tests=callers_of(targets, runtime))
     started = time.perf_counter()
     try:
         proof = prove(cmd, targets, baseline, run_dir.graph_runs, jobs, options)

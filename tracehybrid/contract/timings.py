@@ -41,7 +41,9 @@ class RerunTally:
 class SuiteRunTime:
     """One suite run of the proof: its purpose, how many targets were graphs, its wall time,
     the in-process reruns by kind (part of `wall_s`), and the seconds spent measuring, summed
-    over its `processes` (several when pytest-xdist runs workers side by side)."""
+    over its `processes` (several when pytest-xdist runs workers side by side). A run that left
+    out the tests calling no target has `tests_not_run` > 0: `tests_run` of the suite's tests ran
+    in it, and the others count with their traced-run outcome."""
 
     purpose: str
     targets: int
@@ -49,8 +51,11 @@ class SuiteRunTime:
     reruns: dict[str, RerunTally] = field(default_factory=dict)
     measure_s: float = 0.0
     processes: int = 1
+    tests_run: int = 0
+    tests_not_run: int = 0
 
     def to_json(self) -> dict[str, Any]:
+        selected = {"tests_run": self.tests_run, "tests_not_run": self.tests_not_run}
         return {
             "purpose": self.purpose,
             "targets": self.targets,
@@ -58,6 +63,7 @@ class SuiteRunTime:
             "reruns": {kind: tally.to_json() for kind, tally in self.reruns.items()},
             "measure_s": round(self.measure_s, 3),
             "processes": self.processes,
+            **(selected if self.tests_not_run else {}),  # absent: the whole suite ran
         }
 
 
@@ -142,8 +148,10 @@ def _suite_run(raw: Any) -> SuiteRunTime | None:
     targets, wall_s, measure_s, processes = checked
     reruns = _reruns(raw.get("reruns"))
     purpose = raw["purpose"]
+    run, not_run = (raw.get(name, 0) for name in ("tests_run", "tests_not_run"))
+    selected = (int(run), int(not_run)) if _is_number(run) and _is_number(not_run) else (0, 0)
     return SuiteRunTime(
-        purpose, int(targets), float(wall_s), reruns, float(measure_s), int(processes)
+        purpose, int(targets), float(wall_s), reruns, float(measure_s), int(processes), *selected
     )
 
 

@@ -140,6 +140,8 @@ class ProofResult:
                 "graph_wall_s": round(self.graph.suite_wall_s, 3),
                 "graph_measure_s": round(self.graph.measure_s, 3),
                 "graph_solo_s": self.graph.solo.get("seconds", 0.0),
+                # tests that call no target, left out of the graph run: no whole-suite time
+                "graph_tests_not_run": len(self.graph.not_run),
                 "note": "graph wall time includes tracing and the inline measurement, "
                 "not the solo reruns",
             },

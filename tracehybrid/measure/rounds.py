@@ -13,7 +13,7 @@ from typing import Any
 
 from tracehybrid.measure.bisect import Culprits, find_culprits
 from tracehybrid.measure.proof import ProofResult, Rejection, build_result
-from tracehybrid.measure.suite_run import SuiteRun, changed_tests, run_suite
+from tracehybrid.measure.suite_run import Baseline, SuiteRun, changed_tests, run_suite
 from tracehybrid.measure.targets import MeasureSettings, Target
 
 __all__ = ["ProofResult", "ProveOptions", "Prover", "prove", "prove_with"]
@@ -33,6 +33,7 @@ class Prover:
     runs: list[SuiteRun] = field(default_factory=list)
     on_run: Callable[[SuiteRun, int], None] | None = None  # progress: each finished run
     bisection_s: float = 0.0  # wall time spent bisecting (its runs may overlap: not their sum)
+    graph_tests: frozenset[str] | None = None  # the tests runs with targets need (None: all)
     _numbers: Any = field(default_factory=itertools.count)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -42,7 +43,8 @@ class Prover:
             number = next(self._numbers)
         settings = self.settings if measure else MeasureSettings(enabled=False)
         directory = self.out_dir / f"run-{number:03d}-{purpose}"
-        baseline = (self.baseline, self.ignore) if measure else None
+        # Unmeasured runs only report outcomes: the culprits are the bisection's to find.
+        baseline = Baseline(self.baseline, frozenset(self.ignore), measure, self.graph_tests)
         done = run_suite(self.cmd, list(targets), directory, settings, purpose, self.cwd, baseline)
         with self._lock:
             self.runs.append(done)
@@ -137,6 +139,8 @@ class ProveOptions:
     time_eager_suite: bool = True  # one extra run: the fair eager wall time and a flakiness check
     max_rounds: int = 5
     on_run: Callable[[SuiteRun, int], None] | None = None  # called after each run (progress)
+    # The tests that called a target in the traced run: the others keep their outcome (None: all).
+    graph_tests: frozenset[str] | None = None
 
 
 def prove(
@@ -157,7 +161,7 @@ def prove(
     options = options or ProveOptions()
     prover = Prover(list(cmd), dict(baseline_outcomes), out_dir, max(1, jobs))
     prover.settings, prover.cwd = options.settings, options.cwd
-    prover.on_run = options.on_run
+    prover.on_run, prover.graph_tests = options.on_run, options.graph_tests
     return prove_with(prover, targets, options)
 
 

@@ -15,6 +15,7 @@ from tracehybrid.contract import RerunTally, SuiteRunTime
 from tracehybrid.launcher import check_command, prepend_path
 from tracehybrid.measure.inrun.isolation import coverage_environment
 from tracehybrid.measure.inrun.record import merge_dir, record_files
+from tracehybrid.measure.inrun.selection import read_left_out, write_selection
 from tracehybrid.measure.targets import (
     PLUGIN_MODULE,
     TARGETS_ENV,
@@ -22,6 +23,7 @@ from tracehybrid.measure.targets import (
     Target,
     TargetsFile,
 )
+from tracehybrid.store.reader import CandidateFacts
 
 #: Outcome -> the contract's Run counter it adds to (results-v1 `Run`).
 _COUNTED_AS = {
@@ -64,6 +66,7 @@ class SuiteRun:
     processes: int = 0
     solo: dict[str, Any] = field(default_factory=dict)  # record.merge_solo of its processes
     rerun_kinds: dict[str, dict[str, Any]] = field(default_factory=dict)  # kind: count, seconds
+    not_run: list[str] = field(default_factory=list)  # left out: their traced-run outcome stands
 
     @property
     def suite_wall_s(self) -> float:
@@ -86,6 +89,7 @@ class SuiteRun:
             "rerun_kinds": self.rerun_kinds,
             "processes": self.processes,
             "out_dir": str(self.out_dir),
+            "tests_not_run": len(self.not_run),
         }
 
     def timing(self) -> SuiteRunTime:
@@ -96,8 +100,38 @@ class SuiteRun:
             for kind, tally in self.rerun_kinds.items()
         }
         return SuiteRunTime(
-            self.purpose, len(self.targets), self.wall_s, reruns, self.measure_s, self.processes
-        )
+            self.purpose, len(self.targets), self.wall_s, reruns, self.measure_s, self.processes,
+            len(self.outcomes) - len(self.not_run), len(self.not_run),
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """What a suite run is held against: the eager (traced-run) outcomes and the flaky tests,
+    which let it look for culprits in process (`in_process`), and the tests it needs (None: all;
+    those it leaves out count with their baseline outcome)."""
+
+    outcomes: dict[str, str]
+    flaky: frozenset[str] = frozenset()
+    in_process: bool = True
+    tests: frozenset[str] | None = None
+
+
+def callers_of(
+    targets: list[Target], runtime: dict[tuple[str, str, int], CandidateFacts]
+) -> frozenset[str] | None:
+    """The tests that called a target in the traced run (RUNTIME, keyed by path, qualname and
+    first line): only they can change outcome with the targets as graphs. A callee that is a
+    target is recorded itself. None, run everything, when a target was called outside any test
+    (import time, collection), where every test may see what it made."""
+    by_key = {(os.path.realpath(path), line, name): f for (path, name, line), f in runtime.items()}
+    tests: set[str] = set()
+    for target in targets:
+        fact = by_key.get(target.code_key)
+        if fact is not None and fact.calls_outside_tests:
+            return None
+        tests |= set(fact.tests) if fact is not None else set()
+    return frozenset(tests) if tests else None
 
 
 def graph_environment(targets_file: Path, base: dict[str, str] | None = None) -> dict[str, str]:
@@ -116,11 +150,12 @@ def run_suite(
     settings: MeasureSettings,
     purpose: str = "graph",
     cwd: Path | None = None,
-    baseline: tuple[dict[str, str], set[str]] | None = None,
+    baseline: Baseline | None = None,
 ) -> SuiteRun:
     """Run CMD once with TARGETS as graphs (none: the eager baseline, launched the same way).
 
-    BASELINE, the eager outcomes and the flaky tests, lets the run look for culprits in process.
+    BASELINE lets the run look for culprits in process, and leave out the tests that cannot
+    change outcome (`inrun/selection`): those count with their baseline outcomes.
 
     The command's output goes to `out_dir/output.log`. Raises TestCommandError when CMD cannot
     be started; a failing test run is a result, not an error.
@@ -129,9 +164,12 @@ def run_suite(
     out_dir.mkdir(parents=True, exist_ok=True)
     for stale in record_files(out_dir):
         stale.unlink()
-    outcomes, flaky = baseline or ({}, set())
-    document = TargetsFile(out_dir.resolve(), targets, settings, outcomes, sorted(flaky))
+    against = baseline if baseline is not None and baseline.in_process else Baseline({})
+    document = TargetsFile(
+        out_dir.resolve(), targets, settings, against.outcomes, sorted(against.flaky)
+    )
     targets_file = document.write(out_dir / "targets.json")
+    write_selection(out_dir, baseline.tests if baseline is not None and targets else None)
     env = graph_environment(targets_file)
     with open(out_dir / "output.log", "wb") as log:
         start = time.perf_counter()
@@ -139,11 +177,25 @@ def run_suite(
         exit_code = run_child(cmd, env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT)
         wall = time.perf_counter() - start
     merged = merge_dir(out_dir)
-    return SuiteRun(
+    run = SuiteRun(
         purpose, list(targets), exit_code, wall, out_dir,
         merged["outcomes"], merged["crashes"], merged["targets"], merged["problems"],
         merged["measure_s"], merged["processes"], merged["solo"], merged["rerun_kinds"],
     )  # fmt: skip
+    if baseline is not None and baseline.tests is not None:
+        _count_left_out(run, read_left_out(out_dir), baseline.outcomes)
+    return run
+
+
+def _count_left_out(run: SuiteRun, left_out: list[str], baseline: dict[str, str]) -> None:
+    """The tests RUN left out keep their traced-run outcome, and the exit code is the one the
+    whole suite gives (pytest says 5, no tests, when it ran none; 0 when those it ran passed)."""
+    run.not_run = [nodeid for nodeid in left_out if nodeid in baseline]
+    for nodeid in run.not_run:
+        run.outcomes.setdefault(nodeid, baseline[nodeid])
+    if run.not_run and run.exit_code in (0, 5):
+        failed = any(o in ("failed", "error") for o in run.outcomes.values())
+        run.exit_code = 1 if failed else 0
 
 
 def changed_tests(

@@ -72,7 +72,8 @@ def build_results(
     }
     if unreadable:
         document["unreadable_files"] = [warning.to_dict() for warning in unreadable]
-    if proof is not None and eager_run["wall_s"] > 0:
+    # A graph run that left out tests is no whole-suite time to set against the traced run.
+    if proof is not None and eager_run["wall_s"] > 0 and proof.graph_whole_suite:
         graph_wall = round(proof.graph_wall_s, 3)  # as proof.json keeps it
         document["suite"] = {
             "eager_wall_s": eager_run["wall_s"],

@@ -87,6 +87,7 @@ class CandidateFacts:
     raised: int = 0
     total_ns: int = 0
     tests: dict[str, str | None] = field(default_factory=dict)  # nodeid -> outcome
+    calls_outside_tests: int = 0  # at import, collection or in a pytest hook: no test's own
     signatures: list[str] = field(default_factory=list)
     overflow_calls: int = 0
     effects: list[Effect] = field(default_factory=list)
@@ -136,6 +137,8 @@ def _read_calls(conn: sqlite3.Connection, facts: dict[int, CandidateFacts]) -> N
         fact.total_ns += total
         if nodeid:
             fact.tests[nodeid] = outcome
+        else:
+            fact.calls_outside_tests += calls
 
 
 def _read_signatures(conn: sqlite3.Connection, facts: dict[int, CandidateFacts]) -> None:

@@ -34,11 +34,13 @@ class ProofView:
     targets: dict[str, TargetProof]
     graph_run: dict[str, Any]
     graph_wall_s: float
+    graph_whole_suite: bool = True  # False: it left out tests, its wall time is not the suite's
 
     @classmethod
     def of(cls, proof: ProofResult) -> ProofView:
         """The view of a proof that just ran."""
-        return cls(dict(proof.targets), proof.graph.contract_run(), proof.graph.suite_wall_s)
+        graph = proof.graph
+        return cls(dict(proof.targets), graph.contract_run(), graph.suite_wall_s, not graph.not_run)
 
     @classmethod
     def load(cls, path: Path) -> ProofView:
@@ -47,7 +49,8 @@ class ProofView:
             document = read_proof_document(path)
             targets = {key: _target(item) for key, item in document["targets"].items()}
             graph = document["suite"]["graph"]
-            return cls(targets, graph, float(document["suite"]["graph_wall_s"]))
+            whole = not document["suite"].get("graph_tests_not_run")
+            return cls(targets, graph, float(document["suite"]["graph_wall_s"]), whole)
         except OSError as exc:
             raise DataError(f"cannot read the graph-mode proof {path}: {exc.strerror}") from exc
         except (ValueError, KeyError, TypeError) as exc:

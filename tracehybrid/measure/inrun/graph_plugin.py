@@ -25,6 +25,7 @@ from tracehybrid.measure.inrun.isolation import (
 )
 from tracehybrid.measure.inrun.record import crash_line
 from tracehybrid.measure.inrun.reruns import InProcessProof
+from tracehybrid.measure.inrun.selection import apply_selection
 from tracehybrid.plugin_start import start_plugin
 from tracehybrid.runtime.pytest_plugin import outcome_of
 
@@ -83,6 +84,15 @@ class GraphAttribution:
         self.run = run
         self.record = run.record
         self.loop_s = 0.0
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(
+        self, config: pytest.Config, items: list[pytest.Item]
+    ) -> None:
+        """After the user's own selection: leave out the tests that call no target (`selection`);
+        only in the run's own process, never in a pytest that a test starts."""
+        if os.environ.get(OWNER_ENV) == str(os.getpid()):
+            _guarded(self.run, apply_selection, config, items, self.run.document.out_dir)
 
     @pytest.hookimpl(trylast=True)
     def pytest_collection_finish(self) -> None:
