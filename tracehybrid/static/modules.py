@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import warnings
 from collections import deque
 
 from tracehybrid.static import names
@@ -34,7 +35,10 @@ def analyze_module(
     lines = source.count("\n") + (1 if source and not source.endswith("\n") else 0)
     summary = ModuleSummary(path, module, is_package, lines)
     try:
-        tree = ast.parse(source, filename=path)
+        # The project's own SyntaxWarnings (an invalid escape in a docstring) are Python's to
+        # report when it compiles the file; printed by the analysis they are only noise.
+        with warnings.catch_warnings(action="ignore", category=SyntaxWarning):
+            tree = ast.parse(source, filename=path)
     except SyntaxError as exc:
         summary.warnings.append(SourceWarning(path, exc.lineno or 1, f"cannot parse: {exc.msg}"))
         return summary

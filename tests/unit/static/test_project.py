@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import textwrap
+import warnings
 from pathlib import Path
 
 import pytest
@@ -166,3 +167,15 @@ def test_parallel_results_equal_serial_results(many_files: Path) -> None:
     f0 = serial.function("f0")
     assert "TH161" in f0.codes  # a 60-module cycle
     assert "TH123" in f0.codes
+
+
+def test_the_projects_own_syntax_warnings_are_not_printed_by_the_analysis() -> None:
+    source = 'import tensorflow as tf\ndef f(x):\n    """matches \\s+"""\n    return tf.abs(x)\n'
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        compile(source, "probe.py", "exec")  # Python itself warns: an invalid escape sequence
+        assert [w.category for w in caught] == [SyntaxWarning]
+        caught.clear()
+        facts = analyze_source(source, "probe.py")
+    assert facts.function("f").is_candidate
+    assert caught == []
