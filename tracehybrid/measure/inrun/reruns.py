@@ -9,7 +9,10 @@ starts only when its estimate (with the control rerun a changed outcome would ne
    changed (a control: a test that fails that way depends on order and blames nobody), then once
    per target it called, with that target alone in its new form. A target that still changes
    the outcome is a culprit. This settles in seconds what bisection settles with whole suites,
-   so it goes first; a test that does not fit is left to the prover's bisection.
+   so it goes first, and may spend up to the main loop's time (at least CULPRIT_FLOOR_S) even
+   past the shared budget: a test it leaves unsettled costs the prover two or more bisection
+   runs of the whole suite (GPflow: a 0.5 budget left two tests to five bisection runs, 390 s).
+   A test that does not fit even so is left to the prover's bisection.
 2. Solo reruns (`solo.plan`): targets that change a test only when they alone are graphs. What
    does not fit is reported per target (`skipped`, results.json's `not_run_alone`).
 3. Confirmation. The tests that called a rejected target run once more without it, and their
@@ -34,6 +37,9 @@ from tracehybrid.measure.inrun.solo import Rerun, RerunBudget, SoloReport, estim
 _perf_counter = time.perf_counter
 
 
+CULPRIT_FLOOR_S = 10.0  # culprit search may always spend this long: a bisection run costs more
+
+
 class InProcessProof:
     """The reruns of one pytest session after its main loop."""
 
@@ -53,6 +59,7 @@ class InProcessProof:
         self.baseline = baseline or {}
         # The tests' own time: the main loop without the measurement this process added to it.
         self.budget = RerunBudget(fraction * max(0.0, loop_s - record.measure_s), clock)
+        self.culprit_allowance_s = max(CULPRIT_FLOOR_S, loop_s)
         self.report = SoloReport(budget_s=self.budget.seconds)
         self._controlled: set[str] = set()  # tests whose control rerun kept their outcome
 
@@ -96,7 +103,7 @@ class InProcessProof:
     def _find_culprits(self, changed: list[str]) -> None:
         culprits = self.report.culprits
         for nodeid in sorted(changed, key=self._culprit_cost):  # cheapest first
-            if not self.budget.fits(self._culprit_cost(nodeid)):
+            if not self.budget.fits_within(self._culprit_cost(nodeid), self.culprit_allowance_s):
                 continue  # too long to settle here: bisection settles it with whole runs
             known = [key for key in self._hits(nodeid) if key in culprits]
             others = frozenset(self.record.targets) - set(culprits)

@@ -49,6 +49,11 @@ class RerunBudget:
         """True when a rerun estimated at COST_S would end within the budget."""
         return cost_s <= self.left()
 
+    def fits_within(self, cost_s: float, allowance_s: float) -> bool:
+        """True when COST_S would end within ALLOWANCE_S of the start, or within the budget if
+        larger: for the one kind allowed to spend past the shared budget."""
+        return cost_s <= max(0.0, max(allowance_s, self.seconds) - self.spent())
+
 
 @dataclass
 class SoloReport:
