@@ -59,11 +59,6 @@ class Config:
     # combine them again with CI shards); TRACEHYBRID_KEEP_STORES=1 and --keep-stores do too.
     keep_stores: bool = False
 
-    @property
-    def solo_budget(self) -> float:
-        """The rerun budget under its former name (solo reruns were the first to have one)."""
-        return self.rerun_budget
-
     def all_excludes(self) -> tuple[str, ...]:
         """The exclude globs in effect."""
         return self.exclude + self.extend_exclude

@@ -190,7 +190,7 @@ def _prove(
     baseline = read_views(run_dir.combined_store).outcomes
     jobs = config.parallel_bisection_runs()
     # The traced run is the eager baseline: one fewer run of the suite (its tracer costs ~10%).
-    settings = MeasureSettings(solo_budget=config.solo_budget, decide_at=config.min_speedup)
+    settings = MeasureSettings(solo_budget=config.rerun_budget, decide_at=config.min_speedup)
     options = ProveOptions(settings, Path.cwd(), time_eager_suite=False, on_run=progress.suite_run)
     # Tests that call no target cannot change outcome: graph runs leave them out.
     options = replace(options, graph_tests=callers_of(targets, runtime))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tracehybrid.measure.inrun.record import ProcessRecord, crash_line, merge_solo
-from tracehybrid.measure.inrun.solo import estimate_s, plan, within_budget
+from tracehybrid.measure.inrun.solo import estimate_s, plan
 from tracehybrid.measure.targets import Target
 
 T1, T2, T3 = "t.py::test_one", "t.py::test_two", "t.py::test_three"
@@ -52,15 +52,6 @@ def test_the_estimate_adds_what_other_targets_lose_going_back_to_eager(tmp_path:
     assert estimate_s(rec, (T1, frozenset({F.key}))) == 0.5  # g and h are not timed
     # With g alone, f runs eagerly again: one call, 2 ms slower.
     assert estimate_s(rec, (T1, frozenset({G.key}))) == 0.5 + 0.002
-
-
-def test_the_budget_keeps_the_cheapest_and_reports_the_rest(tmp_path: Path) -> None:
-    rec = record(tmp_path)
-    planned = plan(rec, [T1, T2, T3])
-    kept, skipped = within_budget(rec, planned, 0.501)
-    assert kept == [(T1, frozenset({F.key}))]
-    assert skipped == {G.key: [T1]}
-    assert within_budget(rec, planned, 0.0) == ([], {F.key: [T1], G.key: [T1]})
 
 
 def test_a_rejection_is_confirmed_only_where_every_caller_process_rejected_it() -> None:

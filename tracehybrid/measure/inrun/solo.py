@@ -131,20 +131,3 @@ def estimate_s(record: ProcessRecord, rerun: Rerun) -> float:
             graph = statistics.median(t["graph"]["median_s"] for t in timings)
             cost += calls * max(0.0, eager - graph)
     return cost
-
-
-def within_budget(
-    record: ProcessRecord, planned: list[Rerun], budget_s: float
-) -> tuple[list[Rerun], dict[str, list[str]]]:
-    """The reruns whose estimated costs, added up in order, fit BUDGET_S, and the tests left
-    out for each target (as the report's `skipped`)."""
-    spent, kept = 0.0, []
-    skipped: dict[str, list[str]] = {}
-    for rerun in planned:
-        spent += estimate_s(record, rerun)
-        if spent <= budget_s:
-            kept.append(rerun)
-            continue
-        for key in rerun[1]:
-            skipped.setdefault(key, []).append(rerun[0])
-    return kept, skipped
