@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import get_args
 
 import libcst as cst
@@ -24,9 +25,33 @@ from tracehybrid.apply.imports import (
     add_canonical_import,
     remove_released_imports,
 )
-from tracehybrid.apply.locate import FactsCollector, FunctionSite
+from tracehybrid.apply.locate import FactsCollector, FunctionSite, ModuleFacts
 
 _KINDS = frozenset(get_args(EditKind))
+
+
+@dataclass(frozen=True)
+class ParsedModule:
+    """One module parsed and its facts collected, ready for any number of `transform_parsed`
+    calls: libcst trees are immutable, so one parse serves every edit (the report's previews)."""
+
+    wrapper: MetadataWrapper
+    facts: ModuleFacts
+
+
+def parse_for_edits(source: str) -> ParsedModule | Failure:
+    """SOURCE parsed once, or the Failure `transform_source` would give for it."""
+    try:
+        module = cst.parse_module(source)
+    except cst.ParserSyntaxError as error:
+        return Failure(f"cannot parse: {error.message} (line {error.raw_line})", unparsable=True)
+    try:
+        wrapper = MetadataWrapper(module)
+        collector = FactsCollector()
+        wrapper.visit(collector)
+    except Exception as error:  # never raises, as libcst's transform_module
+        return Failure(f"internal error: {type(error).__name__}: {error}")
+    return ParsedModule(wrapper, collector.facts)
 
 
 def transform_source(source: str, edits: Sequence[Edit]) -> TransformResult:
@@ -35,23 +60,23 @@ def transform_source(source: str, edits: Sequence[Edit]) -> TransformResult:
     Returns :class:`Success` (possibly with no change: edits are idempotent), :class:`Skip` when no
     edit could be applied, or :class:`Failure` for unparsable source or a malformed edit.
     """
+    parsed = parse_for_edits(source)
+    return parsed if isinstance(parsed, Failure) else transform_parsed(parsed, edits)
+
+
+def transform_parsed(parsed: ParsedModule, edits: Sequence[Edit]) -> TransformResult:
+    """Apply `edits` to an already parsed module (which stays as it was); never raises."""
     try:
-        module = cst.parse_module(source)
-    except cst.ParserSyntaxError as error:
-        return Failure(f"cannot parse: {error.message} (line {error.raw_line})", unparsable=True)
-    try:
-        return _transform(module, edits)
+        return _transform(parsed.wrapper, parsed.facts, edits)
     except EditInvalid as invalid:
         return Failure(str(invalid))
     except Exception as error:  # never raises, as libcst's transform_module
         return Failure(f"internal error: {type(error).__name__}: {error}")
 
 
-def _transform(module: cst.Module, edits: Sequence[Edit]) -> TransformResult:
-    wrapper = MetadataWrapper(module)
-    collector = FactsCollector()
-    wrapper.visit(collector)
-    facts = collector.facts
+def _transform(
+    wrapper: MetadataWrapper, facts: ModuleFacts, edits: Sequence[Edit]
+) -> TransformResult:
     plan: dict[int, tuple[FunctionSite, list[Edit]]] = {}
     skipped: list[str] = []
     for edit in edits:

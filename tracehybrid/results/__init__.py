@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from tracehybrid.apply.preview import PatchPreviewer
 from tracehybrid.config import Config
 from tracehybrid.contract import FORMAT_VERSION
 from tracehybrid.measure.suite_run import contract_run
@@ -46,6 +47,7 @@ def build_results(
     could not parse or decode (the `unreadable_files` extra, present when there are some)."""
     root = config.root.resolve()
     decisions, entries = [], []
+    previewer = PatchPreviewer(root)  # each file parsed once for all its previews
     for proposal in proposals:
         fn = proposal.fn
         key = (str(root / fn.path), fn.qualname, fn.first_line)
@@ -54,7 +56,7 @@ def build_results(
         decision = decide(proposal, proof, target_key, eager_calls, config)
         decisions.append(decision)
         entry = function_entry(decision, traced.runtime.get(key), traced.views, key)
-        diff = patch_preview(decision, root)
+        diff = patch_preview(decision, previewer)
         if diff is not None:
             entry["patch"]["diff"] = diff
         entries.append(entry)

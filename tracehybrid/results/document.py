@@ -10,7 +10,7 @@ from typing import Any
 
 from tracehybrid import __version__, codes
 from tracehybrid.apply.edits import FunctionTarget
-from tracehybrid.apply.preview import preview_diff
+from tracehybrid.apply.preview import PatchPreviewer
 from tracehybrid.measure.timing import Timing
 from tracehybrid.results.storeviews import StoreViews
 from tracehybrid.sourcefile import sha256_hex
@@ -65,14 +65,15 @@ def _patch(decision: Decision) -> dict[str, Any] | None:
     return {"decorator": proposal.decorator, "applicability": proposal.applicability}
 
 
-def patch_preview(decision: Decision, root: Path) -> str | None:
+def patch_preview(decision: Decision, previewer: PatchPreviewer) -> str | None:
     """The `patch.diff` extra: what apply's own codemod writes for this approved change in the
-    source under ROOT as it is now, the import it adds included; None when nothing is written."""
+    source under the previewer's root as it is now, the import it adds included; None when
+    nothing is written."""
     proposal, fn = decision.proposal, decision.proposal.fn
     if _patch(decision) is None or proposal.refactoring is None or proposal.decorator is None:
         return None
     target = FunctionTarget(fn.qualname, fn.line)
-    return preview_diff(root, fn.path, target, proposal.refactoring, proposal.decorator)
+    return previewer.diff(fn.path, target, proposal.refactoring, proposal.decorator)
 
 
 def _runtime(
