@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from tracehybrid.tracekeys.prekeys import KeyWalker, Node, UntraceableError
 from tracehybrid.tracekeys.signatures import (
     WithheldError,
     build_specs,
@@ -17,10 +18,7 @@ from tracehybrid.tracekeys.signatures import (
 from tracehybrid.tracekeys.tf_internals import (
     CacheEntry,
     Internals,
-    KeyWalker,
-    Node,
     TfUnavailableError,
-    UntraceableError,
     clear_caches,
     internals,
     monomorphic_type,
@@ -52,6 +50,8 @@ class TracePrediction:
     # method called on five models traces five times without retracing any of them.
     per_cache_plain: int | None = None
     per_cache_reduce_retracing: int | None = None
+    # Parameters the synthesised signature turns from Python numbers into scalar tensors.
+    signature_python_scalars: tuple[str, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -69,6 +69,7 @@ class _SignatureOutcome:
     traces: int | None
     texts: tuple[str, ...] | None
     withheld: str | None
+    python_scalars: tuple[str, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -138,6 +139,7 @@ class _Predictor:
             signature_withheld=sig.withheld,
             per_cache_plain=max((count for count, _ in plain), default=0),
             per_cache_reduce_retracing=max(reduced, default=0),
+            signature_python_scalars=sig.python_scalars,
         )
 
     def _key_group(
@@ -231,7 +233,7 @@ class _Predictor:
         if newly_rejected:
             return _SignatureOutcome(None, None, f"the signature would reject {newly_rejected[0]}")
         traces = sum(self._count(k, reduce=False)[0] for k in under_sig)
-        return _SignatureOutcome(traces, draft.texts(), None)
+        return _SignatureOutcome(traces, draft.texts(), None, draft.python_scalars)
 
 
 def _require_defaults(poly: Any, covered: Sequence[str]) -> None:
