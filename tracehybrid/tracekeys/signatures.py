@@ -6,6 +6,7 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
+from tracehybrid.tracekeys.python_scalars import varying_scalar_spec
 from tracehybrid.tracekeys.tf_internals import Node
 
 # A spec node mirrors a pre-key node: ("S", dtype, dims) for a TensorSpec, containers as in Node.
@@ -23,6 +24,8 @@ class SignatureDraft:
 
     names: tuple[str, ...]
     specs: tuple[SpecNode, ...]
+    #: Of `names`, those the tests passed as Python numbers: under the signature they are tensors.
+    python_scalars: tuple[str, ...] = ()
 
     def texts(self) -> tuple[str, ...]:
         """One `tf.TensorSpec(...)` source text (or nest of them) per parameter."""
@@ -41,17 +44,26 @@ def synthesize(
     """Merge every call's tensor arguments into specs; raises WithheldError when impossible.
 
     `positional` are the parameters a signature may cover, in order. The signature covers the
-    leading ones that hold tensors/ndarrays (or nests of them) in every call; the caller checks
-    with TensorFlow that the rest keep values the signature accepts (their defaults).
+    leading ones that hold tensors/ndarrays (or nests of them) in every call, or a Python number
+    that changes between calls (a scalar spec: see `python_scalars`); the caller checks with
+    TensorFlow that the rest keep values the signature accepts (their defaults).
     """
     names: list[str] = []
     specs: list[SpecNode] = []
+    scalars: list[str] = []
     for name in positional:
         nodes = [call[name] for call in calls if name in call]
-        if len(nodes) != len(calls) or not all(_tensor_only(n) for n in nodes):
+        if len(nodes) != len(calls):
             break
-        merged = _merge_all(name, nodes)
-        _check_fixed(name, merged, fixed_axes.get(name, set()))
+        if all(_tensor_only(n) for n in nodes):
+            merged = _merge_all(name, nodes)
+            _check_fixed(name, merged, fixed_axes.get(name, set()))
+        else:
+            scalar = varying_scalar_spec(nodes)
+            if scalar is None:
+                break
+            merged = scalar
+            scalars.append(name)
         names.append(name)
         specs.append(merged)
     if not names:
@@ -59,7 +71,7 @@ def synthesize(
         raise WithheldError(
             f"{first}: not a tensor or ndarray in every call" if first else "no parameters"
         )
-    return SignatureDraft(tuple(names), tuple(specs))
+    return SignatureDraft(tuple(names), tuple(specs), tuple(scalars))
 
 
 def _tensor_only(node: Node) -> bool:
