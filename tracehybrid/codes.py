@@ -481,6 +481,28 @@ _REGISTRY: tuple[Code, ...] = (
         "(leave `block` eager; Keras compiles the model itself)",
     ),
     _c(
+        "TH205",
+        "python-number-retracing",
+        "retracing",
+        "runtime",
+        "Retraces because a Python number it is passed changes between calls; a synthesized "
+        "`input_signature` with a scalar `tf.TensorSpec` for it traces once.",
+        "`tf.function` keys a Python bool, int or float by its value, so every new value traces "
+        "a new graph and `reduce_retracing` cannot help. A scalar spec (float -> `tf.float32`, "
+        "int -> `tf.int32`, bool -> `tf.bool`) turns the value into a tensor: one trace serves "
+        "every value. The fix is unsafe: the body then sees a tensor, not a Python number, so "
+        "`if angle > 0` becomes a tensor condition and `math.cos(angle)` or `[0] * n` break or "
+        "change. tracehybrid approves it only when the graph run proves it (outcomes unchanged, "
+        "outputs equal, traces counted within the limit); otherwise it is rejected with what broke.",
+        "@tf.function\ndef rotate(points, angle):\n    ...\n"
+        "for angle in angles:\n    rotate(points, angle)  # one trace per angle",
+        "@tf.function(\n    input_signature=[\n"
+        "        tf.TensorSpec(shape=[None, 2], dtype=tf.float32),\n"
+        "        tf.TensorSpec(shape=[], dtype=tf.float32),\n    ]\n)\n"
+        "def rotate(points, angle):\n    ...",
+        "unsafe",
+    ),
+    _c(
         "TH210",
         "not-exercised",
         "not_exercised",

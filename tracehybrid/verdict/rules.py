@@ -5,6 +5,7 @@ from __future__ import annotations
 from tracehybrid.static.model import FunctionFacts
 from tracehybrid.verdict.evidence import FunctionEvidence
 from tracehybrid.verdict.model import Proposal, Reason
+from tracehybrid.verdict.signature_fix import signature_fix, signature_source, signature_withheld
 
 # Categories that make an existing tf.function graph-hostile: a graph loses that Python behaviour.
 HOSTILE = frozenset(
@@ -27,9 +28,9 @@ def eager_proposal(ev: FunctionEvidence) -> Proposal:
     proposal = Proposal(fn, ev.fact, "convert_to_hybrid", "@tf.function")
     proposal.applicability = "unsafe" if fn.unknowns else "safe"
     proposal.blockers += ev.effect_reasons()
-    if computes_without_arguments(ev.fn):
-        # No argument means one trace: the graph can still pay off on state (variables of
-        # `self`, a metric's result), so the proof and the measurement decide, not TH191.
+    if computes_without_arguments(ev.fn) or ev.python_valued():
+        # No argument means one trace, Python values one per value (weighed below): the graph
+        # can still pay off, so the traces, the proof and the measurement decide, not TH191.
         proposal.blockers = [r for r in proposal.blockers if r.code != "TH191"]
     exercised = _exercise_reasons(ev)
     if exercised:
@@ -120,7 +121,7 @@ def computes_without_arguments(fn: FunctionFacts) -> bool:
 
 
 def _tensor_input_reasons(ev: FunctionEvidence, proposal: Proposal) -> list[Reason]:
-    if computes_without_arguments(ev.fn):
+    if computes_without_arguments(ev.fn) or ev.python_valued():
         return []
     saw = ev.runtime_saw_tensors()
     static = ev.fn.has_tensor_param
@@ -199,10 +200,17 @@ def _weigh_retracing(ev: FunctionEvidence, proposal: Proposal) -> None:
     if plain is None or plain <= limit:
         return
     message = _retrace_message(plain, explanations, limit)
+    signature = signature_source(ev)
     if relaxed is not None and relaxed <= limit:
         proposal.decorator = f"@tf.function({RELAXED})"
         fixed = f"{message} With {RELAXED}: {relaxed}."
         proposal.fixes.append(Reason("TH201", fixed, "runtime", ev.def_location()))
+    elif signature is not None:
+        # The conversion itself is proposed with the signature: proven like any other change.
+        proposal.decorator = f"@tf.function(input_signature={signature})"
+        proposal.applicability = "unsafe"
+        fallback = "the function stays eager"
+        proposal.fixes.append(signature_fix(ev, message, fallback))
     else:
         proposal.blockers.append(Reason("TH201", message, "runtime", ev.def_location()))
 
@@ -222,7 +230,7 @@ def _optimize_retracing(ev: FunctionEvidence, proposal: Proposal) -> None:
     if plain is None or current is None or current <= limit:
         return
     message = _retrace_message(plain, explanations, limit)
-    signature = _signature_source(ev)
+    signature = signature_source(ev)
     if relaxed is not None and relaxed <= limit and relaxed < plain:
         proposal.refactoring, proposal.applicability = "optimize_hybrid", "safe"
         proposal.decorator = _with_argument(ev, "reduce_retracing", "True")
@@ -230,25 +238,14 @@ def _optimize_retracing(ev: FunctionEvidence, proposal: Proposal) -> None:
     elif signature is not None:
         proposal.refactoring, proposal.applicability = "optimize_hybrid", "unsafe"
         proposal.decorator = _with_argument(ev, "input_signature", signature)
-        message += " A synthesized input_signature traces once."
+        fallback = "going back to eager (removing @tf.function) is what remains"
+        proposal.fixes.append(signature_fix(ev, message, fallback))
+        return
     else:
         _dehybridize(proposal, [], "safe")
-        message += " Neither reduce_retracing nor an input_signature removes the retraces."
+        message += f" Neither {RELAXED} nor an input_signature removes the retraces"
+        message += f" ({withheld})." if (withheld := signature_withheld(ev)) else "."
     proposal.fixes.append(Reason("TH201", message, "runtime", ev.def_location()))
-
-
-def _signature_source(ev: FunctionEvidence) -> str | None:
-    """The synthesized input_signature, unless the body reads an axis as a Python int (TH196):
-    a signature that leaves that axis unknown would break the body, so it is withheld."""
-    if any(param.reads_static_axes for param in ev.fn.params):
-        return None
-    prediction = ev.prediction()
-    detail = prediction.get("detail") if prediction else None
-    traces = prediction.get("signature") if prediction else None
-    if not isinstance(detail, dict) or not isinstance(traces, int):
-        return None
-    source = detail.get("signature_source")
-    return source if isinstance(source, str) and traces <= ev.config.max_traces else None
 
 
 def _with_argument(ev: FunctionEvidence, name: str, value: str) -> str:
