@@ -83,7 +83,7 @@ def write_candidates(facts: ProjectFacts, out_dir: Path) -> Path:
             "write_lines": fn.write_lines,
         }
         for fn in facts.functions
-        if fn.is_candidate
+        if fn.watched  # static candidates, and the untyped functions a tensor may promote
     ]
     source_roots = sorted({str((root / fn.path).parent) for fn in facts.functions})
     out_dir.mkdir(parents=True, exist_ok=True)

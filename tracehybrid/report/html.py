@@ -11,6 +11,7 @@ from tracehybrid.report import plots
 from tracehybrid.report.html_detail import code_section, function_section, h, inline_code
 from tracehybrid.report.model import FunctionView, ReportModel
 from tracehybrid.report.phase_times import timings_html
+from tracehybrid.report.text import candidate_sources_text
 
 _CATEGORY_LABELS = {  # how the contract's categories read in a sentence
     "side_effect": "side effects",
@@ -102,7 +103,7 @@ def _times(value: float | None) -> str:
 def _summary(model: ReportModel) -> str:
     s = model.summary
     cards = [
-        _card("Candidates", str(s.candidates)),
+        _card("Candidates", str(s.candidates), candidate_sources_text(model)),
         _card(
             "Approved", str(s.approved), "safe to run as graphs, proven by the tests", "approved"
         ),

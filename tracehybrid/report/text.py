@@ -64,10 +64,29 @@ def failed_tests_note(model: ReportModel) -> str | None:
     )
 
 
+def candidate_sources_text(model: ReportModel) -> str:
+    """`30 from static analysis alone, 1 from runtime evidence alone, 25 from both`, or "" when
+    the results lack the `summary.candidate_sources` extra."""
+    summary = model.document.get("summary")
+    sources = summary.get("candidate_sources") if isinstance(summary, dict) else None
+    if not isinstance(sources, dict):
+        return ""
+    counts = [sources.get(key) for key in ("static", "runtime", "both")]
+    if not all(isinstance(n, int) for n in counts):
+        return ""
+    static, runtime, both = counts
+    return (
+        f"{static} from static analysis alone, {runtime} from runtime evidence alone, "
+        f"{both} from both"
+    )
+
+
 def totals_line(model: ReportModel) -> str:
     """One line with the counts, the suite timing and the mean and median speedup."""
     s = model.summary
-    counts = f"{s.candidates} candidates: {s.approved} approved, {s.blocked} rejected"
+    sources = candidate_sources_text(model)
+    sources = f" ({sources})" if sources else ""
+    counts = f"{s.candidates} candidates{sources}: {s.approved} approved, {s.blocked} rejected"
     if s.already_optimal:
         counts += f", {s.already_optimal} already optimal"
     if s.inside_graph:

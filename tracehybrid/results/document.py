@@ -17,6 +17,7 @@ from tracehybrid.sourcefile import sha256_hex
 from tracehybrid.store.reader import CandidateFacts
 from tracehybrid.verdict.decide import Decision
 from tracehybrid.verdict.evidence import prediction_of
+from tracehybrid.verdict.model import CANDIDATE_SOURCES
 from tracehybrid.verdict.observed_traces import mismatch_note, predicted_for
 from tracehybrid.verdict.speed import speed_interval_fields, suite_effect_fields
 
@@ -168,7 +169,15 @@ def summary(decisions: list[Decision], entries: list[dict[str, Any]]) -> dict[st
         # Of `rejected`, those with nothing to change (see codes.NOTHING_TO_CHANGE).
         "already_optimal": unchanged["already_optimal"],
         "inside_graph": unchanged["inside_graph"],
+        # What made each a candidate: static analysis alone, runtime evidence alone, or both.
+        "candidate_sources": candidate_sources(decisions),
     }
+
+
+def candidate_sources(decisions: list[Decision]) -> dict[str, int]:
+    """How many candidates static analysis alone, runtime evidence alone, and both found."""
+    counted = Counter(d.proposal.source for d in decisions)
+    return {source: counted[source] for source in CANDIDATE_SOURCES}
 
 
 def tool() -> dict[str, str]:

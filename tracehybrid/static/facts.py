@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from tracehybrid.static.effects import EffectPropagation, strongly_connected
+from tracehybrid.static.effects import Effect, EffectPropagation, strongly_connected
 from tracehybrid.static.inference import PYTHON_KINDS, SPECULATIVE, TensorInference
 from tracehybrid.static.linker import Project
 from tracehybrid.static.model import Finding, FunctionFacts, ParamFacts, ProjectFacts, Tri
-from tracehybrid.static.summary import FuncSummary, ModuleSummary, func_key
+from tracehybrid.static.summary import FuncSummary, ModuleSummary, Taint, func_key
 
 WRITE_CODES = frozenset({"TH111", "TH112", "TH121", "TH122", "TH123"})
 # Shared answers for the common cases: building a frozen Tri per parameter adds up.
@@ -85,9 +85,24 @@ class FactBuilder:
             callee = self.computes.get(site.callee)
             if callee is not None and callee.is_yes and not site.call.is_ref:
                 return Tri.yes(f"calls `{site.call.text}`, which {callee.reason}")
+            if callee is not None and callee.value == "unknown" and not site.call.is_ref:
+                unknown = unknown or f"calls `{site.call.text}`, which {callee.reason}"
         if fs.opaque_calls:
             unknown = f"passes tensors to `{fs.opaque_calls[0]}`, which could not be resolved"
+        elif not unknown and (untyped := self._untyped_operands(key, fs)):
+            unknown = f"applies operators to `{untyped}`, a parameter of unknown type"
         return Tri.unknown(unknown) if unknown else NO_COMPUTATION
+
+    def _untyped_operands(self, key: str, fs: FuncSummary) -> str:
+        """A parameter the body computes on (`images * gain`) that no call shows to be Python-only:
+        a tensor op when a tensor flows in, so runtime evidence decides (issue 15, point 1)."""
+        for param in fs.params:
+            if (
+                f"p:{param.name}" in fs.tensor_ops
+                and (key, param.name) not in self.tensors.python_only
+            ):
+                return param.name
+        return ""
 
     # -- callers -----------------------------------------------------------------------------
     def _covered(self) -> set[str]:
@@ -161,11 +176,21 @@ class FactBuilder:
             fs.hybrid is not None
             or ((tensor_param.is_yes or computation.is_yes) and not _is_lifecycle(fs))
         )
+        # Computes on untyped values: not a candidate yet, but traced; the tests' tensors
+        # promote it. With no computation at all ("no"), no tensor could make a graph pay.
+        promotable = (
+            not candidate
+            and not fs.stub
+            and not _is_lifecycle(fs)
+            and computation.value == "unknown"
+        )
+        conditions = {(f.code, f.line, f.message): f.cond for f in fs.findings}
         findings = [
-            Finding(e.code, e.message, e.path, e.line, e.via) for e in self.effects.get(key, ())
+            Finding(e.code, e.message, e.path, e.line, e.via, _if_tensor(e, conditions))
+            for e in self.effects.get(key, ())
         ]
         findings += self._structural(key, fs, summary.path)
-        if candidate:
+        if candidate or promotable:
             findings += self._benefit(key, fs, summary.path, params, tensor_param, computation)
         findings = [f for f in findings if f.code not in self.disabled]
         findings = [f for f in findings if not self._suppressed(summary, f)]
@@ -190,6 +215,8 @@ class FactBuilder:
             unknowns=[*fs.unknowns, *self.project.external.get(key, ())],
             speculative=self.tensors.speculative.get(key),
             is_candidate=candidate,
+            promotable=promotable,
+            returns_tensor=key in self.tensors.returns,
             write_lines=sorted({f.line for f in fs.findings if f.code in WRITE_CODES}),
             setup_lines=sorted(set(fs.setup_lines)),
         )
@@ -254,6 +281,16 @@ class FactBuilder:
 LIFECYCLE_METHODS = frozenset(
     {"build", "get_config", "from_config", "compute_output_shape", "build_from_config"}
 )
+
+
+def _if_tensor(effect: Effect, conditions: dict[tuple[str, int, str], Taint]) -> tuple[str, ...]:
+    """The parameters a local finding holds on: its condition, when that names parameters only."""
+    if effect.via is not None:
+        return ()
+    cond = conditions.get((effect.code, effect.line, effect.message), frozenset())
+    if not cond or not all(source.startswith("p:") for source in cond):
+        return ()
+    return tuple(sorted(source[2:] for source in cond))
 
 
 def _is_lifecycle(fs: FuncSummary) -> bool:

@@ -138,6 +138,9 @@ class Finding:
     path: str
     line: int
     via: str | None = None  # callee chain when the cause lives in a callee
+    #: Parameters whose being tensors is the only reason it holds (`float(depth)` converts a
+    #: tensor only when `depth` is one): calls that pass them Python values refute it.
+    if_tensor: tuple[str, ...] = ()
 
     @property
     def category(self) -> str:
@@ -151,6 +154,7 @@ class Finding:
             "path": self.path,
             "line": self.line,
             "via": self.via,
+            "if_tensor": list(self.if_tensor),
         }
 
 
@@ -196,6 +200,15 @@ class FunctionFacts:
     is_candidate: bool = False
     write_lines: list[int] = field(default_factory=list)
     setup_lines: list[int] = field(default_factory=list)  # variable creations that are set-up
+    #: Not a candidate only because its parameters could not be typed: traced all the same, and
+    #: a candidate when the tests pass it a tensor (runtime evidence promotes it).
+    promotable: bool = False
+    returns_tensor: bool = False  # static analysis found a tensor among its return values
+
+    @property
+    def watched(self) -> bool:
+        """Whether the tracer watches it: a static candidate, or one a tensor may promote."""
+        return self.is_candidate or self.promotable
 
     @property
     def codes(self) -> set[str]:
@@ -231,6 +244,8 @@ class FunctionFacts:
             "is_candidate": self.is_candidate,
             "write_lines": list(self.write_lines),
             "setup_lines": list(self.setup_lines),
+            "promotable": self.promotable,
+            "returns_tensor": self.returns_tensor,
         }
 
 

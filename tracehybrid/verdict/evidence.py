@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from functools import cached_property
+
 from tracehybrid import codes
 from tracehybrid.config import Config
 from tracehybrid.static.model import Finding, FunctionFacts
@@ -26,6 +29,10 @@ PER_CALL = "TH197"  # a tf.function created anew on every call of its enclosing 
 WRITE_CODES = frozenset({"TH111", "TH112", "TH121", "TH122", "TH123"})
 # How runtime signatures describe tensors (runtime/probes.py `describe`).
 TENSOR_WORDS = ("tensor ", "ndarray ", "variable ", "symbolic ", "tensor-like ")
+# How they describe a Python scalar argument: `depth: int=16`, `gain: float=0.5`, `x: None`.
+PYTHON_SCALAR = re.compile(r"(?:int|float|bool|str)=|None\b")
+# A static tensor fact that a call or an annotation gave: the run's scalars do not refute it.
+FIRM_TENSOR = ("receives a tensor", "annotated")
 
 
 class FunctionEvidence:
@@ -58,7 +65,7 @@ class FunctionEvidence:
         seen = self._runtime_effects()
         reasons = []
         for finding in self.fn.findings:
-            if not codes.get(finding.code).blocking:
+            if not codes.get(finding.code).blocking or self.refuted(finding):
                 continue
             confirmed = any(c == finding.code for c, _ in seen)
             reasons.append(self._static_reason(finding, confirmed))
@@ -104,6 +111,42 @@ class FunctionEvidence:
     def _lazy_creation(self, effect: Effect) -> bool:
         eager_calls = self.fact.calls.get("eager", 0) if self.fact else 0
         return effect.count < eager_calls
+
+    def refuted(self, finding: Finding) -> bool:
+        """True when the finding holds only if some parameters are tensors (`float(depth)`) and
+        every call the tests made passed them Python scalars, which a graph keeps as they are."""
+        return bool(finding.if_tensor) and set(finding.if_tensor) <= self.python_scalar_params
+
+    @cached_property
+    def python_scalar_params(self) -> frozenset[str]:
+        """Parameters that every recorded call passed a Python scalar (or left at its default),
+        and that no project call or annotation makes a tensor."""
+        if self.fact is None or not self.fact.signatures:
+            return frozenset()
+        found = set()
+        for param in self.fn.params:
+            if param.tensor.reason.startswith(FIRM_TENSOR):
+                continue
+            values = [_argument(sig, param.name) for sig in self.fact.signatures]
+            if all(
+                (v is None and param.default is not None) or (v and PYTHON_SCALAR.match(v))
+                for v in values
+            ):
+                found.add(param.name)
+        return frozenset(found)
+
+    def python_valued(self) -> bool:
+        """Runs TensorFlow operations and returns a tensor, while every parameter (but `self`)
+        received only Python scalars: each distinct value traces once, so the traces the tests
+        would make and the measurement judge it, not the absence of tensor inputs."""
+        fn = self.fn
+        params = [p.name for p in fn.params if not (fn.is_method and p is fn.params[0])]
+        return (
+            bool(params)
+            and fn.tensor_computation.is_yes
+            and fn.returns_tensor
+            and set(params) <= self.python_scalar_params
+        )
 
     def passing_eager_calls(self) -> bool:
         """True when a passing test called the function eagerly."""
@@ -156,6 +199,15 @@ def prediction_of(fact: CandidateFacts) -> dict[str, object] | None:
     if combined is not None and combined.get("plain") is not None:
         return combined
     return max(fact.predictions, key=lambda p: _int(p.get("plain")) or 0, default=None)
+
+
+def _argument(signature: str, name: str) -> str | None:
+    """The text after `name: ` in a signature (`a: int=3, b: tensor ...`), None when absent."""
+    for prefix in (f"{name}: ", f", {name}: "):
+        at = signature.find(prefix)
+        if at == 0 or (at > 0 and prefix[0] == ","):
+            return signature[at + len(prefix) :]
+    return None
 
 
 def _times(count: int) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 from tracehybrid import codes
 from tracehybrid.codes import Applicability
@@ -11,7 +12,19 @@ from tracehybrid.static.model import FunctionFacts
 from tracehybrid.store.reader import CandidateFacts
 
 # The verdict's vocabulary is the results contract's: one definition, read and written alike.
-__all__ = ["Applicability", "Evidence", "Proposal", "Reason", "Refactoring", "Verdict"]
+__all__ = [
+    "Applicability",
+    "CandidateSource",
+    "Evidence",
+    "Proposal",
+    "Reason",
+    "Refactoring",
+    "Verdict",
+]
+#: What made a function a candidate: static analysis alone (the tests passed it no tensor, or did
+#: not call it), runtime evidence alone (untyped parameters the tests passed tensors), or both.
+CandidateSource = Literal["static", "runtime", "both"]
+CANDIDATE_SOURCES: tuple[CandidateSource, ...] = ("static", "runtime", "both")
 
 
 @dataclass(frozen=True)
@@ -50,6 +63,7 @@ class Proposal:
     applicability: Applicability = "unsafe"
     blockers: list[Reason] = field(default_factory=list)
     fixes: list[Reason] = field(default_factory=list)
+    source: CandidateSource = "static"
 
     @property
     def to_prove(self) -> bool:
