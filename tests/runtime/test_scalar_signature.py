@@ -125,7 +125,7 @@ def cosine(x: Any, angle: float) -> Any:
 
 
 def under_its_signature(tf: Any, fn: Any, values: tuple[int, ...]) -> tuple[Any, list[Any]]:
-    calls = [((tf.ones([2]), value), {}) for value in values]
+    calls: list[Any] = [((tf.ones([2]), value), {}) for value in values]
     prediction = predict_traces(fn, calls)
     assert prediction.signature_source is not None  # proposed: only the graph run can tell
     graph = tf.function(fn, input_signature=eval(prediction.signature_source, {"tf": tf}))

@@ -20,7 +20,8 @@ def signature_fix(ev: FunctionEvidence, message: str, fallback: str) -> Reason:
     text = (
         f"{message} A synthesized input_signature traces once: it gives {names} "
         f"{'scalar TensorSpecs' if many else 'a scalar TensorSpec'}, so the body sees "
-        f"{'tensors' if many else 'a tensor'}, not Python numbers. Unsafe: `if {scalars[0]} > 0` "
+        f"{'tensors, not Python numbers' if many else 'a tensor, not a Python number'}. "
+        f"Unsafe: `if {scalars[0]} > 0` "
         f"becomes a tensor condition, and `math.cos({scalars[0]})`, `[0] * {scalars[0]}` or "
         "other Python uses of the number break or change; the graph run must prove it, and if "
         f"it fails there {fallback}."
