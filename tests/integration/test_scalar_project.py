@@ -1,12 +1,14 @@
 """Python numbers that change on every call (issue 15, point 3): the scalar input_signature fix.
 
-scalar_project's `rotate` (an existing tf.function) and `smooth` (an eager function) are called
-with nine angles or strengths: each call traces anew. tracehybrid proposes a synthesized
-`input_signature` with a scalar `tf.TensorSpec` for the number (TH205, unsafe), the graph run runs
-them with it (one trace each, tests unchanged, outputs equal), and `apply --unsafe-fixes` writes it,
-importing `tf` where the module had no alias. `wobble` needs the Python number (`math.cos`): the
-graph run rejects the signature (TH301) and nothing is written for it. Brute force: the applied
-project's functions trace once for every value and return what the original eager code returns.
+scalar_project's `spiral` and `rotate` (existing tf.functions) and `smooth` (an eager function)
+are called with nine angles or strengths: each call traces anew. tracehybrid proposes a
+synthesized `input_signature` with a scalar `tf.TensorSpec` for the number (TH205, unsafe), the
+graph run runs them with it (one trace each, tests unchanged, outputs equal), and
+`apply --unsafe-fixes` writes it, importing `tf` where the module had no alias. `rotate` is a few
+ops: where its graph measured slower than its eager body, it goes back to eager instead (TH201,
+measured). `wobble` needs the Python number (`math.cos`): the graph run rejects the signature
+(TH301) and nothing is written for it. Brute force: the applied project's functions trace once for
+every value and return what the original eager code returns.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 PROJECT = REPO / "tests" / "projects" / "scalar_project"
 SCALAR = "tf.TensorSpec(shape=[], dtype=tf.float32)"
-POINTS_SPEC = "tf.TensorSpec(shape=[None, 2], dtype=tf.float32)"
+POINTS_SPEC = "tf.TensorSpec(shape=[3, 2], dtype=tf.float32)"  # spiral's one shape
 SIGNAL_SPEC = "tf.TensorSpec(shape=[64], dtype=tf.float32)"
 
 pytestmark = [pytest.mark.slow, pytest.mark.tensorflow]
@@ -40,13 +42,13 @@ BRUTE_FORCE = textwrap.dedent(
     equal = True
     for i in range(1, 10):
         angle, strength = 0.1 * i, 0.05 * i
-        eager = geometry.rotate.python_function(points, angle)
-        equal &= np.allclose(geometry.rotate(points, angle), eager, atol=1e-6)
+        eager = geometry.spiral.python_function(points, angle)
+        equal &= np.allclose(geometry.spiral(points, angle), eager, atol=1e-6)
         eager = signals.smooth.python_function(signal, strength)
         equal &= np.allclose(signals.smooth(signal, strength), eager, atol=1e-6)
     json.dump({
         "equal": bool(equal),
-        "rotate": geometry.rotate.experimental_get_tracing_count(),
+        "spiral": geometry.spiral.experimental_get_tracing_count(),
         "smooth": signals.smooth.experimental_get_tracing_count(),
     }, sys.stdout)
     """
@@ -96,20 +98,38 @@ def _function(results: dict[str, Any], qualname: str) -> dict[str, Any]:
 def test_the_existing_tf_function_gets_the_signature_proven_in_the_graph_run(
     results: dict[str, Any], proof: dict[str, Any]
 ) -> None:
-    rotate = _function(results, "rotate")
-    assert (rotate["verdict"], rotate["refactoring"]) == ("approved", "optimize_hybrid")
-    assert rotate["patch"]["applicability"] == "unsafe"
-    assert rotate["patch"]["decorator"] == (
+    spiral = _function(results, "spiral")
+    assert (spiral["verdict"], spiral["refactoring"]) == ("approved", "optimize_hybrid")
+    assert spiral["patch"]["applicability"] == "unsafe"
+    assert spiral["patch"]["decorator"] == (
         f"@tf.function(input_signature=[{POINTS_SPEC}, {SCALAR}])"
     )
-    (reason,) = rotate["reasons"]
+    (reason,) = spiral["reasons"]
     assert reason["code"] == "TH205"
     assert "gives `angle` a scalar TensorSpec" in reason["message"]
-    traces = rotate["runtime"]["traces"]
+    traces = spiral["runtime"]["traces"]
     assert traces["plain"] > 4 and traces["signature"] == 1
     assert traces["observed"] == 1  # counted in the graph run, which used the signature
-    assert proof["rotate"]["status"] == "proven"
-    assert "input_signature=" in proof["rotate"]["target"]["decorator"]
+    assert spiral["speedup"]["ratio"] > 1.0
+    assert proof["spiral"]["status"] == "proven"
+    assert "input_signature=" in proof["spiral"]["target"]["decorator"]
+
+
+def test_a_graph_slower_than_its_eager_body_goes_back_to_eager(
+    results: dict[str, Any], proof: dict[str, Any]
+) -> None:
+    rotate = _function(results, "rotate")
+    assert proof["rotate"]["status"] == "proven"  # the graph run ran it with the signature
+    assert rotate["runtime"]["traces"]["observed"] == 1
+    assert rotate["verdict"] == "approved"
+    if rotate["refactoring"] == "optimize_hybrid":  # not measured slower: the signature stays
+        assert "input_signature=" in rotate["patch"]["decorator"]
+        return
+    assert (rotate["refactoring"], rotate["patch"]["decorator"]) == ("dehybridize", "")
+    assert [r["code"] for r in rotate["reasons"]] == ["TH205", "TH201"]
+    measured = rotate["reasons"][1]
+    assert measured["evidence"] == "measurement"
+    assert "going back to eager measures better" in measured["message"]
 
 
 def test_the_conversion_is_proposed_with_the_signature_and_proven(
@@ -150,8 +170,8 @@ def test_apply_writes_nothing_unsafe_without_the_flag(project: Path) -> None:
 
 def test_apply_writes_the_signatures_and_the_import(applied: Path) -> None:
     geometry = (applied / "geometry.py").read_text()
-    assert "@tf.function(input_signature=[tf.TensorSpec(shape=[None, 2]" in geometry
-    assert geometry.count("@tf.function\n") == 1  # wobble's decorator stays as it was
+    assert f"@tf.function(input_signature=[{POINTS_SPEC}, {SCALAR}])\ndef spiral" in geometry
+    assert "@tf.function\ndef wobble" in geometry  # rejected: its decorator stays as it was
     signals = (applied / "signals.py").read_text()
     assert "import tensorflow as tf\nfrom tensorflow import convert_to_tensor, roll" in signals
     assert f"@tf.function(input_signature=[{SIGNAL_SPEC}, {SCALAR}])\ndef smooth" in signals
@@ -163,7 +183,7 @@ def test_brute_force_the_applied_functions_trace_once_and_match_eager(applied: P
         check=True,
     )  # fmt: skip
     assert json.loads(done.stdout.strip().splitlines()[-1]) == {
-        "equal": True, "rotate": 1, "smooth": 1,
+        "equal": True, "spiral": 1, "smooth": 1,
     }  # fmt: skip
     tests = subprocess.run(
         [sys.executable, "-m", "pytest", "-q"], cwd=applied, capture_output=True, text=True,

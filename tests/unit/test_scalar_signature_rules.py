@@ -1,14 +1,18 @@
 """Rules: a Python number that changes on every call gets the scalar-signature fix (TH205), for an
-existing tf.function and for a conversion; without a signature the old advice stays, with why."""
+existing tf.function and for a conversion; without a signature the old advice stays, with why;
+an existing tf.function whose signature graph measured slower than its eager body goes eager."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from tracehybrid.config import Config
+from tracehybrid.measure.interval import Samples
+from tracehybrid.measure.timing import Timing, timing_of_samples
 from tracehybrid.static import analyze_source
 from tracehybrid.store.reader import CandidateFacts
 from tracehybrid.verdict import Proposal, reconcile
+from tracehybrid.verdict.signature_fix import eager_measures_better
 
 ROOT = Path("/project")
 SOURCE = """
@@ -90,3 +94,36 @@ def test_a_tensor_only_signature_keeps_th201() -> None:
     proposal = propose("rotate", signature=SIGNATURE, scalars=[])
     assert [r.code for r in proposal.fixes] == ["TH201"]
     assert proposal.fixes[0].message.endswith("A synthesized input_signature traces once.")
+
+
+def timing(eager_ms: float, graph_ms: float) -> Timing:
+    """Twenty paired repeats around the given medians (a little noise for the interval)."""
+    wobble = [1.0 + 0.01 * (i % 5 - 2) for i in range(20)]
+    eager = tuple(eager_ms * 1e-3 * w for w in wobble)
+    graph = tuple(graph_ms * 1e-3 * w for w in reversed(wobble))
+    return timing_of_samples(Samples(eager, graph), 0.2)
+
+
+def test_a_signature_graph_clearly_slower_than_eager_goes_back_to_eager() -> None:
+    proposal = propose("rotate", signature=SIGNATURE, scalars=["angle"])
+    eager = eager_measures_better(proposal, timing(0.35, 0.9), "mod.py:5")
+    assert eager is not None
+    assert (eager.refactoring, eager.decorator, eager.applicability) == (
+        "dehybridize",
+        "",
+        "unsafe",
+    )
+    assert [r.code for r in eager.reasons] == ["TH205", "TH201"]
+    assert "0.9 ms against 0.35 ms" in eager.reasons[1].message
+    assert proposal.refactoring == "optimize_hybrid"  # decide runs twice: the proposal is kept
+
+
+def test_a_signature_graph_that_is_faster_or_unclear_keeps_the_signature() -> None:
+    proposal = propose("rotate", signature=SIGNATURE, scalars=["angle"])
+    assert eager_measures_better(proposal, timing(2.0, 0.5), "mod.py:5") is None
+    assert eager_measures_better(proposal, timing(1.0, 1.0), "mod.py:5") is None
+    assert eager_measures_better(proposal, None, "mod.py:5") is None
+    tensor_only = propose("rotate", signature=SIGNATURE, scalars=[])  # TH201, not TH205
+    assert eager_measures_better(tensor_only, timing(0.35, 0.9), "mod.py:5") is None
+    conversion = propose("scale", signature=SIGNATURE, scalars=["gain"])
+    assert eager_measures_better(conversion, timing(0.35, 0.9), "mod.py:5") is None

@@ -13,6 +13,7 @@ from tracehybrid.measure.timing import Timing, timing_of_samples
 from tracehybrid.verdict.model import Proposal, Reason, Verdict
 from tracehybrid.verdict.observed_traces import ObservedTraces, retracing_reason
 from tracehybrid.verdict.proofview import ProofView
+from tracehybrid.verdict.signature_fix import eager_measures_better
 from tracehybrid.verdict.speed import judge_speed
 
 UNPROVEN = {"not_wrapped", "not_called", "inconclusive"}
@@ -62,6 +63,9 @@ def decide(
     if retracing is not None:  # judged on what the graph run saw, not on the prediction
         return Decision(proposal, "rejected", [*proposal.reasons, retracing], proof=target)
     timing, method = _timing(target, eager_call_s)
+    eager = eager_measures_better(proposal, timing, where)  # rules' hook (TH205)
+    if eager is not None:
+        return Decision(eager, "approved", eager.reasons, proof=target)
     eager_calls = max(0, len(eager_call_s) - 1)  # as _timing counts them: the first dropped
     decision = Decision(proposal, "approved", list(proposal.reasons), timing, method, target)
     if proposal.refactoring == "convert_to_hybrid" and timing is None:

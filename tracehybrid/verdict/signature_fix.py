@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+from tracehybrid.measure.timing import Timing
 from tracehybrid.verdict.evidence import FunctionEvidence
-from tracehybrid.verdict.model import Reason
+from tracehybrid.verdict.model import Proposal, Reason
 
 
 def signature_fix(ev: FunctionEvidence, message: str, fallback: str) -> Reason:
@@ -59,3 +62,30 @@ def signature_source(ev: FunctionEvidence) -> str | None:
         return None
     source = detail.get("signature_source")
     return source if isinstance(source, str) and traces <= ev.config.max_traces else None
+
+
+def eager_measures_better(proposal: Proposal, timing: Timing | None, where: str) -> Proposal | None:
+    """Hook of `decide`: an existing tf.function proven with the scalar signature (TH205) whose
+    graph calls measured slower than its eager body over the whole 95% interval goes back to
+    eager instead: a dehybridize proposal (a new one; `decide` runs more than once on the same
+    proposal), its last fix saying what was measured. None in every other case."""
+    if proposal.refactoring != "optimize_hybrid" or timing is None:
+        return None
+    if not any(reason.code == "TH205" for reason in proposal.fixes):
+        return None
+    interval = timing.interval
+    if interval is None or interval.high >= 1.0:
+        return None
+    eager_ms, graph_ms = timing.eager.median_s * 1e3, timing.graph.median_s * 1e3
+    message = (
+        f"Measured in the graph run: with the signature a graph call takes {graph_ms:.3g} ms "
+        f"against {eager_ms:.3g} ms for the eager body on the same inputs ({timing.ratio:.2f}x, "
+        f"95% interval {interval.low:.2f}-{interval.high:.2f}x), so going back to eager measures "
+        "better. Unsafe: the tests ran the graph with the signature, not the eager body, whose "
+        "outputs matched it on the sampled calls."
+    )
+    measured = Reason("TH201", message, "measurement", where)
+    return dataclasses.replace(
+        proposal, refactoring="dehybridize", decorator="", applicability="unsafe",
+        fixes=[*proposal.fixes, measured],
+    )  # fmt: skip

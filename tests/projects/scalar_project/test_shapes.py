@@ -3,7 +3,7 @@ import math
 import numpy as np
 import tensorflow as tf
 
-from geometry import rotate, wobble
+from geometry import rotate, spiral, wobble
 from signals import smooth
 
 ANGLES = [0.1 * i for i in range(1, 10)]
@@ -20,6 +20,13 @@ def test_rotate_turns_the_x_axis():
     for angle in ANGLES:
         x_axis = rotate(tf.constant([[1.0, 0.0]]), angle)
         np.testing.assert_allclose(x_axis, [[math.cos(angle), -math.sin(angle)]], atol=1e-6)
+
+
+def test_spiral_shrinks_every_point_alike():
+    for angle in ANGLES:
+        turned = spiral(POINTS, angle)
+        expected = 0.99**12 * tf.norm(POINTS, axis=1)
+        np.testing.assert_allclose(tf.norm(turned, axis=1), expected, rtol=1e-5)
 
 
 def test_wobble_scales_by_the_cosine():
