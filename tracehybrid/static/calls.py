@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 
 from tracehybrid.static import names
+from tracehybrid.static.attrtypes import attr_type, is_declared
 from tracehybrid.static.context import BodyContext, dotted
 from tracehybrid.static.edges import record_call, record_callbacks
 from tracehybrid.static.exprs import ExprEvaluator
@@ -43,18 +44,32 @@ class CallResolver:
         args = [ev(a) for a in node.args]
         kwargs = {k.arg or "**": ev(k.value) for k in node.keywords}
         func = node.func
+        if self.declared_receiver(func) and any(is_tensorish(a) for a in args):
+            # Typed by an annotation, it may hold any subclass: what the call computes is open.
+            self.body.fs.opaque_calls.append(dotted(func))
         if isinstance(func, ast.Attribute):
             receiver = ev(func.value)
             if receiver.kind is ValKind.SYM:
                 return self.qualified(f"{receiver.ref}.{func.attr}", node, args, kwargs)
-            attr_type = self.body.ctx.class_attrs.get(receiver.ref, {}).get(func.attr)
-            if receiver.kind is not ValKind.INSTANCE or attr_type is None:
+            if receiver.kind is not ValKind.INSTANCE or not attr_type(
+                self.body.ctx, receiver.ref, func.attr
+            ):
                 return self.method(receiver, func.attr, node, args, kwargs)
             # `self.layer(x)` where `self.layer` holds a known class: call that object.
             callee = self.exprs.ev_attribute(func)
         else:
             callee = ev(func)
         return self.call_value(callee, node, args, kwargs)
+
+    def declared_receiver(self, func: ast.expr) -> bool:
+        """`self.attr(...)` or `self.attr.method(...)`, `attr` typed by an annotation."""
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Attribute):
+            func = func.value
+        if not isinstance(func, ast.Attribute) or not isinstance(func.value, ast.Name):
+            return False
+        owner = self.body.lookup(func.value.id)
+        ctx = self.body.ctx
+        return owner.kind is ValKind.INSTANCE and is_declared(ctx, owner.ref, func.attr)
 
     def call_value(self, callee: Val, node: ast.Call, args: Args, kwargs: Kwargs) -> Val:
         """Calling a value that is not a method looked up on a receiver."""
@@ -125,6 +140,8 @@ class CallResolver:
             self.tensorflow.op(dotted(node.func), node, args)
             record_callbacks(body, node, args, kwargs)
             return Val(ValKind.TENSOR, TENSOR, origin="local")
+        if attr in names.MUTATING_METHODS and kind is ValKind.INSTANCE and receiver.ref:
+            return self.typed_method(receiver, attr, node, args, kwargs)
         if attr in names.MUTATING_METHODS and kind is not ValKind.TENSOR:
             body.mutate(receiver, f"{dotted(node.func)}()", node.lineno)
             return element_of(receiver) if attr == "pop" else Val(origin="local")
@@ -132,6 +149,21 @@ class CallResolver:
             body.fs.tensor_ops |= receiver.taint
             return Val(ValKind.TENSOR, receiver.taint, origin="local")
         return self.project_method(receiver, attr, node, args, kwargs)
+
+    def typed_method(
+        self, receiver: Val, attr: str, node: ast.Call, args: Args, kwargs: Kwargs
+    ) -> Val:
+        """`self.ema.update(x)` on an object of known class: what that class's method does.
+
+        A project class's method is linked and its own effects reach the caller; a method of a
+        library that keeps its state in variables (Sonnet) is a graph-safe update; any other
+        class's method named like a container's still counts as a mutation, unless the linker
+        finds it in the project (the finding's `u:` condition, see effects).
+        """
+        index = len(self.body.fs.calls)
+        result = self.project_method(receiver, attr, node, args, kwargs)
+        self.body.mutate(receiver, f"{dotted(node.func)}()", node.lineno, unless_call=index)
+        return result
 
     def project_method(
         self, receiver: Val, attr: str, node: ast.Call, args: Args, kwargs: Kwargs

@@ -37,6 +37,8 @@ class ModuleContext:
         self.env: dict[str, Val] = {}
         self.star_tf = False
         self.class_attrs: dict[str, dict[str, str]] = {}  # class -> self attr -> class name
+        # (class, attr) typed by an annotation: the declared class, or any subclass of it.
+        self.declared_attrs: set[tuple[str, str]] = set()
         self.class_bases: dict[str, list[str]] = {}
 
     def global_val(self, name: str) -> Val:
@@ -134,13 +136,15 @@ class BodyContext:
         elif len(unknowns) == MAX_UNKNOWNS:
             unknowns.append("(more unresolved calls not listed)")
 
-    def mutate(self, target: Val, text: str, line: int) -> None:
+    def mutate(self, target: Val, text: str, line: int, *, unless_call: int = -1) -> None:
+        """A write to `target`; with `unless_call`, only if that call stays unresolved."""
         origin = target.origin
         if origin in ("local", "unknown") or not self.in_function:
             return
         if origin == "self":
             if not (self.exempt_self_writes or self.lazy_depth):
-                self.find("TH122", f"mutates `self` state ({text})", line)
+                cond = frozenset({f"u:{unless_call}"}) if unless_call >= 0 else NO_TAINT
+                self.find("TH122", f"mutates `self` state ({text})", line, cond)
         elif origin.startswith("param:"):
             name = origin[6:]
             self.find("TH121", f"mutates the argument `{name}` ({text})", line, subject=name)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from tracehybrid.static.attrtypes import judged_by_library
 from tracehybrid.static.inference import TensorInference
 from tracehybrid.static.linker import Project, Site
+from tracehybrid.static.summary import Taint
 
 # Codes that make a caller unsafe too when a callee it calls has them.
 PROPAGATED = frozenset(
@@ -46,8 +49,14 @@ class Effect:
     path: str = ""
 
 
-def strongly_connected(project: Project) -> list[list[str]]:
-    """Tarjan's SCCs of the call graph, callees before callers (iterative: deep graphs are fine)."""
+def strongly_connected(
+    project: Project, successors: Callable[[str], list[str]] | None = None
+) -> list[list[str]]:
+    """Tarjan's SCCs of the call graph, callees before callers (iterative: deep graphs are fine).
+
+    `successors` defaults to the linked callees; effects also follow overriding methods.
+    """
+    callees = project.callees if successors is None else successors
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     on_stack: set[str] = set()
@@ -56,7 +65,7 @@ def strongly_connected(project: Project) -> list[list[str]]:
     for root in project.funcs:
         if root in index:
             continue
-        work = [(root, iter(project.callees(root)))]
+        work = [(root, iter(callees(root)))]
         index[root] = low[root] = len(index)
         stack.append(root)
         on_stack.add(root)
@@ -68,7 +77,7 @@ def strongly_connected(project: Project) -> list[list[str]]:
                     index[child] = low[child] = len(index)
                     stack.append(child)
                     on_stack.add(child)
-                    work.append((child, iter(project.callees(child))))
+                    work.append((child, iter(callees(child))))
                 elif child in on_stack:
                     low[node] = min(low[node], index[child])
                 continue
@@ -98,6 +107,9 @@ class EffectPropagation:
         self.tensors = tensors
         self.effects: dict[str, list[Effect]] = {}
         self.leaked = self._leaked_globals()
+        # The call graph's components order callees first; a call may also reach an override.
+        if any(project.dispatch_callees(k) != project.callees(k) for k in project.funcs):
+            components = strongly_connected(project, project.dispatch_callees)
         for component in components:
             for key in component:
                 self.effects[key] = self._local(key)
@@ -113,7 +125,7 @@ class EffectPropagation:
         path = self.project.module_of[key].path
         found: list[Effect] = []
         for finding in fs.findings:
-            if finding.cond and not self.tensors.evaluate(key, finding.cond):
+            if finding.cond and not self._holds(key, finding.cond):
                 continue
             found.append(
                 Effect(finding.code, finding.message, finding.line, finding.subject, None, path)
@@ -123,6 +135,19 @@ class EffectPropagation:
                 message = f"reads `{name.rsplit('.', 1)[-1]}`, a tensor leaked by a tf.function"
                 found.append(Effect("TH186", message, line, "", None, path))
         return [e for e in found if not self._suppressed(key, e.code, e.line)]
+
+    def _holds(self, key: str, cond: Taint) -> bool:
+        """A finding's condition: `u:N` holds while call N is unresolved, the rest on tensors."""
+        unless = {source for source in cond if source[0] == "u"}
+        for source in unless:
+            index = int(source[2:])
+            site = self.project.sites[key][index][1]
+            if site is not None and self.project.has_body(site):
+                return False  # the linked method's own effects stand for the mutation
+            if site is None and judged_by_library(self.project.funcs[key].calls[index].target.name):
+                return False  # a Sonnet object's method: its state is in variables
+        rest = cond - unless
+        return not rest or self.tensors.evaluate(key, rest)
 
     def _writes(self, key: str, name: str) -> bool:
         return any(written == name for written, _, _ in self.project.funcs[key].global_writes)
@@ -153,8 +178,8 @@ class EffectPropagation:
         for _, site in self.project.sites.get(key, ()):
             if site is None or site.callee == key:
                 continue
-            for effect in self.effects.get(site.callee, ()):
-                mapped = self._map(key, site, effect)
+            for callee, effect in self._effects_of(key, site):
+                mapped = self._map(key, site, effect, callee)
                 if mapped is not None and (mapped.code, mapped.subject, mapped.via) not in seen:
                     if self._suppressed(key, mapped.code, mapped.line):
                         continue
@@ -163,10 +188,18 @@ class EffectPropagation:
                     added = True
         return added
 
-    def _map(self, key: str, site: Site, effect: Effect) -> Effect | None:
+    def _effects_of(self, key: str, site: Site) -> list[tuple[str, Effect]]:
+        """The callee's effects, and those of every override the call may reach instead."""
+        found = [(site.callee, e) for e in self.effects.get(site.callee, ())]
+        for override in self.project.overrides(site):
+            if override != key:
+                found.extend((override, e) for e in self.effects.get(override, ()))
+        return found
+
+    def _map(self, key: str, site: Site, effect: Effect, callee_key: str) -> Effect | None:
         if effect.code not in PROPAGATED:
             return None
-        callee = self.project.funcs[site.callee]
+        callee = self.project.funcs[callee_key]
         chain = callee.qualname if effect.via is None else f"{callee.qualname} -> {effect.via}"
         if chain.count(" -> ") > 6:
             return None

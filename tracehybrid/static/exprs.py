@@ -6,6 +6,7 @@ import ast
 from typing import Protocol
 
 from tracehybrid.static import names
+from tracehybrid.static.attrtypes import attr_type
 from tracehybrid.static.autograph import is_staged_iterable, is_tensor_parameter
 from tracehybrid.static.context import BodyContext
 from tracehybrid.static.scopes import Scope, ScopeKind
@@ -95,8 +96,8 @@ class ExprEvaluator:
         if attr in ("dtype", "name", "ndim", "device", "__class__"):
             return Val(origin="local")
         if base.kind is ValKind.INSTANCE:
-            cls = self.body.ctx.class_attrs.get(base.ref, {}).get(attr)
-            if cls is not None:
+            cls = attr_type(self.body.ctx, base.ref, attr)
+            if cls:
                 kind = ValKind.TFOBJ if names.is_tf(cls) else ValKind.INSTANCE
                 return Val(kind, ref=cls, origin=base.origin)
             return Val(origin=base.origin, ref=f"{base.ref}:{attr}")

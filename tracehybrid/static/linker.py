@@ -49,6 +49,8 @@ class Project:
         self._lookups: dict[tuple[str, str], str | None] = {}
         self._keras: dict[str, bool] = {}
         self._positions: dict[str, dict[str, int]] = {}
+        self._overrides: dict[tuple[str, str], list[str]] = {}
+        self._children: dict[str, list[str]] | None = None
         self.sites: dict[str, list[tuple[int, Site | None]]] = {}  # caller -> per call
         self.incoming: dict[str, list[Site]] = {k: [] for k in self.funcs}
         self.external: dict[str, list[str]] = {}
@@ -171,3 +173,72 @@ class Project:
 
     def callees(self, key: str) -> list[str]:
         return [site.callee for _, site in self.sites.get(key, ()) if site is not None]
+
+    # -- dispatch ----------------------------------------------------------------------------
+    def overrides(self, site: Site) -> list[str]:
+        """Methods of project subclasses that stand for an abstract callee of a typed object.
+
+        `self.moving_mean.update(x)`, the attribute declared a `Metric`, runs the `update` of
+        whichever subclass it holds (`ExponentialMovingAverage.update`) when `Metric.update`
+        is abstract. Only for objects typed by their declaration: a call on `self` itself
+        keeps the method its class sees, and a concrete method stands for itself, as before.
+        """
+        target, text = site.call.target, site.call.text
+        if target.kind is not TargetKind.METHOD or not _is_empty(self.funcs[site.callee]):
+            return []
+        if text.count(".") == 1 and text.endswith(f".{target.method}"):
+            return []  # `self.update()`: the caller's own class
+        key = (self.symbol(target.name), target.method)
+        found = self._overrides.get(key)
+        if found is None:
+            cls, method = key
+            found = [
+                f"{sub}.{method}"
+                for sub in self.subclasses(cls)
+                if method in self.methods.get(sub, ()) and f"{sub}.{method}" in self.funcs
+            ]
+            self._overrides[key] = found
+        return found
+
+    def has_body(self, site: Site) -> bool:
+        """Whether the call reaches code: a concrete method, or overrides of an abstract one."""
+        return not _is_empty(self.funcs[site.callee]) or bool(self.overrides(site))
+
+    def subclasses(self, cls: str) -> list[str]:
+        """The project classes that derive from `cls`, directly or not."""
+        if self._children is None:
+            self._children = {}
+            for name in self.classes:
+                for base in self.bases(name):
+                    self._children.setdefault(base, []).append(name)
+        seen: list[str] = []
+        pending = list(self._children.get(cls, ()))
+        while pending:
+            sub = pending.pop()
+            if sub not in seen:
+                seen.append(sub)
+                pending.extend(self._children.get(sub, ()))
+        return seen
+
+    def dispatch_callees(self, key: str) -> list[str]:
+        """Callees with the overrides each method call may reach: the edges effects follow."""
+        result = []
+        for _, site in self.sites.get(key, ()):
+            if site is not None:
+                result.append(site.callee)
+                result.extend(self.overrides(site))
+        return result
+
+
+def _is_empty(fs: FuncSummary) -> bool:
+    """A body that does nothing the analysis sees: an abstract method, a docstring, `pass`."""
+    return not (
+        fs.calls
+        or fs.findings
+        or fs.tf_ops
+        or fs.tensor_ops
+        or fs.returns
+        or fs.global_writes
+        or fs.opaque_calls
+        or fs.unknowns
+    )

@@ -126,6 +126,10 @@ MUTATING_METHODS = frozenset(
         "__delitem__",
     }
 )
+VARIABLE = "tensorflow.Variable"  # what `tf.Variable(...)` makes, and an attribute holding one
+# Libraries whose objects keep their state in tf.Variables (Sonnet's modules, metrics, moving
+# averages and optimizers): a method of one, `ema.update(x)`, is a graph-safe variable update.
+STATEFUL_MODULE_ROOTS = frozenset({"sonnet"})
 # Calls into these modules are understood well enough not to count as unknown.
 QUIET_ROOTS = frozenset(
     {

@@ -6,6 +6,7 @@ import ast
 import weakref
 from typing import Protocol
 
+from tracehybrid.static import attrtypes
 from tracehybrid.static.autograph import is_tensor_loop, unstageable_loop_body
 from tracehybrid.static.calls import CallResolver
 from tracehybrid.static.context import BodyContext, ModuleContext, dotted, is_lazy_guard
@@ -89,7 +90,15 @@ class BodyWalker:
         else:
             scope.env[name] = val
 
-    def bind_target(self, target: ast.expr, val: Val, line: int, *, inner: bool = False) -> None:
+    def bind_target(
+        self,
+        target: ast.expr,
+        val: Val,
+        line: int,
+        *,
+        inner: bool = False,
+        annotation: ast.expr | None = None,
+    ) -> None:
         if isinstance(target, ast.Name):
             if inner:
                 self.body.scope.env[target.id] = val
@@ -105,7 +114,7 @@ class BodyWalker:
         elif isinstance(target, ast.Attribute):
             owner = self.ev(target.value)
             if owner.origin == "self" and isinstance(target.value, ast.Name):
-                self.record_attr_type(target.attr, val)
+                attrtypes.note_assignment(self.body, target.attr, val, annotation)
             self.body.mutate(owner, f"{dotted(target)} = ...", line)
         elif isinstance(target, ast.Subscript):
             owner = self.ev(target.value)
@@ -116,11 +125,6 @@ class BodyWalker:
                 self.body.mutate(owner, f"{self.body.ctx.text(target)} = ...", line)
         elif isinstance(target, ast.Starred):
             self.bind_target(target.value, val, line, inner=inner)
-
-    def record_attr_type(self, attr: str, val: Val) -> None:
-        cls = self.body.scope.owning_function().class_name
-        if cls and val.kind in (ValKind.INSTANCE, ValKind.TFOBJ, ValKind.CALLRES) and val.ref:
-            self.body.ctx.class_attrs.setdefault(cls, {}).setdefault(attr, val.ref)
 
     # -- statements --------------------------------------------------------------------------
     def st_expr(self, node: ast.Expr) -> None:
@@ -146,7 +150,10 @@ class BodyWalker:
 
     def st_annassign(self, node: ast.AnnAssign) -> None:
         if node.value is not None:
-            self.bind_target(node.target, self.ev(node.value), node.lineno)
+            val = self.ev(node.value)
+            self.bind_target(node.target, val, node.lineno, annotation=node.annotation)
+        if self.body.scope.kind is ScopeKind.CLASS and isinstance(node.target, ast.Name):
+            attrtypes.note_declaration(self.body, node.target.id, node.annotation)
 
     def st_augassign(self, node: ast.AugAssign) -> None:
         value = self.ev(node.value)
@@ -283,6 +290,7 @@ class BodyWalker:
     st_asyncfunctiondef = st_functiondef
 
     def st_classdef(self, node: ast.ClassDef) -> None:
+        attrtypes.note_plain_attrs(self.body, node)
         self.bind(node.name, self.hooks.on_class(node, self), node.lineno)
 
     # -- order-dependent checks --------------------------------------------------------------

@@ -24,7 +24,8 @@ ArgKind = Literal["literal", "bool", "none", "object", "unknown", "tensor", "mix
 # 4: call targets became `CallTarget` records instead of "f:"/"m:"/"s:" strings.
 # 5: TH197, a tf.function created on every call of its enclosing function.
 # 6: TH181 only on loops AutoGraph cannot stage, and on comprehensions/builtins iterating a tensor.
-ANALYZER_VERSION = "6"
+# 7: typed `self` attributes (annotations, tf.Variable); a container-named method of one is linked.
+ANALYZER_VERSION = "7"
 
 
 @dataclass(slots=True)

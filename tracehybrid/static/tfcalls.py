@@ -122,7 +122,8 @@ class TensorFlowCalls:
         dtype = self.dtype_of(node, args, kind)
         record_callbacks(self.body, node, args, kwargs)
         result = ValKind.TFRANGE if kind == "range" else ValKind.TENSOR
-        return Val(result, TENSOR, origin="local", dtype=dtype)
+        ref = names.VARIABLE if kind == "variable" else ""  # an attribute holding it is typed by it
+        return Val(result, TENSOR, ref=ref, origin="local", dtype=dtype)
 
     def op(self, short: str, node: ast.Call, args: list[Val], *, note: bool = True) -> None:
         """A TensorFlow operation: the body touches TensorFlow, its arguments flow into it."""

@@ -135,6 +135,8 @@ def merge(a: Val, b: Val) -> Val:
     """The value of a name that holds `a` on one path and `b` on another."""
     if a.kind is b.kind and a.ref == b.ref:
         kind, ref = a.kind, a.ref
+    elif a.kind is b.kind is ValKind.TENSOR:  # a variable on one path: still a tensor
+        kind, ref = ValKind.TENSOR, ""
     elif a.kind is ValKind.UNKNOWN:
         kind, ref = b.kind, b.ref
     elif b.kind is ValKind.UNKNOWN:
