@@ -134,12 +134,24 @@ def _add_combine(verbs: Subparsers) -> None:
     combine = verbs.add_parser(
         "combine",
         parents=[_debug_flag(), _keep_stores_flag()],
-        help="merge per-process trace stores",
+        help="merge CI shards' run folders into one run (or per-process trace stores)",
+        description="With folders: merge the `.tracehybrid/` run folders of CI shards (each a "
+        "`tracehybrid run` of one part of the suite, same commit and configuration) into one "
+        "run in --out, decided once over all their evidence: results.json, report.html, "
+        "results.sarif. With store files, or nothing: merge trace stores only. See docs/ci.md.",
     )
-    combine.add_argument("stores", nargs="*", type=Path, help="store files (default: a run's)")
     combine.add_argument(
-        "--out", type=_output_folder, help="folder of the run / for the combined store"
+        "stores",
+        nargs="*",
+        type=Path,
+        metavar="SHARD_DIR|STORE",
+        help="the shards' run folders (or their project folders), or store files "
+        "(default: the run's own stores)",
     )
+    combine.add_argument(
+        "--out", type=_output_folder, help="folder of the merged run (default: .tracehybrid)"
+    )
+    combine.add_argument("--quiet", action="store_true", help="no progress; a one-line summary")
     combine.set_defaults(handler=_do_combine)
 
 
@@ -206,7 +218,7 @@ def _do_report(args: argparse.Namespace) -> int:
 
 
 def _do_combine(args: argparse.Namespace) -> int:
-    from tracehybrid.commands.store import do_combine
+    from tracehybrid.commands.combine import do_combine
 
     return do_combine(args)
 
