@@ -12,6 +12,7 @@ from tracehybrid.contract.records import (
     ReasonRecord,
     Refactoring,
     RuntimeRecord,
+    ShardCalls,
     SignatureRecord,
     Speedup,
     TraceCounts,
@@ -43,7 +44,25 @@ def function_result(raw: Any) -> FunctionResult:
         runtime=_runtime(as_dict(raw.get("runtime"))),
         speedup=_speedup(raw.get("speedup")),
         patch=_patch(raw.get("patch")),
+        shards=_shards(raw.get("shards")),
     )
+
+
+def _shards(raw: Any) -> ShardCalls | None:
+    """The `shards` extra of a merged run; None when absent or malformed."""
+    if not isinstance(raw, dict):
+        return None
+    called, proved, differs = (_indices(raw.get(key)) for key in ("called", "proved", "differs"))
+    local = {
+        int(index): str(verdict)
+        for index, verdict in as_dict(raw.get("local_verdicts")).items()
+        if str(index).isdigit()
+    }
+    return ShardCalls(called, proved, local, differs)
+
+
+def _indices(raw: Any) -> list[int]:
+    return [item for item in as_list(raw) if isinstance(item, int) and not isinstance(item, bool)]
 
 
 def _required[T](raw: dict[str, Any], name: str, kind: type[T]) -> T:

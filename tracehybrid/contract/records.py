@@ -122,6 +122,18 @@ class FunctionResult:
     runtime: RuntimeRecord
     speedup: Speedup | None
     patch: PatchRecord | None
+    shards: ShardCalls | None = None  # only in the results of merged CI shards
+
+
+@dataclass(frozen=True)
+class ShardCalls:
+    """`functions[].shards` of merged CI shards: the shards (1-based) whose traced run called it,
+    those whose graph run proved it, and each calling shard's own verdict where it differs."""
+
+    called: list[int]
+    proved: list[int]
+    local_verdicts: dict[int, str]
+    differs: list[int]
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from tracehybrid.contract import (
     Speedup,
     TraceCounts,
 )
+from tracehybrid.contract.records import ShardCalls
 from tracehybrid.report.source import (
     PatchView,
     SourceExcerpt,
@@ -80,6 +81,7 @@ class FunctionView:
     effects: list[EffectRecord] = field(default_factory=list)
     graph_only: bool | None = None
     not_run_alone: list[str] = field(default_factory=list)
+    shards: ShardCalls | None = None  # merged CI shards: who called and who proved it
 
     @property
     def nothing_to_change(self) -> str | None:
@@ -161,6 +163,7 @@ def function_view(
         effects=runtime.effects,
         graph_only=runtime.graph_only,
         not_run_alone=runtime.not_run_alone,
+        shards=fn.shards,
     )
 
 

@@ -8,7 +8,7 @@ import re
 from tracehybrid.report import plots
 from tracehybrid.report.figures import gap_line, steady_saved_text, traces_text, tracing_text
 from tracehybrid.report.model import CodeDoc, FunctionView, PatchView, ReasonView, SourceExcerpt
-from tracehybrid.report.text import saved_text, speedup_text
+from tracehybrid.report.text import saved_text, shards_text, speedup_text
 
 MAX_TESTS_OPEN = 8  # longer test lists are folded into a <details>
 _EVIDENCE = {
@@ -90,6 +90,8 @@ def _facts(fn: FunctionView) -> str:
         facts.append(("traces counted as a graph", observed))
     if fn.graph_only:
         facts.append(("called", "only from inside graphs"))
+    if fn.shards is not None:
+        facts.append(("CI shards", shards_text(fn.shards)))
     if fn.not_run_alone:
         count = len(fn.not_run_alone)
         facts.append(("proven alone", f"not on {count} test{'s' if count > 1 else ''} (budget)"))

@@ -6,6 +6,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from tracehybrid.contract.records import ShardCalls
 from tracehybrid.report.figures import gap_line, steady_saved_text
 from tracehybrid.report.model import FunctionView, ReportModel
 from tracehybrid.report.phase_times import timing_lines
@@ -25,9 +26,31 @@ def render_text(model: ReportModel, console: Console, *, quiet: bool = False) ->
         for line in timing_lines(model.timings):
             console.print(line, markup=False, highlight=False, soft_wrap=True)
     notes = [no_tests_note(model) or failed_tests_note(model), unreadable_note(model)]
-    for note in notes:
+    for note in [*notes, *([] if quiet else shard_lines(model))]:
         if note is not None:
             console.print(note, markup=False, highlight=False, soft_wrap=True)
+
+
+def shards_text(shards: ShardCalls) -> str:
+    """`called in shards 1, 2; proved in 1; shard 2 on its own: approved` (a merged run)."""
+
+    def listed(indices: list[int]) -> str:
+        return ", ".join(str(i) for i in indices) or "none"
+
+    text = f"called in shards {listed(shards.called)}; proved in {listed(shards.proved)}"
+    for index in shards.differs:
+        text += f"; shard {index} on its own: {shards.local_verdicts.get(index, '?')}"
+    return text
+
+
+def shard_lines(model: ReportModel) -> list[str]:
+    """For merged CI shards: each function a shard decided otherwise than all shards together."""
+    return [
+        f"shard decision: {fn.qualname} {fn.path}:{fn.line} {fn.verdict} over all shards; "
+        f"{shards_text(fn.shards)}"
+        for fn in model.functions
+        if fn.shards is not None and fn.shards.differs
+    ]
 
 
 def unreadable_note(model: ReportModel) -> str | None:
