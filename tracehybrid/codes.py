@@ -166,7 +166,9 @@ _REGISTRY: tuple[Code, ...] = (
         "static",
         "Assigns or mutates an attribute of `self` on every call.",
         "Attribute writes happen once per trace. Counters stop counting and cached tensors leak "
-        "out of the graph. Lazy creation of weights in `build` is exempt.",
+        "out of the graph. Lazy creation of weights in `build` is exempt. A method called on an "
+        "attribute of known class is judged by what it does: `self.ema.update(x)` on a module "
+        "that assigns `tf.Variable`s is no mutation, `.update()` on a dict attribute is.",
         "def call(self, x):\n    self.calls += 1\n    self.last = x\n    return x",
         "def call(self, x):\n    self.calls.assign_add(1)\n    return x",
     ),
