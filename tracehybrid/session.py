@@ -6,6 +6,7 @@ import json
 import shlex
 import signal
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -14,17 +15,18 @@ from tracehybrid.config import Config
 from tracehybrid.contract import PhaseTimes, write_json_atomically
 from tracehybrid.errors import DataError, InterruptedRunError, TestCommandError
 from tracehybrid.launcher import check_command, combine, run_traced
-from tracehybrid.measure.proof import ProofResult
+from tracehybrid.measure.final_run import FINAL
+from tracehybrid.measure.proof import ProofResult, read_proof_document
 from tracehybrid.measure.rounds import ProveOptions, prove
 from tracehybrid.measure.suite_run import callers_of
 from tracehybrid.measure.targets import MeasureSettings, Target
 from tracehybrid.progress import StageProgress
 from tracehybrid.results import TracedRun, build_results
-from tracehybrid.results.storeviews import read_views
+from tracehybrid.results.storeviews import StoreViews, read_views
 from tracehybrid.static import analyze_project
 from tracehybrid.static.model import ProjectFacts
 from tracehybrid.store.reader import CandidateFacts, read_facts
-from tracehybrid.verdict import ProofView, Proposal, reconcile
+from tracehybrid.verdict import ProofView, Proposal, decide, reconcile
 from tracehybrid.workspace import RunDir
 
 RUN_RECORD_FORMAT = (
@@ -130,6 +132,7 @@ def run_pipeline(
         traced = TracedRun(cmd, exit_code, wall_s, read_views(store), runtime)
         view = ProofView.of(proof) if proof is not None else None
         document, _ = build_results(config, proposals, traced, view, facts.warnings)
+    _measured_suite(document, proof.suite_figure() if proof is not None else None)
     document["timings"] = clock.to_json()
     results = write_json_atomically(run_dir.results, document)
     return RunOutcome(facts, exit_code, wall_s, store, runtime, proposals, proof, results, clock)
@@ -187,16 +190,19 @@ def _prove(
     if not targets:
         return None
     progress.stage(f"rerunning the tests with {len(targets)} functions as graphs")
-    baseline = read_views(run_dir.combined_store).outcomes
+    views = read_views(run_dir.combined_store)
     jobs = config.parallel_bisection_runs()
-    # The traced run is the eager baseline: one fewer run of the suite (its tracer costs ~10%).
     settings = MeasureSettings(solo_budget=config.rerun_budget, decide_at=config.min_speedup)
-    options = ProveOptions(settings, Path.cwd(), time_eager_suite=False, on_run=progress.suite_run)
+    # The traced run is the outcomes' baseline, but its tracer makes it no measure of the suite's
+    # time: the eager run (no target, nothing measured) is, and the final run (exactly the
+    # approved targets, nothing measured) gives the time after `apply`.
+    options = ProveOptions(settings, Path.cwd(), time_eager_suite=True, on_run=progress.suite_run)
     # Tests that call no target cannot change outcome: graph runs leave them out.
-    options = replace(options, graph_tests=callers_of(targets, runtime))
+    approve = approver(config, proposals, targets, views)
+    options = replace(options, graph_tests=callers_of(targets, runtime), approve=approve)
     started = time.perf_counter()
     try:
-        proof = prove(cmd, targets, baseline, run_dir.graph_runs, jobs, options)
+        proof = prove(cmd, targets, views.outcomes, run_dir.graph_runs, jobs, options)
     except InterruptedRunError as exc:
         raise InterruptedRunError(f"the graph run was {exc}", exit_code=exc.exit_code) from None
     proof.write(run_dir.proof)
@@ -205,14 +211,17 @@ def _prove(
 
 
 def _proof_phases(clock: PhaseTimes, proof: ProofResult, elapsed_s: float) -> None:
-    """Split the proof's ELAPSED_S: the eager run and the bisection as measured, the graph runs
-    the rest (with the bookkeeping between runs, a small part)."""
+    """Split the proof's ELAPSED_S: the eager run, the bisection and the final runs as measured,
+    the graph runs the rest (with the bookkeeping between runs, a small part)."""
     eager_s = proof.eager.wall_s if proof.eager is not None else 0.0
     if proof.eager is not None:
         clock.add("eager_run", eager_s)
     if proof.bisection_s > 0:
         clock.add("bisection_runs", proof.bisection_s)
-    clock.add("graph_runs", elapsed_s - eager_s - proof.bisection_s)
+    final_s = sum(run.wall_s for run in proof.runs if run.purpose == FINAL)
+    clock.add("graph_runs", elapsed_s - eager_s - proof.bisection_s - final_s)
+    if final_s > 0:
+        clock.add("final_run", final_s)
     clock.suite_runs = [run.timing() for run in proof.runs]
 
 
@@ -239,7 +248,44 @@ def rebuild_results(config: Config, run_dir: RunDir) -> dict[str, Any]:
     view = ProofView.load(run_dir.proof) if run_dir.proof.exists() else None
     traced = TracedRun(cmd, exit_code, wall_s, read_views(store), runtime)
     document, _ = build_results(config, proposals, traced, view, facts.warnings)
+    if view is not None:
+        figure = read_proof_document(run_dir.proof)["suite"].get("figure")
+        _measured_suite(document, figure if isinstance(figure, dict) else None)
     return document
+
+
+def approver(
+    config: Config, proposals: list[Proposal], targets: list[Target], views: StoreViews
+) -> Callable[[ProofResult], list[Target]]:
+    """The verdicts on a provisional proof result, as `build_results` will reach them: the
+    targets they approve, which the proof's final run runs as graphs."""
+    by_key = {target.key: target for target in targets}
+    root = config.root.resolve()
+
+    def approved(result: ProofResult) -> list[Target]:
+        view, chosen = ProofView.of(result), []
+        for proposal in proposals:
+            fn = proposal.fn
+            path = str(root / fn.path)
+            key = f"{path}:{fn.first_line}:{fn.qualname}"
+            eager_calls = views.eager_call_s.get((path, fn.qualname, fn.first_line), [])
+            if key in by_key and decide(proposal, view, key, eager_calls, config).verdict == (
+                "approved"
+            ):
+                chosen.append(by_key[key])
+        return chosen
+
+    return approved
+
+
+def _measured_suite(document: dict[str, Any], figure: dict[str, Any] | None) -> None:
+    """The `suite` extra from the proof's eager and final runs (neither traced nor measured),
+    in place of the one set against the traced run; without them, no suite figure at all: the
+    traced run is slower by its tracer, and the graph rounds by their measurement."""
+    if figure is not None:
+        document["suite"] = figure
+    else:
+        document.pop("suite", None)
 
 
 def _read_run_record(run_dir: RunDir) -> tuple[list[str], int, float]:

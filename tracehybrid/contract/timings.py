@@ -15,9 +15,10 @@ PHASES = (
     "traced_run",  # the user's command under the tracer
     "combine",  # merging the per-process trace stores, with the trace-key predictions
     "reconcile",  # proposals: static facts against runtime evidence
-    "eager_run",  # an eager suite run with the graph plugin (only without a traced baseline)
+    "eager_run",  # the command with the graph plugin and no target: the suite's own time
     "graph_runs",  # graph runs: every active target as a graph, their in-process reruns included
     "bisection_runs",  # bisection runs (possibly several at once): their elapsed wall time
+    "final_run",  # the approved targets as graphs, whole suite, nothing measured: the suite figure
     "results",  # the verdicts and results.json, with apply's own diff of each patch
     "reports",  # report.html and results.sarif (written after the results, so added last)
 )

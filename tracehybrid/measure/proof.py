@@ -113,6 +113,32 @@ class ProofResult:
     unexplained: dict[str, tuple[str, str]]
     runs: list[SuiteRun]
     bisection_s: float = 0.0  # wall time of the bisection, its runs side by side included
+    #: The last graph round (measured) when `graph` is the final run, which measures nothing.
+    measured: SuiteRun | None = None
+    no_approvals: bool = False  # the verdicts approved no target: no final run, nothing changes
+
+    def final_run(self, final: SuiteRun, unexplained: dict[str, tuple[str, str]]) -> None:
+        """FINAL (exactly the approved targets, whole suite, nothing measured) becomes the graph
+        run: the suite's time after `apply`, and the outcomes the approvals are held to."""
+        self.measured, self.graph = self.graph, final
+        self.unexplained = unexplained
+
+    def suite_figure(self) -> dict[str, Any] | None:
+        """The results `suite` object, measured: the eager run (the command with the plugin and
+        no target) against the final run; None without both, or with no target approved."""
+        if self.eager is None or (self.graph.purpose != "final" and not self.no_approvals):
+            return None
+        eager_s = self.eager.wall_s
+        graph_s = eager_s if self.no_approvals else self.graph.wall_s
+        return {
+            "eager_wall_s": round(eager_s, 3),
+            "graph_wall_s": round(graph_s, 3),
+            "ratio": round(eager_s / graph_s, 4) if graph_s > 0 else None,
+            "measured": True,
+            "graph_functions": 0 if self.no_approvals else len(self.graph.targets),
+            "note": "two runs of the command without the tracer, nothing measured: eager, no "
+            "function changed; graph, exactly the approved functions as graphs, tracing included",
+        }
 
     @property
     def clean(self) -> bool:
@@ -134,6 +160,8 @@ class ProofResult:
         return {
             "format": PROOF_FORMAT,
             "suite": {
+                "figure": self.suite_figure(),
+                "graph_purpose": self.graph.purpose,
                 "eager": None if self.eager is None else self.eager.contract_run(),
                 "graph": self.graph.contract_run(),
                 "eager_wall_s": eager_wall,
@@ -182,9 +210,12 @@ def build_result(
     eager: SuiteRun | None,
     prover: RunLog,
     last_facts: dict[str, dict[str, Any]],
+    unexplained: dict[str, tuple[str, str]] | None = None,
 ) -> ProofResult:
-    """Assemble the result once the rounds are over."""
-    unexplained = prover.changed(graph)
+    """Assemble the result once the rounds are over; UNEXPLAINED: the changed outcomes no
+    rejection explains (default: every change in GRAPH)."""
+    if unexplained is None:
+        unexplained = prover.changed(graph)
     rejected = {r.target.key: r for r in rejections}
     proofs = {}
     for target in targets:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from tracehybrid.measure.bisect import Culprits, find_culprits
+from tracehybrid.measure.final_run import FINAL, Approver, keep_measured, unmeasured
 from tracehybrid.measure.proof import ProofResult, Rejection, build_result
 from tracehybrid.measure.suite_run import Baseline, SuiteRun, changed_tests, run_suite
 from tracehybrid.measure.targets import MeasureSettings, Target
@@ -38,13 +39,14 @@ class Prover:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def run(self, targets: Sequence[Target], purpose: str, measure: bool) -> SuiteRun:
-        """One run of the command with TARGETS as graphs."""
+        """One run of the command with TARGETS as graphs (the final run: the whole suite)."""
         with self._lock:
             number = next(self._numbers)
         settings = self.settings if measure else MeasureSettings(enabled=False)
         directory = self.out_dir / f"run-{number:03d}-{purpose}"
         # Unmeasured runs only report outcomes: the culprits are the bisection's to find.
-        baseline = Baseline(self.baseline, frozenset(self.ignore), measure, self.graph_tests)
+        tests = None if purpose == FINAL else self.graph_tests
+        baseline = Baseline(self.baseline, frozenset(self.ignore), measure, tests)
         done = run_suite(self.cmd, list(targets), directory, settings, purpose, self.cwd, baseline)
         with self._lock:
             self.runs.append(done)
@@ -141,6 +143,10 @@ class ProveOptions:
     on_run: Callable[[SuiteRun, int], None] | None = None  # called after each run (progress)
     # The tests that called a target in the traced run: the others keep their outcome (None: all).
     graph_tests: frozenset[str] | None = None
+    # The verdicts on a provisional result: the targets they approve. With it, the proof ends
+    # with the final run (exactly those, whole suite, nothing measured or rerun): the suite's
+    # graph time, and the confirmation that together they change no outcome.
+    approve: Approver | None = None
 
 
 def prove(
@@ -156,7 +162,8 @@ def prove(
     Culprits are found by bisection (JOBS runs at a time) and rejected as `graph_failure`.
     With `time_eager_suite` the command first runs once with the plugin and no targets: the
     fair eager wall time (same launch as the graph runs) and a check for flaky tests, whose
-    changes are then ignored. The final clean run, with measurement, gives the per-target facts.
+    changes are then ignored. Each target is measured in the first graph round it runs in; with
+    `approve`, the proof ends with the final run (`_confirm`), else with a clean graph round.
     """
     options = options or ProveOptions()
     prover = Prover(list(cmd), dict(baseline_outcomes), out_dir, max(1, jobs))
@@ -170,30 +177,98 @@ def prove_with(prover: Prover, targets: list[Target], options: ProveOptions) -> 
     eager = prover.run([], "eager", measure=False) if options.time_eager_suite else None
     if eager is not None:
         prover.ignore = set(changed_tests(prover.baseline, eager.outcomes))
-    active, rejections = list(targets), []
-    last_facts: dict[str, dict[str, Any]] = {}
-    for _ in range(options.max_rounds):
-        graph = prover.run(active, "graph", measure=True)
-        last_facts.update(graph.facts)
-        found = _in_process_rejections(prover, active, graph)
-        if not prover.changed(graph) and (not found or graph.solo.get("confirmed", False)):
-            rejections += found  # the solo reruns already proved the set without them
-            break
-        if not active:
-            break
-        if prover.changed(graph) and not found:
-            # Only when the run's own process pinned nothing: bisecting the others while the
-            # in-process culprits are left out cannot reproduce the tests those changed, and
-            # would blame the whole rest "together". The next round shows what they leave.
-            started = time.perf_counter()
-            found = _isolate(prover, active, graph)
-            prover.bisection_s += time.perf_counter() - started
-        if not found:  # cannot be pinned on any target: stop rather than loop
-            break
-        rejections += found
-        rejected = {r.target.key for r in found}
-        active = [t for t in active if t.key not in rejected]
-    return build_result(targets, rejections, graph, eager, prover, last_facts)
+    rounds = _Rounds(prover, list(targets))
+    graph = rounds.play(list(targets), options.max_rounds, stop_early=options.approve is not None)
+    if options.approve is None:
+        return build_result(targets, rounds.rejections, graph, eager, prover, rounds.facts)
+    return _confirm(rounds, graph, eager, options.approve, options.max_rounds)
+
+
+@dataclass
+class _Rounds:
+    """Graph rounds and what they found: each target is timed in the first round it runs in,
+    and later rounds (in-process culprit search only) keep those timings."""
+
+    prover: Prover
+    targets: list[Target]
+    rejections: list[Rejection] = field(default_factory=list)
+    facts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    timed: set[str] = field(default_factory=set)  # keys of the targets already measured
+    pending: bool = False  # the last round pinned culprits and stopped: the final run confirms
+
+    def play(self, active: list[Target], max_rounds: int, stop_early: bool) -> SuiteRun:
+        """Graph rounds over ACTIVE until no outcome changes or nothing more can be pinned;
+        with STOP_EARLY, once a round has pinned its culprits (the final run confirms)."""
+        prover, self.pending = self.prover, False
+        for _ in range(max_rounds):
+            graph = prover.run(unmeasured(active, self.timed), "graph", measure=True)
+            keep_measured(self.facts, graph.facts, self.timed)
+            self.timed |= {t.key for t in active}
+            found = _in_process_rejections(prover, active, graph)
+            if not prover.changed(graph) and (not found or graph.solo.get("confirmed", False)):
+                self.rejections += found  # the solo reruns already proved the set without them
+                break
+            if not active:
+                break
+            if prover.changed(graph) and not found:
+                # Only when the run's own process pinned nothing: bisecting the others while the
+                # in-process culprits are left out cannot reproduce the tests those changed, and
+                # would blame the whole rest "together". The next round shows what they leave.
+                started = time.perf_counter()
+                found = _isolate(prover, active, graph)
+                prover.bisection_s += time.perf_counter() - started
+            if not found:  # cannot be pinned on any target: stop rather than loop
+                break
+            self.rejections += found
+            rejected = {r.target.key for r in found}
+            active = [t for t in active if t.key not in rejected]
+            if stop_early:
+                self.pending = True
+                break
+        return graph
+
+    def result(
+        self, graph: SuiteRun, eager: SuiteRun | None, final: SuiteRun | None
+    ) -> ProofResult:
+        """The result so far. Before the final run, a round that pinned culprits holds no
+        changed outcome against the others: the final run, without the culprits, is the judge."""
+        changed = self.prover.changed(final) if final is not None else None
+        if final is None and self.pending:
+            changed = {}
+        result = build_result(
+            self.targets, self.rejections, graph, eager, self.prover, self.facts, changed
+        )
+        if final is not None:
+            result.final_run(final, self.prover.changed(final))
+        return result
+
+
+def _confirm(
+    rounds: _Rounds, graph: SuiteRun, eager: SuiteRun | None, approve: Approver, tries: int
+) -> ProofResult:
+    """The final run: exactly the approved targets, whole suite, nothing measured or rerun.
+
+    When it changes an outcome, a graph round over the approved set pins the culprits in process
+    (or by bisection), and the final run is made again without them; when the verdicts on its
+    result approve a different set, again with that set.
+    """
+    prover, result = rounds.prover, rounds.result(graph, eager, None)
+    for _ in range(tries):
+        approved = approve(result)
+        if not approved:
+            result.no_approvals = True  # nothing changes: the suite runs as in the eager run
+            return result
+        final = prover.run(approved, FINAL, measure=False)
+        result = rounds.result(graph, eager, final)
+        if prover.changed(final):
+            before = len(rounds.rejections)
+            graph = rounds.play(approved, 1, stop_early=True)
+            if len(rounds.rejections) == before:
+                return result  # nothing pinned: the changed outcomes stay unexplained
+            result = rounds.result(graph, eager, None)
+        elif {t.key for t in approve(result)} == {t.key for t in approved}:
+            return result
+    return result
 
 
 def _in_process_rejections(prover: Prover, active: list[Target], run: SuiteRun) -> list[Rejection]:

@@ -16,6 +16,7 @@ PHASE_LABELS = {
     "eager_run": "eager run",
     "graph_runs": "graph runs",
     "bisection_runs": "bisection runs",
+    "final_run": "final run (the approved functions, nothing measured)",
     "results": "results",
     "reports": "reports",
 }
@@ -54,7 +55,8 @@ def _share(seconds: float, total: float) -> float:
 
 def _details(name: str, timings: PhaseTimes) -> list[str]:
     """What a graph or bisection phase held: its runs, reruns by kind, measurement."""
-    purpose = {"graph_runs": "graph", "bisection_runs": "bisect", "eager_run": "eager"}.get(name)
+    purposes = {"graph_runs": "graph", "bisection_runs": "bisect", "eager_run": "eager"}
+    purpose = {**purposes, "final_run": "final"}.get(name)
     runs = [run for run in timings.suite_runs if run.purpose == purpose]
     if not runs:
         return []
