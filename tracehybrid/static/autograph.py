@@ -1,7 +1,8 @@
 """What AutoGraph stages and what it cannot: the conditions under which a tensor loop is TH181."""
 
 # `tf.function` converts Python control flow with AutoGraph, so most tensor loops are no blocker.
-# Measured with TF 2.21; tests/autograph/ runs each example eagerly and under `tf.function`.
+# Measured with TF 2.21; tests/autograph/ runs each example eagerly and under `tf.function`
+# (TH184-TH186: test_stale_dynamic_leak.py).
 #
 # construct                                         under tf.function (AutoGraph on)       code
 # `for v in t` (t a tensor), accumulating a tensor  tf.while_loop, equal results           none
@@ -20,6 +21,16 @@
 # `assert` on a tensor                              OperatorNotAllowedInGraphError         TH183
 # `tf.sqrt(x, tf.float32)` (a dtype as `name`)      TypeError                              TH182
 # `.numpy()`, NumPy on a tensor                     AttributeError, NotImplementedError    TH131/133
+# `model.trainable_variables` read before a lazy    tf_keras optimizer: 2nd trace makes    TH184
+#   model's first call, fed to `apply_gradients`      slots, ValueError; eager skips the
+#                                                     empty update (Keras 3: raises eagerly)
+# `exec(code)`                                      NameError on a module global, else     TH185
+#                                                     runs once per trace
+# `globals()[k] = t`                                keeps the trace's symbolic tensor      TH185
+# `eval(expr)`                                      equal, evaluated in the caller's scope TH185
+#                                                     (kept: the string's effects unknown)
+# reading a tensor a tf.function leaked to a        TypeError "out of scope", eagerly too  TH186
+#   global                                            (reported, never blocks)
 #
 # Left to the graph run's proof rather than blocked here, because they raise on the first traced
 # call and never differ silently: a loop variable whose dtype or shape changes across iterations
