@@ -8,7 +8,9 @@
    is unsafe when a test outcome changes, it raises only as a graph, or its graph outputs differ
    from eager ones; its steady-state speedup comes from the plugin's timing of the same calls.
 3. Prints tracehybrid's unsafe approvals (target 0), its recall over brute-force-safe functions
-   faster than 1.1x (target >= 90%) with the misses, and its wall time against the brute force's.
+   faster than 1.1x (target >= 90%) with the misses, per approved conversion its claimed
+   steady-state ratio against the brute force's (target: within 25%), and its wall time against
+   the brute force's.
 
 Run: .venv/bin/python benchmarks/accuracy.py PROJECT_DIR [--jobs 2] [--keep DIR]
 """
@@ -37,6 +39,7 @@ from tracehybrid.measure.timing import Timing, combine_timings
 PYTEST = [sys.executable, "-m", "pytest", "-q"]
 FASTER = 1.1  # recall counts brute-force-safe functions faster than this
 RECALL_TARGET = 0.9
+CLAIM_TOLERANCE = 0.25  # an approval's claimed steady-state ratio within 25% of brute force
 PYTHON_KEYED = frozenset({"no_tensor_args", "retracing"})
 IGNORED = shutil.ignore_patterns(".tracehybrid", "__pycache__", ".pytest_cache")
 
@@ -223,6 +226,30 @@ def print_recall(truths: list[Truth]) -> None:
         )
 
 
+def print_claims(truths: list[Truth]) -> None:
+    """Per approved conversion: its claimed steady-state ratio (results.json) against the brute
+    force's timing of the function alone as a graph, and whether they agree within 25%."""
+    approved = [t for t in truths if t.approved]
+    if not approved:
+        print("claims: no approved conversion to check")
+        return
+    print(f"\n{'approved function':58} {'claimed':>8} {'brute':>8}  {'off by':>7}")
+    agree = 0
+    for t in approved:
+        claimed = (t.function.get("speedup") or {}).get("ratio")
+        if claimed is None or t.ratio is None:
+            print(f"{t.name[:58]:58} {_speed(claimed):>8} {_speed(t.ratio):>8}  untimed")
+            continue
+        off = claimed / t.ratio - 1
+        ok = abs(off) <= CLAIM_TOLERANCE
+        agree += ok
+        mark = "ok" if ok else "OFF"
+        print(f"{t.name[:58]:58} {_speed(claimed):>8} {_speed(t.ratio):>8}  {off:+6.0%} {mark}")
+    print(
+        f"claims within {CLAIM_TOLERANCE:.0%} of brute force: {agree}/{len(approved)} (target: all)"
+    )
+
+
 def _only_python_keyed(truth: Truth) -> bool:
     categories = {r["category"] for r in truth.function.get("reasons", [])}
     return not truth.approved and bool(categories) and categories <= PYTHON_KEYED
@@ -235,6 +262,7 @@ def print_summary(truths: list[Truth], tracehybrid_s: float, brute: BruteForce, 
     for t in unsafe:
         print(f"  {t.name}: {t.detail[:150]}")
     print_recall(truths)
+    print_claims(truths)
     for status in ("not_wrapped", "not_called"):
         for t in (t for t in truths if t.status == status):
             print(f"  {status.replace('_', ' ')}: {t.name}: {t.detail[:150]}")

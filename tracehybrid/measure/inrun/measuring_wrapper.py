@@ -59,7 +59,8 @@ class MeasuredFunction:
         return load_by_name, (self.eager.__module__, self.eager.__qualname__)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if FORMS.new is not None:  # a solo rerun: new or original form, nothing recorded
+        if FORMS.new is not None:  # a solo rerun or a timed call: new or original form
+            self.measurer.reached += 1
             chosen = self.run if self.measurer.key in FORMS.new else self.original
             return chosen(*args, **kwargs)
         return self.measurer.call(self.run, self.eager, self.graph, args, kwargs)
@@ -111,6 +112,7 @@ class Measurer:
         self.settings = settings
         self.enabled = settings.enabled and record.target.measured
         self.effects: dict[int, tuple[str, list[str]]] = {}
+        self.reached = 0  # calls in a chosen form (FORMS): whether a decorator above calls it
         # The tests' own traces per graph object, weakly: instances come and go with the tests.
         self.object_traces: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
 

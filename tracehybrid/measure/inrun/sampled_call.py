@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from tracehybrid.measure.inrun import tfbridge
 from tracehybrid.measure.inrun.compare import Mismatch, compare_outputs
 from tracehybrid.measure.inrun.gradients import compare_gradients
+from tracehybrid.measure.inrun.outer_call import EAGER, outer_form, reaches_once, through
 from tracehybrid.measure.interval import Samples, clear_of, rough_relative_halfwidth
 from tracehybrid.measure.timing import calls_per_repeat, time_repeats, timing_of_samples
 
@@ -188,8 +189,7 @@ class Measurement:
 
     def _time(self, first_call_s: float | None) -> None:
         settings = self.m.settings
-        eager_call = self._timed(self.eager)
-        graph_call = self._timed(self.graph)
+        eager_call, graph_call, outer = self._calls()
         for _ in range(settings.warmup):
             eager_call(), graph_call()
         one = max(time_repeats(eager_call, 1, 1)[0], time_repeats(graph_call, 1, 1)[0])
@@ -212,7 +212,24 @@ class Measurement:
                 f"{self.record.target.qualname}: retraced while timing; discarded"
             )
             return
-        self.record.timings[self.signature] = {**timing.to_json(), "calls_per_repeat": number}
+        self.record.timings[self.signature] = {
+            **timing.to_json(),
+            "calls_per_repeat": number,
+            "through_decorators": outer,
+        }
+
+    def _calls(self) -> tuple[Callable[[], None], Callable[[], None], bool]:
+        """The eager and graph calls to time, and whether they go through the decorators above
+        the target (`outer_call`): what the tests' callers pay on every call, in both forms."""
+        outer = outer_form(self.m, self.eager)
+        if outer is not None:
+            args, kwargs = tfbridge.copy_mutable((self.args, self.kwargs))
+            if reaches_once(outer, self.m, args, kwargs):
+                eager_args, eager_kwargs = tfbridge.copy_mutable((self.args, self.kwargs))
+                eager = through(outer, eager_args, eager_kwargs, EAGER)
+                graph = through(outer, args, kwargs, frozenset({self.m.key}))
+                return eager, graph, True
+        return self._timed(self.eager), self._timed(self.graph), False
 
     def _repeats(
         self,
