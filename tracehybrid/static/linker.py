@@ -176,15 +176,15 @@ class Project:
 
     # -- dispatch ----------------------------------------------------------------------------
     def overrides(self, site: Site) -> list[str]:
-        """Methods of project subclasses that stand for an abstract callee of a typed object.
+        """Methods of project subclasses that a call on a typed object may run instead.
 
         `self.moving_mean.update(x)`, the attribute declared a `Metric`, runs the `update` of
-        whichever subclass it holds (`ExponentialMovingAverage.update`) when `Metric.update`
-        is abstract. Only for objects typed by their declaration: a call on `self` itself
-        keeps the method its class sees, and a concrete method stands for itself, as before.
+        whichever subclass it holds (`ExponentialMovingAverage.update`): their effects count
+        too. A call on `self` itself keeps the method its class sees, as before (overrides of
+        an inherited method would charge every subclass with every sibling's effects).
         """
         target, text = site.call.target, site.call.text
-        if target.kind is not TargetKind.METHOD or not _is_empty(self.funcs[site.callee]):
+        if target.kind is not TargetKind.METHOD:
             return []
         if text.count(".") == 1 and text.endswith(f".{target.method}"):
             return []  # `self.update()`: the caller's own class

@@ -301,3 +301,47 @@ def test_without_the_hazardous_override_the_annotated_module_is_safe(tmp_path: P
     norm = project.function("Norm.__call__")
     assert self_mutations(norm) == []
     assert norm.tensor_computation.is_yes
+
+
+def test_a_concrete_declared_method_also_takes_its_overrides_effects(tmp_path: Path) -> None:
+    files = {
+        "lib/__init__.py": "",
+        "lib/stats.py": """
+            import tensorflow as tf
+
+            class Stat(tf.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.total = tf.Variable(0.0)
+                    self.seen = []
+
+                def update(self, value):
+                    self.total.assign_add(tf.reduce_sum(value))
+
+            class Logged(Stat):
+                def update(self, value):
+                    self.seen.append(value)
+
+            class Model(tf.Module):
+                def __init__(self, stat: Stat, exact=None):
+                    super().__init__()
+                    self.stat = stat
+                    self.exact = Stat()
+
+                def __call__(self, x):
+                    self.stat.update(x)
+                    return x
+
+                def exact_call(self, x):
+                    self.exact.update(x)
+                    return tf.square(x)
+            """,
+    }
+    write(tmp_path, files)
+    project = analyze_project(Config(root=tmp_path, cache=False))
+    # Declared `Stat`, it may hold a `Logged`, whose update appends to a list.
+    assert self_mutations(project.function("Model.__call__")) == [
+        "calls `self.stat.update`, which mutates `self` state (self.seen.append())"
+    ]
+    # Built as a `Stat`, it is judged the same way: calls do not tell built from declared types.
+    assert len(self_mutations(project.function("Model.exact_call"))) == 1
