@@ -764,6 +764,25 @@ def print_details(f: ProjectFigures) -> None:
         for line in comparison.changed[:5]:
             print(f"      {line}")
     print(f"  apply --unsafe-fixes: {f.apply_summary or 'not run: no results.json'}")
+    print_headline(f)
+
+
+HEADLINE_TOLERANCE = 0.10  # the measured suite figure against the suite after `apply`
+
+
+def print_headline(f: ProjectFigures) -> None:
+    """The suite figure results.json claims (eager run, final run) against the harness's plain
+    run and the suite after `apply`: each within 10% is the target."""
+    suite = f.tracehybrid.suite
+    if not suite or not suite.get("measured"):
+        print("  headline: no measured suite figure in results.json")
+        return
+    eager, graph = float(suite["eager_wall_s"]), float(suite["graph_wall_s"])
+    after = f.applied.wall_s if f.applied is not None else f.plain.wall_s
+    for label, claimed, real in (("plain", eager, f.plain.wall_s), ("after apply", graph, after)):
+        off = claimed / real - 1 if real > 0 else float("nan")
+        mark = "ok" if abs(off) <= HEADLINE_TOLERANCE else "OFF"
+        print(f"  headline {label}: claimed {claimed:.1f} s, real {real:.1f} s: {off:+.0%} {mark}")
 
 
 def print_approvals(approvals: dict[str, Any]) -> None:
