@@ -133,3 +133,12 @@ def test_the_terminal_block_lists_phases_details_and_what_it_leaves_out() -> Non
     assert "      2 graph runs: 3 functions in 4.0 s; 2 functions in 3.0 s" in lines
     assert "      in-process reruns: culprit search 4 (1.0 s), solo 3 (0.7 s)" in lines
     assert lines[-1].endswith("(writing the reports is not counted: it comes after these numbers)")
+
+
+def test_the_eager_run_shows_the_tracers_overhead_and_the_final_run_its_functions() -> None:
+    eager, final = SuiteRunTime("eager", 0, 4.0), SuiteRunTime("final", 7, 5.0)
+    phases = {"traced_run": 6.0, "eager_run": 4.0, "final_run": 5.0}
+    rows = {row.label: row for row in phase_rows(PhaseTimes(phases, [eager, final], wall_s=15.0))}
+    assert "the traced run took 1.50x this run: the tracer's overhead" in rows["eager run"].details
+    (final_row,) = [row for label, row in rows.items() if label.startswith("final run")]
+    assert final_row.seconds == 5.0 and "7 functions" in " ".join(final_row.details)

@@ -70,7 +70,17 @@ def _details(name: str, timings: PhaseTimes) -> list[str]:
             )
             details.append(f"in-process reruns: {kinds}")
         details += _measure_line(runs)
+    if purpose == "eager":
+        details += _tracer_line(timings)
     return details
+
+
+def _tracer_line(timings: PhaseTimes) -> list[str]:
+    """The tracer's overhead: the traced run against the eager run, the same command without it."""
+    traced, eager = timings.phases.get("traced_run"), timings.phases.get("eager_run")
+    if not traced or not eager:
+        return []
+    return [f"the traced run took {traced / eager:.2f}x this run: the tracer's overhead"]
 
 
 def _runs_line(runs: list[SuiteRunTime], noun: str) -> str:
