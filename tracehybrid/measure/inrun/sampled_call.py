@@ -74,6 +74,8 @@ class Measurement:
         settings = self.m.settings
         first_samples = self.record.samples[self.signature] <= settings.timed_samples_per_signature
         if first_samples and len(self.record.timings) < settings.max_timed_signatures:
+            if decided(self.record.timings, settings.decide_at):
+                return
             self._time(first_call_s)
 
     def _compare_preserving_state(self) -> None:
@@ -99,6 +101,8 @@ class Measurement:
         settings = self.m.settings
         first_samples = self.record.samples[self.signature] <= settings.timed_samples_per_signature
         if not first_samples or len(self.record.timings) >= settings.max_timed_signatures:
+            return
+        if decided(self.record.timings, settings.decide_at):
             return
         concrete = self.graph.get_concrete_function(*self.args, **self.kwargs)
         with tfbridge.preserve_variables(concrete, (self.args, self.kwargs)):
@@ -270,6 +274,26 @@ class Measurement:
             tfbridge.force(function(*args, **kwargs))
 
         return call
+
+
+#: Signatures timed clear of the speed rule's threshold, on one side, after which another
+#: signature's repeats cannot change the verdict: it is compared, not timed.
+DECIDED_SIGNATURES = 2
+
+
+def decided(timings: dict[str, Any], threshold: float | None) -> bool:
+    """True when DECIDED_SIGNATURES or more signatures are timed and each one's repeats are clear
+    of THRESHOLD (`interval.clear_of`) on the same side."""
+    if threshold is None or len(timings) < DECIDED_SIGNATURES:
+        return False
+    sides = set()
+    for timing in timings.values():
+        for raw in timing.get("samples") or ():
+            samples = Samples.from_json(raw)
+            if not clear_of(samples.eager, samples.graph, threshold):
+                return False
+            sides.add(sum(samples.eager) > threshold * sum(samples.graph))
+    return len(sides) == 1
 
 
 def _not_reproduced(mismatch: Mismatch, test: str) -> str:
