@@ -7,7 +7,6 @@ from collections.abc import Callable
 
 from tracehybrid.static import names
 from tracehybrid.static.context import BodyContext, ModuleContext
-from tracehybrid.static.scopes import ScopeKind
 from tracehybrid.static.values import Val, ValKind
 
 # The type of an attribute that is not one object of a known class: a dict or list assigned to
@@ -34,7 +33,6 @@ CONTAINER_NAMES = frozenset(
 CONTAINER_ROOTS = ("typing.", "collections.", "typing_extensions.")
 OPTIONAL_NAMES = frozenset({"typing.Optional", "typing_extensions.Optional"})
 UNION_NAMES = frozenset({"typing.Union", "typing_extensions.Union"})
-PLAIN_VALUES = (ast.Dict, ast.List, ast.Set, ast.ListComp, ast.DictComp, ast.SetComp, ast.Tuple)
 Evaluate = Callable[[ast.expr], Val]
 
 
@@ -73,19 +71,6 @@ def note_declaration(body: BodyContext, attr: str, annotation: ast.expr) -> None
     cls = f"{body.ctx.module}.{body.scope.qualname}"
     type_ = type_of_annotation(annotation, annotation_names(body.ctx))
     record(body.ctx, cls, attr, type_, declared=True)
-
-
-def note_plain_attrs(body: BodyContext, node: ast.ClassDef) -> None:
-    """Before the class's methods are walked: attributes some method sets to a plain value."""
-    owner = body.scope.owning_function()
-    qualname = node.name  # as the module analyser names the class
-    if owner.kind is ScopeKind.CLASS:
-        qualname = f"{owner.qualname}.{node.name}"
-    elif owner.kind is not ScopeKind.MODULE:
-        qualname = f"{owner.qualname}.<locals>.{node.name}"
-    cls = f"{body.ctx.module}.{qualname}"
-    for attr in plain_attrs(node):
-        record(body.ctx, cls, attr, NOT_AN_OBJECT)
 
 
 def _param_annotation(body: BodyContext, val: Val) -> str | None:
@@ -208,40 +193,3 @@ def judged_by_library(cls: str) -> bool:
     return (
         names.root_of(cls) in names.STATEFUL_MODULE_ROOTS and cls.rsplit(".", 1)[-1][:1].isupper()
     )
-
-
-def plain_attrs(node: ast.ClassDef) -> set[str]:
-    """Attributes a method of the class assigns a dict, list, set, tuple or literal.
-
-    Read before the methods are walked, so a method met before the assignment does not take
-    the attribute for an object of the class assigned elsewhere.
-    """
-    found: set[str] = set()
-    for method in node.body:
-        if not isinstance(method, ast.FunctionDef | ast.AsyncFunctionDef) or not method.args.args:
-            continue
-        self_name = method.args.args[0].arg
-        for sub in ast.walk(method):
-            if isinstance(sub, ast.Assign | ast.AnnAssign) and sub.value is not None:
-                targets: list[ast.expr] = (
-                    sub.targets if isinstance(sub, ast.Assign) else [sub.target]
-                )
-                if _is_plain(sub.value):
-                    found.update(_self_attrs(targets, self_name))
-    return found
-
-
-def _is_plain(value: ast.expr) -> bool:
-    if isinstance(value, ast.Constant):
-        return value.value is not None
-    return isinstance(value, PLAIN_VALUES)
-
-
-def _self_attrs(targets: list[ast.expr], self_name: str) -> list[str]:
-    return [
-        t.attr
-        for t in targets
-        if isinstance(t, ast.Attribute)
-        and isinstance(t.value, ast.Name)
-        and t.value.id == self_name
-    ]

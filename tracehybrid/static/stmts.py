@@ -6,7 +6,7 @@ import ast
 import weakref
 from typing import Protocol
 
-from tracehybrid.static import attrtypes
+from tracehybrid.static import attrscan, attrtypes
 from tracehybrid.static.autograph import is_tensor_loop, unstageable_loop_body
 from tracehybrid.static.calls import CallResolver
 from tracehybrid.static.context import BodyContext, ModuleContext, dotted, is_lazy_guard
@@ -290,7 +290,7 @@ class BodyWalker:
     st_asyncfunctiondef = st_functiondef
 
     def st_classdef(self, node: ast.ClassDef) -> None:
-        attrtypes.note_plain_attrs(self.body, node)
+        attrscan.prescan_class(self.body, node)
         self.bind(node.name, self.hooks.on_class(node, self), node.lineno)
 
     # -- order-dependent checks --------------------------------------------------------------

@@ -345,3 +345,25 @@ def test_a_concrete_declared_method_also_takes_its_overrides_effects(tmp_path: P
     ]
     # Built as a `Stat`, it is judged the same way: calls do not tell built from declared types.
     assert len(self_mutations(project.function("Model.exact_call"))) == 1
+
+
+def test_an_attribute_typed_in_a_later_method_is_known_in_an_earlier_one() -> None:
+    source = """
+    import tensorflow as tf
+
+    class Average(tf.Module):
+        def __init__(self):
+            super().__init__()
+            self.hidden = None
+
+        def update(self, value):
+            self.initialize(value)
+            self.hidden.assign_sub(value)
+
+        def initialize(self, value):
+            if self.hidden is None:
+                self.hidden = tf.Variable(tf.zeros_like(value))
+    """
+    update = fn(source, "Average.update")
+    assert update.unknowns == []
+    assert update.tensor_computation.is_yes
