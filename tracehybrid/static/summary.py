@@ -25,7 +25,8 @@ ArgKind = Literal["literal", "bool", "none", "object", "unknown", "tensor", "mix
 # 5: TH197, a tf.function created on every call of its enclosing function.
 # 6: TH181 only on loops AutoGraph cannot stage, and on comprehensions/builtins iterating a tensor.
 # 7: typed `self` attributes (annotations, tf.Variable); a container-named method of one is linked.
-ANALYZER_VERSION = "7"
+# 8: attribute types read from every method first; typed calls take their overrides' effects.
+ANALYZER_VERSION = "8"
 
 
 @dataclass(slots=True)
