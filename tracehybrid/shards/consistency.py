@@ -32,7 +32,8 @@ def check_one_run(shards: list[ShardRun], root: Path, out: Path) -> None:
         _same_source(first, shard)
         _same_config(first, shard)
         _same_command(first, shard)
-    _same_checkout(first, root)
+    for shard in shards:
+        _same_checkout(shard, root)
     _disjoint_tests(shards)
 
 
@@ -46,8 +47,10 @@ def _same_tool(shard: ShardRun) -> None:
 
 
 def _same_source(first: ShardRun, shard: ShardRun) -> None:
+    """The files both recorded: `files` holds the candidates' files, and a function can be a
+    candidate in one shard only (the tests there passed it a tensor)."""
     ours, theirs = first.results.get("files", {}), shard.results.get("files", {})
-    for path in sorted(set(ours) | set(theirs)):
+    for path in sorted(set(ours) & set(theirs)):
         if ours.get(path) != theirs.get(path):
             raise DataError(
                 f"{shard.label} ran on other source than shard {first.index}: {path} is "
@@ -56,9 +59,9 @@ def _same_source(first: ShardRun, shard: ShardRun) -> None:
             )
 
 
-def _same_checkout(first: ShardRun, root: Path) -> None:
+def _same_checkout(shard: ShardRun, root: Path) -> None:
     """The merge recomputes the static facts here, so the checkout must be the shards' commit."""
-    recorded: dict[str, str] = first.results.get("files", {})
+    recorded: dict[str, str] = shard.results.get("files", {})
     here = file_hashes(root, set(recorded))
     for path in sorted(recorded):
         if here.get(path) != recorded[path]:
