@@ -37,7 +37,8 @@ def shards_text(shards: ShardCalls) -> str:
     def listed(indices: list[int]) -> str:
         return ", ".join(str(i) for i in indices) or "none"
 
-    text = f"called in shards {listed(shards.called)}; proved in {listed(shards.proved)}"
+    plural = "s" if len(shards.called) > 1 else ""
+    text = f"called in shard{plural} {listed(shards.called)}; proved in {listed(shards.proved)}"
     for index in shards.differs:
         text += f"; shard {index} on its own: {shards.local_verdicts.get(index, '?')}"
     return text
