@@ -49,6 +49,11 @@ class Config:
     # reruns) share this fraction of its tests' own time, measurement left out; what does not
     # fit is reported (a function not run alone, a test left to bisection).
     rerun_budget: float = 0.5
+    # Measure the whole suite's time as `apply` leaves it: the proof runs the tests once with no
+    # function changed and once with exactly the approved ones as graphs, nothing measured (two
+    # more runs of the tests; the second also confirms the approvals together). False: no suite
+    # figure, and graph rounds until one changes no outcome, as before.
+    suite_time: bool = True
     output_dir: str = ".tracehybrid"
     jobs: int = 0  # parallel workers for static analysis; 0: one per core
     # Bisection runs of the test suite in parallel; 0: automatic (two), never more than the cores:
@@ -131,7 +136,7 @@ def _convert(name: str, value: Any, origin: str, key: str) -> Any:
         if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
             raise ConfigError(f"{origin}: {key} must be a non-negative number, not {value!r}")
         return float(value)
-    if name in {"cache", "keep_stores"}:
+    if name in {"cache", "keep_stores", "suite_time"}:
         if not isinstance(value, bool):
             raise ConfigError(f"{origin}: {key} must be true or false, not {value!r}")
         return value

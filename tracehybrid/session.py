@@ -196,9 +196,10 @@ def _prove(
     # The traced run is the outcomes' baseline, but its tracer makes it no measure of the suite's
     # time: the eager run (no target, nothing measured) is, and the final run (exactly the
     # approved targets, nothing measured) gives the time after `apply`.
-    options = ProveOptions(settings, Path.cwd(), time_eager_suite=True, on_run=progress.suite_run)
+    eager_run = config.suite_time  # `suite-time = false`: no suite figure, two runs fewer
+    options = ProveOptions(settings, Path.cwd(), eager_run, on_run=progress.suite_run)
     # Tests that call no target cannot change outcome: graph runs leave them out.
-    approve = approver(config, proposals, targets, views)
+    approve = approver(config, proposals, targets, views) if config.suite_time else None
     options = replace(options, graph_tests=callers_of(targets, runtime), approve=approve)
     started = time.perf_counter()
     try:
