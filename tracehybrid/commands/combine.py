@@ -38,8 +38,8 @@ def do_combine(args: argparse.Namespace) -> int:
         print(f"note[shard-decision]: {line}", file=sys.stderr)
     if outcome.differences:
         print(
-            f"note[shard-decision]: {len(outcome.differences)} functions were decided otherwise "
-            "in a shard than over all shards; the merged verdicts are the suite's",
+            f"note[shard-decision]: {len(outcome.differences)} functions decided otherwise in a "
+            "shard than over all shards; the merged verdicts are the suite's",
             file=sys.stderr,
         )
     console = Console()

@@ -58,7 +58,7 @@ def _shards(raw: Any) -> ShardCalls | None:
         for index, verdict in as_dict(raw.get("local_verdicts")).items()
         if str(index).isdigit()
     }
-    return ShardCalls(called, proved, local, differs)
+    return ShardCalls(called, proved, local, differs, _indices(raw.get("unproven")))
 
 
 def _indices(raw: Any) -> list[int]:

@@ -134,6 +134,7 @@ class ShardCalls:
     proved: list[int]
     local_verdicts: dict[int, str]
     differs: list[int]
+    unproven: list[int] = field(default_factory=list)  # called it, proved nothing: stage two
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,8 @@ def shards_text(shards: ShardCalls) -> str:
     text = f"called in shard{plural} {listed(shards.called)}; proved in {listed(shards.proved)}"
     for index in shards.differs:
         text += f"; shard {index} on its own: {shards.local_verdicts.get(index, '?')}"
+    if shards.unproven:
+        text += f"; unproven in {listed(shards.unproven)} (two-stage mode, docs/ci.md)"
     return text
 
 
@@ -50,7 +52,7 @@ def shard_lines(model: ReportModel) -> list[str]:
         f"shard decision: {fn.qualname} {fn.path}:{fn.line} {fn.verdict} over all shards; "
         f"{shards_text(fn.shards)}"
         for fn in model.functions
-        if fn.shards is not None and fn.shards.differs
+        if fn.shards is not None and (fn.shards.differs or fn.shards.unproven)
     ]
 
 

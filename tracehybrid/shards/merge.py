@@ -95,19 +95,34 @@ def annotate(
         key: FunctionKey = (entry["path"], entry["qualname"], int(entry["line"]))
         local = evidence.local.get(key, {})
         differs = sorted(index for index, verdict in local.items() if verdict != entry["verdict"])
+        called, proved = evidence.called.get(key, []), evidence.proved.get(key, [])
+        unproven = [i for i in called if i not in proved] if _left_unproven(entry) else []
         entry["shards"] = {
-            "called": evidence.called.get(key, []),
-            "proved": evidence.proved.get(key, []),
+            "called": called,
+            "proved": proved,
             "local_verdicts": {str(index): verdict for index, verdict in sorted(local.items())},
             "differs": differs,
+            "unproven": unproven,
         }
+        where = f"{entry['path']}:{entry['line']} {entry['qualname']}"
         if differs:
-            where = ", ".join(f"{local[i]} in shard {i}" for i in differs)
+            which = ", ".join(f"{local[i]} in shard {i}" for i in differs)
+            differences.append(f"{where}: {entry['verdict']} over all shards, {which}")
+        if unproven:
+            which = ", ".join(str(i) for i in unproven)
             differences.append(
-                f"{entry['path']}:{entry['line']} {entry['qualname']}: {entry['verdict']} "
-                f"over all shards, {where}"
+                f"{where}: {entry['refactoring']} over all shards, but shard {which} called it "
+                "without proving it (its own evidence proposed nothing): two-stage mode, docs/ci.md"
             )
     return differences
+
+
+def _left_unproven(entry: dict[str, Any]) -> bool:
+    """Proposed over all shards, rejected only for want of a proof (TH210 from the graph run)."""
+    reasons = entry.get("reasons", [])
+    return entry.get("refactoring") is not None and any(
+        r.get("code") == "TH210" and r.get("evidence") == "measurement" for r in reasons
+    )
 
 
 def _shard_entry(shard: ShardRun) -> dict[str, Any]:
