@@ -68,8 +68,12 @@ def test_static_facts_match_golden(facts: ProjectFacts, key: str) -> None:
     assert fn.is_candidate == (expected["refactoring"] != "none"), key
     if expected["verdict"] == "approved":
         waived = {"TH191"} if computes_without_arguments(fn) else set()
+        # A finding that holds only if some parameters are tensors (`if_tensor`) is refuted at
+        # run time when the tests pass them Python scalars (issue 15.4).
         blocking = {
-            f.category for f in fn.findings if codes.get(f.code).blocking and f.code not in waived
+            f.category
+            for f in fn.findings
+            if codes.get(f.code).blocking and f.code not in waived and not f.if_tensor
         }
         assert not blocking, f"{key}: approved in the golden file but statically blocked"
 
