@@ -1,0 +1,116 @@
+"""Helpers for real sharded runs: each shard a `tracehybrid run` of one pytest-split group, in its
+own copy of a project and its own process."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLE = REPO / "examples"
+KERAS_PROJECT = REPO / "tests" / "projects" / "keras_project"
+PYTEST = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+TRACEHYBRID = [sys.executable, "-m", "tracehybrid"]
+IGNORED = shutil.ignore_patterns("__pycache__", ".tracehybrid", ".pytest_cache")
+#: One xdist worker per shard: a graph run then runs the shard's whole group instead of leaving
+#: out the tests that call no target, which pytest-split would split again (docs/ci.md).
+SHARD_PYTEST = ["-n", "1"]
+
+
+@dataclass(frozen=True)
+class Run:
+    """One `tracehybrid` process: where it ran, its output, and its wall time from outside."""
+
+    project: Path
+    returncode: int
+    output: str
+    wall_s: float
+
+    @property
+    def results(self) -> dict[str, Any]:
+        document: dict[str, Any] = json.loads((self.out / "results.json").read_text())
+        return document
+
+    @property
+    def out(self) -> Path:
+        return self.project / ".tracehybrid"
+
+
+def copy_project(source: Path, dest: Path) -> Path:
+    shutil.copytree(source, dest, ignore=IGNORED)
+    return dest
+
+
+def start_run(project: Path, *pytest_args: str) -> tuple[subprocess.Popen[str], float]:
+    cmd = [*TRACEHYBRID, "run", "--quiet", "--", *PYTEST, *pytest_args]
+    process = subprocess.Popen(
+        cmd, cwd=project, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    return process, time.perf_counter()
+
+
+def finish(project: Path, process: subprocess.Popen[str], started: float) -> Run:
+    output, _ = process.communicate(timeout=900)
+    return Run(project, process.returncode, output, time.perf_counter() - started)
+
+
+def run_whole(project: Path) -> Run:
+    return finish(project, *start_run(project))
+
+
+def run_shards(source: Path, base: Path, splits: int) -> list[Run]:
+    """SPLITS shards of SOURCE's suite, each in its own copy and process, side by side (as the
+    jobs of a CI matrix run); without a durations file pytest-split splits by count."""
+    copies = [copy_project(source, base / f"shard-{i}") for i in range(1, splits + 1)]
+    started = [
+        start_run(copy, *SHARD_PYTEST, "--splits", str(splits), "--group", str(i))
+        for i, copy in enumerate(copies, start=1)
+    ]
+    return [finish(copy, *run) for copy, run in zip(copies, started, strict=True)]
+
+
+def combine(cwd: Path, *args: str | Path) -> subprocess.CompletedProcess[str]:
+    """`tracehybrid combine ARGS` in CWD (a checkout of the shards' project)."""
+    return subprocess.run(
+        [*TRACEHYBRID, "combine", "--quiet", *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+
+
+@dataclass(frozen=True)
+class Merged:
+    """A whole-suite run, the shard runs, and their merge (in a checkout of its own)."""
+
+    whole: Run
+    shards: list[Run]
+    merge: subprocess.CompletedProcess[str]
+    out: Path
+
+    @property
+    def results(self) -> dict[str, Any]:
+        document: dict[str, Any] = json.loads((self.out / "results.json").read_text())
+        return document
+
+
+def merged_run(base: Path, source: Path, whole: Run, splits: int) -> Merged:
+    shards = run_shards(source, base, splits)
+    for shard in shards:
+        assert shard.returncode == 0, shard.output[-3000:]
+    slowest = max(shard.wall_s for shard in shards)  # the matrix's elapsed time: shown, not judged
+    print(f"\n{source.name}, {splits} shards: slowest {slowest:.1f} s, whole {whole.wall_s:.1f} s")
+    checkout = copy_project(source, base / "merge")
+    out = base / "merged"
+    merge = combine(checkout, *(shard.out for shard in shards), "--out", out)
+    assert merge.returncode == 0, merge.stdout[-3000:] + merge.stderr[-3000:]
+    return Merged(whole, shards, merge, out)
