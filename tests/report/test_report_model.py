@@ -33,15 +33,15 @@ def test_summary_counts_and_rejections_by_category(realistic: ReportModel) -> No
     assert s.suite.ratio == pytest.approx(1.546)
 
 
-def test_suite_timing_falls_back_to_the_two_runs(fixtures: Path, tmp_path: Path) -> None:
+def test_no_suite_figure_without_the_measured_suite(fixtures: Path, tmp_path: Path) -> None:
+    """Without the `suite` extra (`suite-time = false`) the report shows no whole-suite figure:
+    the traced run's and a measured graph run's wall times are not what the user would get."""
     document = json.loads((fixtures / "results.json").read_text())
     del document["suite"]
     path = tmp_path / "results.json"
     path.write_text(json.dumps(document))
-    suite = load_results(path).summary.suite
-    assert suite is not None
-    assert (suite.eager_s, suite.graph_s) == (18.4, 11.9)
-    assert suite.ratio == pytest.approx(18.4 / 11.9)
+    assert document["runs"]["eager"]["wall_s"] > 0 and document["runs"]["graph"]["wall_s"] > 0
+    assert load_results(path).summary.suite is None
 
 
 def test_excerpt_marks_reason_and_effect_lines(realistic: ReportModel) -> None:

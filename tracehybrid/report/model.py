@@ -153,9 +153,7 @@ def model_of(
         test_command=results.test_command,
         eager_run=eager,
         graph_run=graph,
-        summary=_summary(
-            results.summary, functions, _suite(results.suite, eager, graph, results.timings)
-        ),
+        summary=_summary(results.summary, functions, _suite(results.suite)),
         functions=functions,
         codes=[code_doc(c) for c in sorted({r.code for f in functions for r in f.reasons})],
         document=results.document,
@@ -176,22 +174,13 @@ def _run(record: RunRecord | None) -> RunView | None:
     )
 
 
-def _suite(
-    record: SuiteRecord | None,
-    eager: RunView | None,
-    graph: RunView | None,
-    timings: PhaseTimes | None = None,
-) -> SuiteTiming | None:
-    """The `suite` extra when present, else the wall times of the two runs, unless the final
-    graph run left out tests (they kept their traced-run outcome): then it timed no whole suite."""
-    if record is not None:
-        eager_s, graph_s = record.eager_wall_s, record.graph_wall_s
-        ratio = record.ratio
-        return SuiteTiming(eager_s, graph_s, _ratio(eager_s, graph_s) if ratio is None else ratio)
-    graph_runs = [run for run in timings.suite_runs if run.purpose == "graph"] if timings else []
-    if eager is None or graph is None or (graph_runs and graph_runs[-1].tests_not_run):
+def _suite(record: SuiteRecord | None) -> SuiteTiming | None:
+    """The `suite` extra, or nothing: the traced run is slowed by the tracer and a measured graph
+    run by its timing, so their wall times are no whole-suite figure to show (`suite-time`)."""
+    if record is None:
         return None
-    return SuiteTiming(eager.wall_s, graph.wall_s, _ratio(eager.wall_s, graph.wall_s))
+    eager_s, graph_s, ratio = record.eager_wall_s, record.graph_wall_s, record.ratio
+    return SuiteTiming(eager_s, graph_s, _ratio(eager_s, graph_s) if ratio is None else ratio)
 
 
 def _ratio(eager_s: float, graph_s: float) -> float | None:
