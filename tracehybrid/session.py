@@ -19,7 +19,7 @@ from tracehybrid.measure.final_run import FINAL
 from tracehybrid.measure.proof import ProofResult, read_proof_document
 from tracehybrid.measure.rounds import ProveOptions, prove
 from tracehybrid.measure.suite_run import callers_of
-from tracehybrid.measure.targets import MeasureSettings, Target
+from tracehybrid.measure.targets import DEHYBRIDIZE, MeasureSettings, Target
 from tracehybrid.progress import StageProgress
 from tracehybrid.results import TracedRun, build_results
 from tracehybrid.results.storeviews import StoreViews, read_views
@@ -270,10 +270,13 @@ def approver(
             path = str(root / fn.path)
             key = f"{path}:{fn.first_line}:{fn.qualname}"
             eager_calls = views.eager_call_s.get((path, fn.qualname, fn.first_line), [])
-            if key in by_key and decide(proposal, view, key, eager_calls, config).verdict == (
-                "approved"
-            ):
-                chosen.append(by_key[key])
+            if key not in by_key:
+                continue
+            decision = decide(proposal, view, key, eager_calls, config)
+            if decision.verdict == "approved":
+                # What apply writes: a proven signature that measured slower goes back to eager.
+                decorator = decision.proposal.decorator or DEHYBRIDIZE
+                chosen.append(replace(by_key[key], decorator=decorator))
         return chosen
 
     return approved

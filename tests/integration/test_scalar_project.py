@@ -116,7 +116,7 @@ def test_the_existing_tf_function_gets_the_signature_proven_in_the_graph_run(
 
 
 def test_a_graph_slower_than_its_eager_body_goes_back_to_eager(
-    results: dict[str, Any], proof: dict[str, Any]
+    project: Path, results: dict[str, Any], proof: dict[str, Any]
 ) -> None:
     rotate = _function(results, "rotate")
     assert proof["rotate"]["status"] == "proven"  # the graph run ran it with the signature
@@ -130,6 +130,14 @@ def test_a_graph_slower_than_its_eager_body_goes_back_to_eager(
     measured = rotate["reasons"][1]
     assert measured["evidence"] == "measurement"
     assert "going back to eager measures better" in measured["message"]
+    # The final run, whose time is the suite figure, runs it as apply writes it: eagerly.
+    assert _final_run_decorators(project)["rotate"] == ""
+
+
+def _final_run_decorators(project: Path) -> dict[str, str]:
+    (final,) = (project / ".tracehybrid").glob("**/run-*-final/targets.json")
+    targets = json.loads(final.read_text())["targets"]
+    return {item["qualname"]: item["decorator"] for item in targets}
 
 
 def test_the_conversion_is_proposed_with_the_signature_and_proven(
