@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -99,3 +100,23 @@ def test_ids_that_cannot_be_matched_run_the_whole_suite(project: Path, tmp_path:
     applied = json.loads((tmp_path / "run" / APPLIED_FILE).read_text(encoding="utf-8"))
     assert "not collected here" in applied["fallback"]
     assert run.timing().tests_not_run == 0
+
+
+@pytest.mark.parametrize("group", [1, 2, 3])
+def test_a_pytest_split_group_is_split_before_tests_are_left_out(
+    project: Path, tmp_path: Path, group: int
+) -> None:
+    """A CI shard's graph run runs its own group: pytest-split splits the whole collection,
+    as in the shard's traced run, and only then are the tests that call no target left out."""
+    split = ["--splits", "3", "--group", str(group)]
+    collect = [*PYTEST, "--collect-only", "-q", *split]
+    listed = subprocess.run(collect, cwd=project, capture_output=True, text=True, check=True)
+    members = {line for line in listed.stdout.splitlines() if "::" in line}
+    traced = {nodeid: outcome for nodeid, outcome in TRACED.items() if nodeid in members}
+    target = Target(os.path.realpath(project / "pkg" / "ops.py"), "double", 4, 4)
+    baseline = Baseline(traced, in_process=False, tests=CALLERS & members)
+    off = MeasureSettings(enabled=False)
+    run = run_suite([*PYTEST, *split], [target], tmp_path / "run", off, "graph", project, baseline)
+    assert run.outcomes == traced
+    left_out = {"test_ops.py::test_alone", "test_ops.py::test_fails_alone"} & members
+    assert set(run.not_run) == left_out  # the selection did leave out the group's own tests

@@ -85,12 +85,14 @@ class GraphAttribution:
         self.record = run.record
         self.loop_s = 0.0
 
-    @pytest.hookimpl(trylast=True)
+    @pytest.hookimpl(hookwrapper=True)
     def pytest_collection_modifyitems(
         self, config: pytest.Config, items: list[pytest.Item]
-    ) -> None:
-        """After the user's own selection: leave out the tests that call no target (`selection`);
+    ) -> Generator[None, Any, None]:
+        """After every plugin's own selection (-k/-m, pytest-split's `--group`, ...), whatever
+        order they were registered in: leave out the tests that call no target (`selection`);
         only in the run's own process, never in a pytest that a test starts."""
+        yield
         if os.environ.get(OWNER_ENV) == str(os.getpid()):
             _guarded(self.run, apply_selection, config, items, self.run.document.out_dir)
 
