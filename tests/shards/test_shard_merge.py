@@ -38,6 +38,8 @@ def _differences(whole: dict[str, Any], merged: dict[str, Any]) -> list[str]:
     for key in sorted(ours):
         if theirs[key]["shards"]["unproven"]:  # said so, and left to the two-stage mode
             continue
+        if any(side[key]["runtime"].get("not_run_alone") for side in (ours, theirs)):
+            continue  # solo reruns cut short by the rerun time budget: timings again
         one, other = _decision(ours[key]), _decision(theirs[key])
         if one[0] is None or other[0] is None:  # a timed verdict: compare the reasons only
             one, other = (None, one[1]), (None, other[1])
