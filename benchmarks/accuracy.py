@@ -122,7 +122,9 @@ def judge(
     if raised:
         return Truth(function, "unsafe", None, f"raised only as a graph: {raised[0]}")
     if facts.get("mismatches"):
-        return Truth(function, "unsafe", None, f"output mismatch: {facts['mismatches'][0]}")
+        first = facts["mismatches"][0]  # the plugin's comparison, as tracehybrid's own run makes it
+        what = "gradient" if first.get("kind") == "gradient" else "output"
+        return Truth(function, "unsafe", None, f"{what} mismatch: {first}")
     if facts.get("wrap") != "wrapped" or not facts.get("calls"):
         return Truth(function, "not_called", None, "wrapped, but no eager call reached it")
     return Truth(function, "safe", _ratio(facts))
