@@ -110,6 +110,13 @@ def _add_run(verbs: Subparsers) -> None:
     run.add_argument(
         "--no-graph", action="store_true", help="trace and reconcile only: skip the graph rerun"
     )
+    run.add_argument(
+        "--candidates-from",
+        type=Path,
+        metavar="MERGED",
+        help="CI shards, stage 2: prove the candidates `combine` decided over the stage-1 "
+        "shards (their merged run folder) instead of this run's own (docs/ci.md)",
+    )
     run.add_argument("cmd", nargs=argparse.REMAINDER, help="the test command, after --")
     run.set_defaults(handler=_do_run)
 

@@ -103,11 +103,14 @@ def run_pipeline(
     *,
     graph: bool = True,
     keep_stores: bool | None = None,
+    evidence: Path | None = None,
 ) -> RunOutcome:
     """Analyse, trace CMD, reconcile, and (with `graph`) prove the proposals as graphs.
 
     RUN_DIR should be a fresh folder (a RunFolder's stage): a run that stops half-way leaves
     what it wrote there. KEEP_STORES keeps the per-process trace stores (None: the env var).
+    EVIDENCE, a trace store of every CI shard's calls (two-stage mode), decides the proposals in
+    place of this run's own calls, so that every shard proves the same candidates.
     """
     clock = PhaseTimes()
     check_command(cmd)  # fail in one line before spending time on analysis
@@ -126,7 +129,8 @@ def run_pipeline(
         runtime = read_facts(store)
         _write_run_record(run_dir, cmd, exit_code, wall_s)
     with clock.phase("reconcile"):
-        proposals = reconcile(facts.functions, runtime, config)
+        decided_on = read_facts(evidence) if evidence is not None else runtime
+        proposals = reconcile(facts.functions, decided_on, config)
     proof = _prove(config, cmd, proposals, runtime, run_dir, progress, clock) if graph else None
     with clock.phase("results"):
         traced = TracedRun(cmd, exit_code, wall_s, read_views(store), runtime)

@@ -114,3 +114,41 @@ def merged_run(base: Path, source: Path, whole: Run, splits: int) -> Merged:
     merge = combine(checkout, *(shard.out for shard in shards), "--out", out)
     assert merge.returncode == 0, merge.stdout[-3000:] + merge.stderr[-3000:]
     return Merged(whole, shards, merge, out)
+
+
+#: Reasons that depend on measured time (the speed rule, untimed calls, or a caller that the speed
+#: rule approved): one run and another may differ on them, so verdicts carrying one are compared
+#: on their other reasons only ("timings aside").
+TIMING_CODES = {"TH303", "TH304", "TH305", "TH306"}
+
+FunctionKey = tuple[str, str, int]
+
+
+def by_function(results: dict[str, Any]) -> dict[FunctionKey, dict[str, Any]]:
+    return {(f["path"], f["qualname"], f["line"]): f for f in results["functions"]}
+
+
+def _decision(entry: dict[str, Any]) -> tuple[str | None, frozenset[str]]:
+    codes = {reason["code"] for reason in entry["reasons"]}
+    timed = bool(codes & TIMING_CODES)
+    return (None if timed else entry["verdict"]), frozenset(codes - TIMING_CODES)
+
+
+def verdict_differences(whole: dict[str, Any], merged: dict[str, Any]) -> list[str]:
+    ours, theirs = by_function(whole), by_function(merged)
+    assert set(ours) == set(theirs)
+    found = []
+    for key in sorted(ours):
+        if theirs[key]["shards"]["unproven"]:  # said so, and left to the two-stage mode
+            continue
+        if any(side[key]["runtime"].get("not_run_alone") for side in (ours, theirs)):
+            continue  # solo reruns cut short by the rerun time budget: timings again
+        one, other = _decision(ours[key]), _decision(theirs[key])
+        if one[0] is None or other[0] is None:  # a timed verdict: compare the reasons only
+            one, other = (None, one[1]), (None, other[1])
+        if one != other:
+            found.append(
+                f"{key[1]}: whole {ours[key]['verdict']} {sorted(one[1])}, "
+                f"merged {theirs[key]['verdict']} {sorted(other[1])}"
+            )
+    return found

@@ -5,50 +5,12 @@ from __future__ import annotations
 import json
 import subprocess
 from pathlib import Path
-from typing import Any
 
 import jsonschema
 import pytest
-from shard_runs import TRACEHYBRID, Merged
+from shard_runs import TRACEHYBRID, Merged, by_function, verdict_differences
 
 pytestmark = [pytest.mark.slow, pytest.mark.tensorflow]
-
-#: Reasons that depend on measured time (the speed rule, untimed calls, or a caller that the speed
-#: rule approved): one run and another may differ on them, so verdicts carrying one are compared
-#: on their other reasons only ("timings aside").
-TIMING_CODES = {"TH303", "TH304", "TH305", "TH306"}
-
-FunctionKey = tuple[str, str, int]
-
-
-def _by_function(results: dict[str, Any]) -> dict[FunctionKey, dict[str, Any]]:
-    return {(f["path"], f["qualname"], f["line"]): f for f in results["functions"]}
-
-
-def _decision(entry: dict[str, Any]) -> tuple[str | None, frozenset[str]]:
-    codes = {reason["code"] for reason in entry["reasons"]}
-    timed = bool(codes & TIMING_CODES)
-    return (None if timed else entry["verdict"]), frozenset(codes - TIMING_CODES)
-
-
-def _differences(whole: dict[str, Any], merged: dict[str, Any]) -> list[str]:
-    ours, theirs = _by_function(whole), _by_function(merged)
-    assert set(ours) == set(theirs)
-    found = []
-    for key in sorted(ours):
-        if theirs[key]["shards"]["unproven"]:  # said so, and left to the two-stage mode
-            continue
-        if any(side[key]["runtime"].get("not_run_alone") for side in (ours, theirs)):
-            continue  # solo reruns cut short by the rerun time budget: timings again
-        one, other = _decision(ours[key]), _decision(theirs[key])
-        if one[0] is None or other[0] is None:  # a timed verdict: compare the reasons only
-            one, other = (None, one[1]), (None, other[1])
-        if one != other:
-            found.append(
-                f"{key[1]}: whole {ours[key]['verdict']} {sorted(one[1])}, "
-                f"merged {theirs[key]['verdict']} {sorted(other[1])}"
-            )
-    return found
 
 
 @pytest.fixture(params=["example_2", "example_4", "keras_2"])
@@ -57,8 +19,8 @@ def merged(request: pytest.FixtureRequest) -> Merged:
     return value
 
 
-def test_merged_verdicts_equal_the_whole_suite_run_function_by_function(merged: Merged) -> None:
-    assert _differences(merged.whole.results, merged.results) == []
+def test_merged_verdicts_equal_the_whole_suite_run_functionby_function(merged: Merged) -> None:
+    assert verdict_differences(merged.whole.results, merged.results) == []
 
 
 def test_merged_results_follow_the_shared_contract(merged: Merged, shared_contract: Path) -> None:
@@ -83,8 +45,8 @@ def test_whole_suite_figures_add_up(merged: Merged) -> None:
 
 def test_each_function_names_the_shards_that_called_and_proved_it(merged: Merged) -> None:
     # A function can be a candidate in some shards only (the tests there passed it a tensor).
-    shard_results = [_by_function(s.results) for s in merged.shards]
-    for key, entry in _by_function(merged.results).items():
+    shard_results = [by_function(s.results) for s in merged.shards]
+    for key, entry in by_function(merged.results).items():
         own = {i: r[key] for i, r in enumerate(shard_results, 1) if key in r}
         called = [i for i, fn in own.items() if fn["runtime"]["calls"] > 0]
         assert entry["shards"]["called"] == called, key
@@ -122,5 +84,5 @@ def test_the_merged_folder_rebuilds_to_the_same_verdicts(merged: Merged) -> None
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    rebuilt = {k: v["verdict"] for k, v in _by_function(json.loads(done.stdout)).items()}
-    assert rebuilt == {k: v["verdict"] for k, v in _by_function(merged.results).items()}
+    rebuilt = {k: v["verdict"] for k, v in by_function(json.loads(done.stdout)).items()}
+    assert rebuilt == {k: v["verdict"] for k, v in by_function(merged.results).items()}

@@ -26,6 +26,7 @@ from tracehybrid.session import (
     record_reports_time,
     run_pipeline,
 )
+from tracehybrid.shards.candidates import candidate_evidence
 from tracehybrid.workspace import RunDir, find_project_root
 
 
@@ -81,7 +82,8 @@ def _run_and_report(
     """The pipeline and its reports, written into the stage and then published."""
     # --keep-stores or the config say keep; otherwise (None) TRACEHYBRID_KEEP_STORES decides.
     keep_stores = True if args.keep_stores or config.keep_stores else None
-    with StageProgress(enabled=not args.quiet) as progress:
+    with StageProgress(enabled=not args.quiet) as progress, tempfile.TemporaryDirectory() as tmp:
+        evidence = _stage_one_evidence(args, config.root, Path(tmp))
         outcome = run_pipeline(
             config,
             cmd,
@@ -89,6 +91,7 @@ def _run_and_report(
             progress,
             graph=not args.no_graph,
             keep_stores=keep_stores,
+            evidence=evidence,
         )
         progress.stage("writing the reports")
         started = time.perf_counter()
@@ -96,6 +99,16 @@ def _run_and_report(
         record_reports_time(outcome, time.perf_counter() - started)
     folder.publish()
     return outcome, {kind: folder.final_path(path) for kind, path in written.items()}
+
+
+def _stage_one_evidence(args: argparse.Namespace, root: Path, scratch: Path) -> Path | None:
+    """`--candidates-from MERGED`: the merged stage-1 store, with this checkout's paths."""
+    merged: Path | None = getattr(args, "candidates_from", None)
+    if merged is None:
+        return None
+    if args.no_graph:
+        raise UsageError("--candidates-from proves the merged candidates: drop --no-graph")
+    return candidate_evidence(merged, root, scratch)
 
 
 def _check_writable(out_dir: Path) -> None:

@@ -33,7 +33,7 @@ def check_one_run(shards: list[ShardRun], root: Path, out: Path) -> None:
         _same_config(first, shard)
         _same_command(first, shard)
     for shard in shards:
-        _same_checkout(shard, root)
+        check_checkout(shard, root)
     _disjoint_tests(shards)
 
 
@@ -59,7 +59,7 @@ def _same_source(first: ShardRun, shard: ShardRun) -> None:
             )
 
 
-def _same_checkout(shard: ShardRun, root: Path) -> None:
+def check_checkout(shard: ShardRun, root: Path) -> None:
     """The merge recomputes the static facts here, so the checkout must be the shards' commit."""
     recorded: dict[str, str] = shard.results.get("files", {})
     here = file_hashes(root, set(recorded))

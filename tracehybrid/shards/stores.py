@@ -26,17 +26,23 @@ def shard_store_copy(shard: ShardRun, root: str, stage: RunDir) -> Path:
     """A copy of SHARD's trace.db in STAGE, its paths moved from the shard's root to ROOT, named
     as a process store so that it carries its own name into the merged store's sources."""
     dest = stage.path / f"{PROCESS_STORE_PREFIX}shard-{shard.index}"
-    source = sqlite3.connect(f"file:{shard.run_dir.combined_store}?mode=ro", uri=True)
+    return rerooted_copy(shard.run_dir.combined_store, shard.root, root, dest)
+
+
+def rerooted_copy(store: Path, old_root: str, new_root: str, dest: Path) -> Path:
+    """A copy of the trace store STORE at DEST, its source paths moved from OLD_ROOT to NEW_ROOT
+    (a run checked out elsewhere, on another CI machine, wrote its own)."""
+    source = sqlite3.connect(f"file:{store}?mode=ro", uri=True)
     copy = sqlite3.connect(dest)
     try:
         source.backup(copy)  # consistent even if SQLite's journal files hold part of it
-        if shard.root != root:
-            old = shard.root.rstrip("/")
+        if old_root != new_root:
+            old = old_root.rstrip("/")
             for table, column in PATH_COLUMNS:
                 copy.execute(
                     f"UPDATE {table} SET {column} = ? || substr({column}, ?) "
                     f"WHERE {column} LIKE ? ESCAPE '\\'",
-                    (root.rstrip("/"), len(old) + 1, _like_prefix(old) + "/%"),
+                    (new_root.rstrip("/"), len(old) + 1, _like_prefix(old) + "/%"),
                 )
             copy.commit()
     finally:
