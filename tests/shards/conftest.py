@@ -33,3 +33,8 @@ def example_4(tmp_path_factory: pytest.TempPathFactory, example_whole: Run) -> M
 @pytest.fixture(scope="session")
 def keras_2(tmp_path_factory: pytest.TempPathFactory, keras_whole: Run) -> Merged:
     return merged_run(tmp_path_factory.mktemp("keras2"), KERAS_PROJECT, keras_whole, 2)
+
+
+@pytest.fixture(scope="session")
+def keras_4(tmp_path_factory: pytest.TempPathFactory, keras_whole: Run) -> Merged:
+    return merged_run(tmp_path_factory.mktemp("keras4"), KERAS_PROJECT, keras_whole, 4)

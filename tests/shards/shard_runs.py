@@ -19,9 +19,9 @@ KERAS_PROJECT = REPO / "tests" / "projects" / "keras_project"
 PYTEST = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
 TRACEHYBRID = [sys.executable, "-m", "tracehybrid"]
 IGNORED = shutil.ignore_patterns("__pycache__", ".tracehybrid", ".pytest_cache")
-#: One xdist worker per shard: a graph run then runs the shard's whole group instead of leaving
-#: out the tests that call no target, which pytest-split would split again (docs/ci.md).
-SHARD_PYTEST = ["-n", "1"]
+#: Extra pytest options of every shard: none, as docs/ci.md runs them (a graph run leaves out
+#: tests only after pytest-split has split the whole collection).
+SHARD_PYTEST: list[str] = []
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from shard_runs import TRACEHYBRID, Merged, by_function, verdict_differences
 pytestmark = [pytest.mark.slow, pytest.mark.tensorflow]
 
 
-@pytest.fixture(params=["example_2", "example_4", "keras_2"])
+@pytest.fixture(params=["example_2", "example_4", "keras_2", "keras_4"])
 def merged(request: pytest.FixtureRequest) -> Merged:
     value: Merged = request.getfixturevalue(request.param)
     return value

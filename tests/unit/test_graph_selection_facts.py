@@ -8,7 +8,6 @@ from pathlib import Path
 from tracehybrid.contract import PhaseTimes, SuiteRunTime, read_timings
 from tracehybrid.measure.suite_run import callers_of
 from tracehybrid.measure.targets import Target
-from tracehybrid.report.model import RunView, _suite
 from tracehybrid.store.reader import CandidateFacts
 
 
@@ -56,12 +55,3 @@ def test_the_timings_say_how_many_tests_ran_in_graph_mode() -> None:
     read = read_timings(clock.to_json())
     assert read is not None
     assert [(r.tests_run, r.tests_not_run) for r in read.suite_runs] == [(49, 28), (0, 0)]
-
-
-def test_a_graph_run_that_left_out_tests_shows_no_whole_suite_ratio() -> None:
-    eager, graph = RunView(0, 77, 0, 0, 20.0), RunView(0, 77, 0, 0, 12.5)
-    partial = PhaseTimes({}, [SuiteRunTime("graph", 19, 12.5, tests_run=49, tests_not_run=28)])
-    whole = PhaseTimes({}, [SuiteRunTime("graph", 19, 25.0)])
-    assert _suite(None, eager, graph, partial) is None  # 12.5 s timed 49 tests, not 77
-    shown = _suite(None, eager, graph, whole)
-    assert shown is not None and shown.ratio == 20.0 / 12.5

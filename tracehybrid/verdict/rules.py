@@ -47,12 +47,15 @@ def hybrid_proposal(ev: FunctionEvidence) -> Proposal:
     proposal = Proposal(ev.fn, ev.fact)
     hostile = [r for r in ev.effect_reasons() if r.category in HOSTILE]
     no_tensor = [r for r in ev.effect_reasons() if r.code in NO_TENSOR_CODES]
+    # As for a conversion (eager_proposal): a graph of Python values can pay off, so its traces
+    # judge it; going back to eager on TH191 alone would be undone by the next run's conversion.
+    graph_of_values = computes_without_arguments(ev.fn) or ev.python_valued()
     # Created anew per call: its arguments are not the problem (each new object has its own
     # trace cache), and hoisting it is a change of the caller no contract refactoring writes.
     per_call = ev.per_call_creation()
     if hostile:
         _dehybridize(proposal, hostile, "unsafe")  # Python behaviour returns: the proof decides
-    elif no_tensor or ev.runtime_saw_tensors() is False:
+    elif (no_tensor or ev.runtime_saw_tensors() is False) and not graph_of_values:
         _dehybridize(proposal, no_tensor or [_no_tensor_seen(ev)], "safe")
     elif per_call is None:
         _optimize_retracing(ev, proposal)
