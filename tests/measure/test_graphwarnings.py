@@ -7,6 +7,7 @@ time); the tap charges it to the target whose graph form was running, or to the 
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -21,6 +22,18 @@ def _tap() -> tuple[WarningTap, list[tuple[str, str, str]]]:
     return tap, charged
 
 
+@pytest.fixture
+def tf_warnings(tf: Any) -> Iterator[None]:
+    """TensorFlow with its logger at WARNING for the test: other test files in the same process
+    (xdist puts several on one worker) set it to ERROR to silence the very warning checked here."""
+    logger = tf.get_logger()
+    level = logger.level
+    logger.setLevel("WARNING")
+    yield
+    logger.setLevel(level)
+
+
+@pytest.mark.usefixtures("tf_warnings")
 def test_tensorflow_retracing_warning_during_a_graph_call_is_the_targets_own(tf: Any) -> None:
     tap, charged = _tap()
 
