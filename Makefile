@@ -25,10 +25,12 @@ demo: $(STAMP)
 	@# `run` printed where the HTML report is; the demo ends with the patch `apply` would write.
 	cd $(EXAMPLE) && ../$(VENV)/bin/tracehybrid apply --diff
 
-# Test workers: the machine's cores, at most 4 (each imports TensorFlow); TEST_JOBS=1 runs serially.
+# Test workers: TEST_JOBS=N runs the suite on N xdist workers (each imports TensorFlow).
 # Each file runs whole on one worker (--dist loadfile): its module fixtures run real pytest sessions,
 # once. (xdist's loadgroup does not group under pytest 9.2: test ids no longer carry the group.)
-TEST_JOBS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); echo $$(( n < 4 ? n : 4 )))
+# Serial by default for now: on 2 busy cores the speed rule's timing budget leaves some golden
+# approvals (keras_project's FineTuner.step, greedy_decode) with too few repeats (TH303).
+TEST_JOBS ?= 1
 
 test: $(STAMP) lint
 	$(PY) -m pytest -q -n $(TEST_JOBS) --dist loadfile tests
