@@ -21,12 +21,12 @@ from tracehybrid.measure.rounds import ProveOptions, prove
 from tracehybrid.measure.suite_run import callers_of
 from tracehybrid.measure.targets import DEHYBRIDIZE, MeasureSettings, Target
 from tracehybrid.progress import StageProgress
-from tracehybrid.results import TracedRun, build_results
+from tracehybrid.results import TracedRun, build_results, decide_proposal
 from tracehybrid.results.storeviews import StoreViews, read_views
 from tracehybrid.static import analyze_project
 from tracehybrid.static.model import ProjectFacts
 from tracehybrid.store.reader import CandidateFacts, read_facts
-from tracehybrid.verdict import ProofView, Proposal, decide, reconcile
+from tracehybrid.verdict import ProofView, Proposal, reconcile
 from tracehybrid.workspace import RunDir
 
 RUN_RECORD_FORMAT = (
@@ -271,12 +271,10 @@ def approver(
         view, chosen = ProofView.of(result), []
         for proposal in proposals:
             fn = proposal.fn
-            path = str(root / fn.path)
-            key = f"{path}:{fn.first_line}:{fn.qualname}"
-            eager_calls = views.eager_call_s.get((path, fn.qualname, fn.first_line), [])
+            key = f"{root / fn.path}:{fn.first_line}:{fn.qualname}"
             if key not in by_key:
                 continue
-            decision = decide(proposal, view, key, eager_calls, config)
+            decision = decide_proposal(config, proposal, view, views)
             if decision.verdict == "approved":
                 # What apply writes: a proven signature that measured slower goes back to eager.
                 decorator = decision.proposal.decorator or DEHYBRIDIZE

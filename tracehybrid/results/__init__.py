@@ -22,7 +22,7 @@ from tracehybrid.static.model import SourceWarning
 from tracehybrid.store.reader import CandidateFacts
 from tracehybrid.verdict import Decision, ProofView, Proposal, decide
 
-__all__ = ["TracedRun", "build_results"]
+__all__ = ["TracedRun", "build_results", "decide_proposal"]
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,17 @@ class TracedRun:
     wall_s: float
     views: StoreViews
     runtime: dict[tuple[str, str, int], CandidateFacts]
+
+
+def decide_proposal(
+    config: Config, proposal: Proposal, proof: ProofView | None, views: StoreViews
+) -> Decision:
+    """The verdict on PROPOSAL, as results.json states it: its proof target found by the key
+    the graph runs use, its eager calls from the traced run."""
+    fn, root = proposal.fn, config.root.resolve()
+    path = str(root / fn.path)
+    eager_calls = views.eager_call_s.get((path, fn.qualname, fn.first_line), [])
+    return decide(proposal, proof, f"{path}:{fn.first_line}:{fn.qualname}", eager_calls, config)
 
 
 def build_results(
@@ -51,9 +62,7 @@ def build_results(
     for proposal in proposals:
         fn = proposal.fn
         key = (str(root / fn.path), fn.qualname, fn.first_line)
-        target_key = f"{key[0]}:{fn.first_line}:{fn.qualname}"
-        eager_calls = traced.views.eager_call_s.get(key, [])
-        decision = decide(proposal, proof, target_key, eager_calls, config)
+        decision = decide_proposal(config, proposal, proof, traced.views)
         decisions.append(decision)
         entry = function_entry(decision, traced.runtime.get(key), traced.views, key)
         diff = patch_preview(decision, previewer)
