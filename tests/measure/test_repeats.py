@@ -13,6 +13,7 @@ import pytest
 from measure_targets import locate
 
 from tracehybrid.measure.inrun.graph_run import GraphRun
+from tracehybrid.measure.inrun.sampled_call import MIN_REPEATS
 from tracehybrid.measure.proof import TargetProof
 from tracehybrid.measure.targets import MeasureSettings, TargetsFile
 from tracehybrid.measure.timing import Timing, combine_timings
@@ -64,3 +65,27 @@ def test_each_signature_gets_paired_repeats_and_they_pool(tf: Any, module_dir: P
     assert interval is not None and interval.low <= pooled.ratio <= interval.high
     proof = TargetProof(target, "proven", facts=facts, timing=pooled)
     assert proof.to_json()["timing"]["samples"] == [s.to_json() for s in pooled.samples]
+
+
+def test_a_spent_budget_still_leaves_enough_repeats_for_an_interval(
+    tf: Any, module_dir: Path
+) -> None:
+    # A busy machine: the wall-time cap for timing one signature is spent before the first
+    # repeat ends. The signature still gets the few repeats an interval needs (in CI under load,
+    # a signature timed once left a fast function with no interval, rejected TH303 as unproven).
+    (module_dir / "repeated.py").write_text(SOURCE, encoding="utf-8")
+    target = locate(module_dir, "repeated.py", "poly", "@tf.function")
+    spent = MeasureSettings(
+        repeats=6, max_repeats=12, min_repeat_s=0.0002, max_calls_per_repeat=5, budget_s=0.0
+    )
+    run = GraphRun(TargetsFile(module_dir / "out", [target], spent))
+    run.start()
+    poly = importlib.import_module("repeated").poly
+    assert float(poly(tf.constant(1.0), [1.0, 2.0])) == 3.0
+    path = run.finish()
+    assert path is not None
+    (facts,) = json.loads(path.read_text(encoding="utf-8"))["targets"].values()
+    (timing,) = [Timing.from_json(t) for t in facts["timings"].values()]
+    (samples,) = timing.samples
+    assert len(samples.eager) == len(samples.graph) == MIN_REPEATS
+    assert timing.interval is not None

@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 
 #: Interquartile range above this fraction of the median: the timing is measured again, longer.
 NOISY = 0.2
+#: Paired repeats taken whatever the deadline: the fewest a bootstrap interval is drawn from
+#: (interval.ratio_interval needs two; three give `rough_relative_halfwidth` a deviation).
+MIN_REPEATS = 3
 
 
 class Measurement:
@@ -207,10 +210,14 @@ class Measurement:
         if max(timing.eager.rel_spread, timing.graph.rel_spread) > NOISY and (
             _perf_counter() < deadline and number < settings.max_calls_per_repeat
         ):
-            # Short repeats on a busy machine: measure again with repeats 4x longer.
-            number = min(settings.max_calls_per_repeat, number * 4)
-            samples = self._repeats(eager_call, graph_call, number, deadline)
-            timing = timing_of_samples(samples, first_call_s)
+            # Short repeats on a busy machine: measure again with repeats 4x longer, and keep
+            # them only if the budget left let them reach as many repeats (a retry cut short by
+            # the deadline would replace a usable interval with none).
+            longer = min(settings.max_calls_per_repeat, number * 4)
+            retry = self._repeats(eager_call, graph_call, longer, deadline)
+            if retry.repeats >= min(samples.repeats, settings.repeats):
+                number, samples = longer, retry
+                timing = timing_of_samples(samples, first_call_s)
         if tfbridge.tracing_count(self.graph) != before:
             self.m.process.problem(
                 f"{self.record.target.qualname}: retraced while timing; discarded"
@@ -258,7 +265,9 @@ class Measurement:
             else:
                 eager += time_repeats(eager_call, number, 1)
                 graph += time_repeats(graph_call, number, 1)
-            if _perf_counter() > deadline:
+            # The deadline stops timing only once an interval can be drawn: under
+            # MIN_REPEATS the figure would be a bare median that the speed rule cannot trust.
+            if len(eager) >= MIN_REPEATS and _perf_counter() > deadline:
                 break
             if len(eager) >= settings.repeats and (
                 rough_relative_halfwidth(eager, graph) <= settings.target_halfwidth
