@@ -44,7 +44,15 @@ class Run:
 
 
 def copy_project(source: Path, dest: Path) -> Path:
+    """A copy of SOURCE that measures no suite figure (`suite-time = false`): what these tests
+    compare are verdicts, and the figure's eager and final runs would double every shard's cost.
+    Every copy (whole run, shards, merge checkout) gets the same setting: their configs agree."""
     shutil.copytree(source, dest, ignore=IGNORED)
+    pyproject = dest / "pyproject.toml"
+    text = pyproject.read_text(encoding="utf-8")
+    assert "[tool.tracehybrid]\n" in text, pyproject
+    text = text.replace("[tool.tracehybrid]\n", "[tool.tracehybrid]\nsuite-time = false\n", 1)
+    pyproject.write_text(text, encoding="utf-8")
     return dest
 
 
