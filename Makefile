@@ -25,12 +25,11 @@ demo: $(STAMP)
 	@# `run` printed where the HTML report is; the demo ends with the patch `apply` would write.
 	cd $(EXAMPLE) && ../$(VENV)/bin/tracehybrid apply --diff
 
-# Test workers: TEST_JOBS=N runs the suite on N xdist workers (each imports TensorFlow).
-# Each file runs whole on one worker (--dist loadfile): its module fixtures run real pytest sessions,
-# once. (xdist's loadgroup does not group under pytest 9.2: test ids no longer carry the group.)
-# Serial by default for now: on 2 busy cores the speed rule's timing budget leaves some golden
-# approvals (keras_project's FineTuner.step, greedy_decode) with too few repeats (TH303).
-TEST_JOBS ?= 1
+# Test workers: TEST_JOBS=N runs the suite on N xdist workers (each imports TensorFlow); the
+# default, 2, is the cores CI and this machine have. Each file runs whole on one worker
+# (--dist loadfile): its module fixtures run real pytest sessions, once. (xdist's loadgroup does
+# not group under pytest 9.2: test ids no longer carry the group.)
+TEST_JOBS ?= 2
 
 test: $(STAMP) lint
 	$(PY) -m pytest -q -n $(TEST_JOBS) --dist loadfile tests
