@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tracehybrid.measure.inrun.sampled_call import decided
-from tracehybrid.measure.interval import Samples
+from tracehybrid.measure.interval import Samples, decided
 
 
 def timing(eager_s: float, graph_s: float, jitter: float = 0.01) -> dict[str, Any]:

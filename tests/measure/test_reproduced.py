@@ -90,3 +90,45 @@ def test_a_mismatch_that_reproduces_still_rejects(tf: Any, module_dir: Path) -> 
     (mismatch,) = result["mismatches"]
     assert mismatch["kind"] == "value" and "max abs difference 1" in mismatch["detail"]
     assert not any(n["reason"] == "not_reproduced" for n in result["not_compared"])
+
+
+GRADIENT_SOURCE = """
+import tensorflow as tf
+
+W = tf.Variable(2.0)
+WRONG_CALLS = tf.Variable(0, trainable=False)  # how many graph backward passes come out wrong
+
+@tf.custom_gradient
+def _passed_on(y):
+    def backward(upstream):
+        if not tf.inside_function():
+            return upstream
+        # Traced into the graph's backward pass: wrong while the countdown lasts (read from the
+        # decrement itself, so the read and the write cannot run in either order).
+        wrong = tf.cast(WRONG_CALLS.assign_sub(1) >= 0, tf.float32)
+        return upstream * (1.0 + 0.263 * wrong)
+    return tf.identity(y), backward
+
+def glitchy_gradient(x):
+    return _passed_on(x * W)
+"""
+
+
+@pytest.mark.parametrize(
+    ("wrong_calls", "rejected"), [(1, False), (1000, True)], ids=["once", "always"]
+)
+def test_a_gradient_difference_rejects_only_when_it_reproduces(
+    tf: Any, module_dir: Path, wrong_calls: int, rejected: bool
+) -> None:
+    (module_dir / f"{MODULE}.py").write_text(GRADIENT_SOURCE, encoding="utf-8")
+    run, module = started(module_dir, "glitchy_gradient")
+    module.WRONG_CALLS.assign(wrong_calls)
+    with tf.GradientTape():  # a tape records around the test's call: its gradients are compared
+        module.glitchy_gradient(tf.constant(3.0))
+    result = facts(run, "glitchy_gradient")
+    if rejected:
+        (mismatch,) = result["mismatches"]
+        assert mismatch["path"].startswith("gradient of")
+        return
+    assert result["mismatches"] == []
+    assert [note["reason"] for note in result["not_compared"]] == ["not_reproduced"]

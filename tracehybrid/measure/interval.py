@@ -128,3 +128,23 @@ def clear_of(eager: Sequence[float], graph: Sequence[float], threshold: float) -
         return False
     centre = statistics.fmean(_log_ratios(eager, graph))
     return centre - halfwidth > math.log(threshold) or centre + halfwidth < math.log(threshold)
+
+
+#: Signatures timed clear of the speed rule's threshold, on one side, after which another
+#: signature's repeats cannot change the verdict: it is compared, not timed.
+DECIDED_SIGNATURES = 2
+
+
+def decided(timings: dict[str, Any], threshold: float | None) -> bool:
+    """True when DECIDED_SIGNATURES or more signatures are timed and each one's repeats are clear
+    of THRESHOLD (`clear_of`) on the same side."""
+    if threshold is None or len(timings) < DECIDED_SIGNATURES:
+        return False
+    sides = set()
+    for timing in timings.values():
+        for raw in timing.get("samples") or ():
+            samples = Samples.from_json(raw)
+            if not clear_of(samples.eager, samples.graph, threshold):
+                return False
+            sides.add(sum(samples.eager) > threshold * sum(samples.graph))
+    return len(sides) == 1

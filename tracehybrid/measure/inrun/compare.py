@@ -120,3 +120,12 @@ def _compare_values(eager: Any, graph: Any, path: str, rtol: float, atol: float)
         return None
     count = int(np.sum(left != right)) if left.shape == right.shape else left.size
     return Mismatch(path, "value", f"{count} of {left.size} elements differ")
+
+
+def not_reproduced_note(mismatch: Mismatch, test: str) -> str:
+    """The note for a difference seen once: what it was, where, and why it does not reject."""
+    where = f" in {test}" if test else ""
+    return (
+        f"differed from eager once{where} ({mismatch}), but not when both ran again on the "
+        "same inputs and state: not reproduced, so not a rejection"
+    )

@@ -7,10 +7,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from tracehybrid.measure.inrun import tfbridge
-from tracehybrid.measure.inrun.compare import Mismatch, compare_outputs
+from tracehybrid.measure.inrun.compare import Mismatch, compare_outputs, not_reproduced_note
 from tracehybrid.measure.inrun.gradients import compare_gradients
 from tracehybrid.measure.inrun.outer_call import EAGER, outer_form, reaches_once, through
-from tracehybrid.measure.interval import Samples, clear_of, rough_relative_halfwidth
+from tracehybrid.measure.interval import Samples, clear_of, decided, rough_relative_halfwidth
 from tracehybrid.measure.timing import calls_per_repeat, time_repeats, timing_of_samples
 
 # Taken at import, as the tracer does: a test that patches the clock must not change
@@ -112,13 +112,27 @@ class Measurement:
             self._time(first_call_s)
 
     def _same_gradients(self) -> bool:
-        """True unless the graph loses or changes a gradient the eager call has."""
+        """True unless the graph loses or changes a gradient the eager call has.
+
+        As for outputs (`_compare`), a difference rejects only when it comes back: two eager
+        runs whose gradients differ are the function's own nondeterminism (noted, not timed),
+        and a difference that the next eager and graph runs do not show is noted only.
+        """
         settings = self.m.settings
-        mismatch = compare_gradients(
-            lambda: self._call(self.eager), lambda: self._call(self.graph),
-            settings.rtol, settings.atol,
-        )  # fmt: skip
+
+        def gradients_of(one: Any, other: Any) -> Mismatch | None:
+            return compare_gradients(
+                lambda: self._call(one), lambda: self._call(other), settings.rtol, settings.atol
+            )
+
+        mismatch = gradients_of(self.eager, self.graph)
         if mismatch is None:
+            return True
+        if gradients_of(self.eager, self.eager) is not None:
+            self._note("nondeterministic", "two eager runs' gradients on the same inputs differ")
+            return False
+        if gradients_of(self.eager, self.graph) is None:
+            self._note("not_reproduced", not_reproduced_note(mismatch, self.m.process.current_test))
             return True
         test = self.m.process.current_test
         entry = {"test": test, "signature": self.signature, **mismatch.to_json()}
@@ -168,7 +182,7 @@ class Measurement:
         reproduced = compare_outputs(eager_again, graph_again, settings.rtol, settings.atol)
         if reproduced is None:
             self._count_compared(eager_again, graph_again)
-            self._note("not_reproduced", _not_reproduced(mismatch, self.m.process.current_test))
+            self._note("not_reproduced", not_reproduced_note(mismatch, self.m.process.current_test))
             return True
         self.record.add(
             self.record.mismatches,
@@ -283,32 +297,3 @@ class Measurement:
             tfbridge.force(function(*args, **kwargs))
 
         return call
-
-
-#: Signatures timed clear of the speed rule's threshold, on one side, after which another
-#: signature's repeats cannot change the verdict: it is compared, not timed.
-DECIDED_SIGNATURES = 2
-
-
-def decided(timings: dict[str, Any], threshold: float | None) -> bool:
-    """True when DECIDED_SIGNATURES or more signatures are timed and each one's repeats are clear
-    of THRESHOLD (`interval.clear_of`) on the same side."""
-    if threshold is None or len(timings) < DECIDED_SIGNATURES:
-        return False
-    sides = set()
-    for timing in timings.values():
-        for raw in timing.get("samples") or ():
-            samples = Samples.from_json(raw)
-            if not clear_of(samples.eager, samples.graph, threshold):
-                return False
-            sides.add(sum(samples.eager) > threshold * sum(samples.graph))
-    return len(sides) == 1
-
-
-def _not_reproduced(mismatch: Mismatch, test: str) -> str:
-    """The note for a difference seen once: what it was, where, and why it does not reject."""
-    where = f" in {test}" if test else ""
-    return (
-        f"differed from eager once{where} ({mismatch}), but not when both ran again on the "
-        "same inputs and state: not reproduced, so not a rejection"
-    )
