@@ -229,9 +229,9 @@ def test_every_golden_verdict_holds_end_to_end(example_run: ExampleRun) -> None:
         if expected.get("speed_borderline") and _speed_decided(fn, expected):
             continue
         if got != (expected["refactoring"], expected["verdict"]):
-            problems.append(
-                f"{key}: {got} != golden {expected['refactoring'], expected['verdict']}"
-            )
+            why = "; ".join(f"{r['code']} {r['message']}" for r in fn["reasons"])
+            golden = expected["refactoring"], expected["verdict"]
+            problems.append(f"{key}: {got} != golden {golden} ({why})")
         elif not set(expected["categories"]) <= categories:
             problems.append(f"{key}: reasons {sorted(categories)} lack {expected['categories']}")
         elif fn["verdict"] == "approved" and fn["refactoring"] == "convert_to_hybrid":

@@ -1,4 +1,8 @@
-"""Session fixtures: one whole-suite run per project, and its sharded runs merged (issue 16)."""
+"""Session fixtures: one whole-suite run per project, and its sharded runs merged (issue 16).
+
+Under xdist each worker computes the session fixtures it needs: the example's runs are used by
+test_shards_example.py alone and keras_project's by test_shards_keras.py alone, so that each is
+made once (`--dist loadfile` runs a file on one worker)."""
 
 from __future__ import annotations
 
@@ -38,3 +42,15 @@ def keras_2(tmp_path_factory: pytest.TempPathFactory, keras_whole: Run) -> Merge
 @pytest.fixture(scope="session")
 def keras_4(tmp_path_factory: pytest.TempPathFactory, keras_whole: Run) -> Merged:
     return merged_run(tmp_path_factory.mktemp("keras4"), KERAS_PROJECT, keras_whole, 4)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """`merged` is each merged run its test file lists in MERGES."""
+    if "merged" in metafunc.fixturenames:
+        metafunc.parametrize("merged", metafunc.module.MERGES, indirect=True)
+
+
+@pytest.fixture
+def merged(request: pytest.FixtureRequest) -> Merged:
+    value: Merged = request.getfixturevalue(request.param)
+    return value

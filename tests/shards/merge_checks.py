@@ -1,4 +1,6 @@
-"""Sharded runs merged by `tracehybrid combine SHARD_DIR...` decide as one whole-suite run does."""
+"""Sharded runs merged by `tracehybrid combine SHARD_DIR...` decide as one whole-suite run does.
+
+The checks of one merged run (`merged`: each of the importing test file's MERGES, conftest.py)."""
 
 from __future__ import annotations
 
@@ -11,12 +13,6 @@ import pytest
 from shard_runs import TRACEHYBRID, Merged, by_function, verdict_differences
 
 pytestmark = [pytest.mark.slow, pytest.mark.tensorflow]
-
-
-@pytest.fixture(params=["example_2", "example_4", "keras_2", "keras_4"])
-def merged(request: pytest.FixtureRequest) -> Merged:
-    value: Merged = request.getfixturevalue(request.param)
-    return value
 
 
 def test_merged_verdicts_equal_the_whole_suite_run_functionby_function(merged: Merged) -> None:
