@@ -77,10 +77,11 @@ class Config:
         """The output folder (`output-dir` under the root); workspace.RunDir names what is in it."""
         return self.root / self.output_dir
 
-    def parallel_bisection_runs(self) -> int:
-        """How many bisection runs may go at once: `bisect-jobs`, capped at the machine's cores."""
+    def parallel_bisection_runs(self, workers: int = 1) -> int:
+        """How many bisection runs may go at once: `bisect-jobs`, capped so that their WORKERS
+        processes each (the command's `pytest -n`) never outnumber the machine's cores."""
         cores = os.cpu_count() or 1
-        return min(self.bisect_jobs or AUTOMATIC_BISECT_JOBS, cores)
+        return min(self.bisect_jobs or AUTOMATIC_BISECT_JOBS, max(1, cores // max(1, workers)))
 
 
 _TOML_KEYS = {f.name.replace("_", "-"): f.name for f in fields(Config) if f.name != "root"}

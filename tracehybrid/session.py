@@ -20,6 +20,7 @@ from tracehybrid.measure.proof import ProofResult, read_proof_document
 from tracehybrid.measure.rounds import ProveOptions, prove
 from tracehybrid.measure.suite_run import callers_of
 from tracehybrid.measure.targets import DEHYBRIDIZE, MeasureSettings, Target
+from tracehybrid.measure.workers import pytest_workers
 from tracehybrid.progress import StageProgress
 from tracehybrid.results import TracedRun, build_results, decide_proposal
 from tracehybrid.results.storeviews import StoreViews, read_views
@@ -195,7 +196,7 @@ def _prove(
         return None
     progress.stage(f"rerunning the tests with {len(targets)} functions as graphs")
     views = read_views(run_dir.combined_store)
-    jobs = config.parallel_bisection_runs()
+    jobs = config.parallel_bisection_runs(workers=pytest_workers(cmd))
     settings = MeasureSettings(solo_budget=config.rerun_budget, decide_at=config.min_speedup)
     # The traced run is the outcomes' baseline, but its tracer makes it no measure of the suite's
     # time: the eager run (no target, nothing measured) is, and the final run (exactly the

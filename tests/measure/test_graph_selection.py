@@ -120,3 +120,18 @@ def test_a_pytest_split_group_is_split_before_tests_are_left_out(
     assert run.outcomes == traced
     left_out = {"test_ops.py::test_alone", "test_ops.py::test_fails_alone"} & members
     assert set(run.not_run) == left_out  # the selection did leave out the group's own tests
+
+
+def test_xdist_workers_leave_out_the_same_tests(project: Path, tmp_path: Path) -> None:
+    """Under `pytest -n 2` each worker selects from its own (identical) collection: the workers
+    share out only the tests that can matter, and the left-out ones keep their traced outcome."""
+    target = Target(os.path.realpath(project / "pkg" / "ops.py"), "double", 4, 4)
+    baseline = Baseline(TRACED, in_process=False, tests=CALLERS)
+    off = MeasureSettings(enabled=False)
+    run = run_suite(
+        [*PYTEST, "-n", "2"], [target], tmp_path / "run", off, "graph", project, baseline
+    )
+    assert sorted(run.not_run) == ["test_ops.py::test_alone", "test_ops.py::test_fails_alone"]
+    assert run.outcomes == TRACED
+    assert run.exit_code == 1
+    assert run.facts[next(iter(run.facts))]["calls"] == 2

@@ -91,9 +91,9 @@ class GraphAttribution:
     ) -> Generator[None, Any, None]:
         """After every plugin's own selection (-k/-m, pytest-split's `--group`, ...), whatever
         order they were registered in: leave out the tests that call no target (`selection`);
-        only in the run's own process, never in a pytest that a test starts."""
+        only in the run's own process and its xdist workers, never in a pytest a test starts."""
         yield
-        if os.environ.get(OWNER_ENV) == str(os.getpid()):
+        if is_own_process(OWNER_ENV):
             _guarded(self.run, apply_selection, config, items, self.run.document.out_dir)
 
     @pytest.hookimpl(trylast=True)

@@ -3,13 +3,18 @@
 The controller writes the tests that called a target in the traced run (`SELECTION_FILE`); the
 graph plugin keeps those, and every test that shares state with one of them, and deselects the
 rest after the user's own selection. What it did goes back in `APPLIED_FILE`: the tests it left
-out keep their traced-run outcome. Whenever the ids cannot all be matched, or the run is split
-across xdist workers, nothing is deselected and the whole suite runs, as without a selection.
+out keep their traced-run outcome. Whenever the ids cannot all be matched, nothing is deselected
+and the whole suite runs, as without a selection.
+
+Under `pytest -n N` each xdist worker collects the whole suite and selects the same way (the same
+file, the same collection: xdist checks that every worker collected the same items), so the
+workers share out the selected tests only; each writes the same `APPLIED_FILE`, atomically.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import unittest
 from collections.abc import Iterable
 from pathlib import Path
@@ -50,7 +55,7 @@ def apply_selection(config: pytest.Config, items: list[pytest.Item], out_dir: Pa
         wanted = set(json.loads((out_dir / SELECTION_FILE).read_text(encoding="utf-8"))["tests"])
     except (OSError, ValueError, KeyError, TypeError):
         return  # no selection: the whole suite runs
-    fallback = _why_not(config, items, wanted)
+    fallback = _why_not(items, wanted)
     if fallback:
         _write_applied(out_dir, {"fallback": fallback})
         return
@@ -64,10 +69,8 @@ def apply_selection(config: pytest.Config, items: list[pytest.Item], out_dir: Pa
         items[:] = [item for item in items if item.nodeid in kept]
 
 
-def _why_not(config: pytest.Config, items: list[pytest.Item], wanted: set[str]) -> str:
+def _why_not(items: list[pytest.Item], wanted: set[str]) -> str:
     """Why the selection cannot be trusted here; empty when it can."""
-    if _option(config, "dist", "no") != "no" or _option(config, "numprocesses", None):
-        return "the tests run on xdist workers"
     missing = wanted - {item.nodeid for item in items}
     if missing:
         return f"{len(missing)} traced test ids not collected here, e.g. {sorted(missing)[0]}"
@@ -107,12 +110,10 @@ def _shared_state(item: pytest.Item) -> set[Any]:
     return shared
 
 
-def _option(config: pytest.Config, name: str, default: Any) -> Any:
-    try:
-        return config.getoption(name)
-    except ValueError:  # the plugin that adds it (xdist) is not installed
-        return default
-
-
 def _write_applied(out_dir: Path, document: dict[str, Any]) -> None:
-    (out_dir / APPLIED_FILE).write_text(json.dumps(document, indent=1), encoding="utf-8")
+    # Atomically: xdist workers write it side by side (the same document), and the controller
+    # reads it after they end; no reader may see half of one.
+    path = out_dir / APPLIED_FILE
+    partial = path.with_name(f".{APPLIED_FILE}.{os.getpid()}")
+    partial.write_text(json.dumps(document, indent=1), encoding="utf-8")
+    partial.replace(path)
