@@ -131,3 +131,45 @@ def test_a_later_round_keeps_the_earlier_measured_facts() -> None:
     assert facts[key]["timings"] == {"s": 1} and facts[key]["calls"] == 5
     assert facts[key]["exceptions"] == [{"graph_only": True}, {"graph_only": None}]
     assert [t.measured for t in unmeasured([FAST, SLOW], {key})] == [False, True]
+
+
+SHY = "test_b.py::test_shy"
+P, Q = target("p", 5), target("q", 6)
+
+
+class UnpinnableProver(Prover):
+    """SHY, which only P calls, fails in every run with P as a graph after the first graph round,
+    but never in a bisection run (a flaky test, or an effect no subset reproduces): nothing can
+    be pinned on P. (GPflow: a Monte Carlo test failed in two runs and passed in four.)"""
+
+    def run(self, targets: Sequence[Target], purpose: str, measure: bool) -> SuiteRun:  # noqa: ARG002
+        run = SuiteRun(purpose, list(targets), 0, WALL.get(purpose, 5.0), self.out_dir)
+        run.outcomes = {**BASELINE, SHY: "passed"}
+        names = {t.qualname for t in targets}
+        if "p" in names and purpose != "bisect" and len(self.runs) >= 2:
+            run.outcomes[SHY] = "failed"
+        run.facts = {
+            t.key: {"wrap": "wrapped", "calls": 2, "compared": 3, "tests": _callers(t)}
+            for t in targets
+        }
+        self.runs.append(run)
+        return run
+
+
+def _callers(t: Target) -> dict[str, int]:
+    return {SHY: 1} if t.qualname == "p" else dict.fromkeys(BASELINE, 1)
+
+
+def test_an_unpinnable_change_leaves_unproven_only_the_targets_its_test_called(
+    tmp_path: Path,
+) -> None:
+    prover = UnpinnableProver(["pytest"], {**BASELINE, SHY: "passed"}, tmp_path, 1)
+    options = ProveOptions(MeasureSettings(), approve=approve_all_but_slow)
+    result = prove_with(prover, [P, Q, FAST], options)
+    statuses = {p.target.qualname: p.status for p in result.targets.values()}
+    assert statuses == {"p": "inconclusive", "q": "proven", "fast": "proven"}
+    # The final run went again without P: it ran exactly what is approved, and changed nothing.
+    final = [run for run in prover.runs if run.purpose == "final"]
+    assert [t.qualname for t in final[0].targets] == ["p", "q", "fast"]
+    assert [t.qualname for t in final[-1].targets] == ["q", "fast"]
+    assert result.graph is final[-1] and result.clean

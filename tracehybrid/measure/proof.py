@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from tracehybrid.errors import DataError
-from tracehybrid.measure.suite_run import SuiteRun, changed_tests
+from tracehybrid.measure.suite_run import SuiteRun, changed_tests, touched_by
 from tracehybrid.measure.targets import Target
 from tracehybrid.measure.timing import Timing, combine_timings
 
@@ -102,6 +102,9 @@ class TargetProof:
         }
 
 
+UNEXPLAINED = "outcomes changed that no single target explains"
+
+
 @dataclass
 class ProofResult:
     """Per-target statuses, the eager and graph suite runs, and the log of every run."""
@@ -122,6 +125,14 @@ class ProofResult:
         run: the suite's time after `apply`, and the outcomes the approvals are held to."""
         self.measured, self.graph = self.graph, final
         self.unexplained = unexplained
+
+    def unsettle(self, keys: set[str]) -> None:
+        """Leave the proven targets of KEYS unproven: an earlier run's changed outcomes, which
+        nothing pinned, fell on tests that called them (`touched_by`)."""
+        for key in keys:
+            proof = self.targets.get(key)
+            if proof is not None and proof.status == "proven":
+                proof.status, proof.note = "inconclusive", UNEXPLAINED
 
     def suite_figure(self) -> dict[str, Any] | None:
         """The results `suite` object, measured: the eager run (the command with the plugin and
@@ -216,6 +227,7 @@ def build_result(
     rejection explains (default: every change in GRAPH)."""
     if unexplained is None:
         unexplained = prover.changed(graph)
+    touched = touched_by(unexplained, graph, last_facts)
     rejected = {r.target.key: r for r in rejections}
     proofs = {}
     for target in targets:
@@ -232,8 +244,8 @@ def build_result(
             proofs[target.key] = TargetProof(target, "graph_failure", failing, facts, None, note)
             continue
         status, note = _status(facts)
-        if unexplained and status == "proven":
-            status, note = "inconclusive", "outcomes changed that no single target explains"
+        if status == "proven" and (touched is None or target.key in touched):
+            status, note = "inconclusive", UNEXPLAINED
         unchecked = sorted(set(graph.solo.get("skipped", {}).get(target.key, [])))
         proofs[target.key] = TargetProof(
             target, status, [], facts, _timing(facts), note, alone_unchecked=unchecked

@@ -14,7 +14,7 @@ from typing import Any
 from tracehybrid.measure.bisect import Culprits, find_culprits
 from tracehybrid.measure.final_run import FINAL, Approver, keep_measured, unmeasured
 from tracehybrid.measure.proof import ProofResult, Rejection, build_result
-from tracehybrid.measure.suite_run import Baseline, SuiteRun, changed_tests, run_suite
+from tracehybrid.measure.suite_run import Baseline, SuiteRun, changed_tests, run_suite, touched_by
 from tracehybrid.measure.targets import MeasureSettings, Target
 
 __all__ = ["ProofResult", "ProveOptions", "Prover", "prove", "prove_with"]
@@ -195,6 +195,8 @@ class _Rounds:
     facts: dict[str, dict[str, Any]] = field(default_factory=dict)
     timed: set[str] = field(default_factory=set)  # keys of the targets already measured
     pending: bool = False  # the last round pinned culprits and stopped: the final run confirms
+    # Called by the tests a final run changed when nothing could be pinned: left unproven.
+    unsettled: set[str] = field(default_factory=set)
 
     def play(self, active: list[Target], max_rounds: int, stop_early: bool) -> SuiteRun:
         """Graph rounds over ACTIVE until no outcome changes or nothing more can be pinned;
@@ -238,6 +240,7 @@ class _Rounds:
         result = build_result(
             self.targets, self.rejections, graph, eager, self.prover, self.facts, changed
         )
+        result.unsettle(self.unsettled)
         if final is not None:
             result.final_run(final, self.prover.changed(final))
         return result
@@ -249,8 +252,10 @@ def _confirm(
     """The final run: exactly the approved targets, whole suite, nothing measured or rerun.
 
     When it changes an outcome, a graph round over the approved set pins the culprits in process
-    (or by bisection), and the final run is made again without them; when the verdicts on its
-    result approve a different set, again with that set.
+    (or by bisection), and the final run is made again without them. When nothing can be pinned,
+    the targets the changed tests called are left unproven (`touched_by`) and the final run is
+    made again without them. When the verdicts on its result approve a different set, again
+    with that set: the final run always ran exactly what is approved.
     """
     prover, result = rounds.prover, rounds.result(graph, eager, None)
     for _ in range(tries):
@@ -260,14 +265,20 @@ def _confirm(
             return result
         final = prover.run(approved, FINAL, measure=False)
         result = rounds.result(graph, eager, final)
-        if prover.changed(final):
+        changed = prover.changed(final)
+        if changed:
             before = len(rounds.rejections)
             graph = rounds.play(approved, 1, stop_early=True)
-            if len(rounds.rejections) == before:
-                return result  # nothing pinned: the changed outcomes stay unexplained
-            result = rounds.result(graph, eager, None)
-        elif {t.key for t in approve(result)} == {t.key for t in approved}:
-            return result
+            if len(rounds.rejections) > before:
+                result = rounds.result(graph, eager, None)
+                continue
+            # Nothing pinned (a flaky test, or an effect no subset reproduces): the targets
+            # the changed tests called stay unproven, and the final run goes again without them.
+            touched = touched_by(changed, final, rounds.facts)
+            rounds.unsettled |= {t.key for t in approved} if touched is None else touched
+            result = rounds.result(graph, eager, final)
+        if {t.key for t in approve(result)} == {t.key for t in approved}:
+            return result  # (with changed outcomes: none of them could be laid on a target)
     return result
 
 

@@ -215,3 +215,30 @@ def changed_tests(
         if after != before:
             changed[nodeid] = (before, after)
     return changed
+
+
+def touched_by(
+    changed: dict[str, tuple[str, str]], run: SuiteRun, facts: dict[str, dict[str, Any]]
+) -> set[str] | None:
+    """The keys of the targets the CHANGED tests called (in RUN, or in the measured round whose
+    FACTS are kept), directly, while tracing an outer graph, or outside any test (import time,
+    wide fixtures): the only ones those changes can be laid on. None: every target, when a
+    changed test is missing from RUN (a collection error: anything imported may be the cause).
+
+    A target no changed test called keeps its proof: one flaky or unexplained test does not
+    make every function of the suite unproven, only those it ran.
+    """
+    if not changed:
+        return set()
+    if any(run.outcomes.get(nodeid, "missing") == "missing" for nodeid in changed):
+        return None
+    tests = set(changed) | {""}
+    touched = set()
+    for key in {*run.facts, *facts}:
+        called = set()
+        for source in (run.facts.get(key, {}), facts.get(key, {})):
+            called |= set(source.get("tests") or ()) | set(source.get("graph_tests") or ())
+            called |= {str(e.get("test", "")) for e in source.get("exceptions") or ()}
+        if called & tests:
+            touched.add(key)
+    return touched
