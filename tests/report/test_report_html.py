@@ -124,3 +124,11 @@ def test_test_command_is_shell_quoted_so_it_can_be_pasted(realistic: ReportModel
     command = ["python", "-m", "pytest", "-k", "not slow", "-q"]
     page = render_html(dataclasses.replace(realistic, test_command=command))
     assert "<code>python -m pytest -k &#x27;not slow&#x27; -q</code>" in page
+
+
+def test_output_differences_set_aside_are_shown_in_the_detail(realistic: ReportModel) -> None:
+    note = "not reproduced: differed from eager once in test_a.py::test_x (<b>0.263</b>)"
+    functions = [dataclasses.replace(realistic.functions[0], output_notes=[note])]
+    page = render_html(dataclasses.replace(realistic, functions=functions))
+    assert "Outputs, not reproduced: differed from eager once in test_a.py::test_x" in page
+    assert "(&lt;b&gt;0.263&lt;/b&gt;)" in page  # a project string, escaped

@@ -153,6 +153,7 @@ def _runtime(raw: dict[str, Any]) -> RuntimeRecord:
         effects=[_effect(e) for e in as_list(raw.get("effects")) if isinstance(e, dict)],
         graph_only=graph_only if isinstance(graph_only, bool) else None,
         not_run_alone=[str(t) for t in as_list(raw.get("not_run_alone"))],
+        output_notes=[str(n) for n in as_list(raw.get("output_notes"))],
     )
 
 

@@ -105,6 +105,7 @@ class RuntimeRecord:
     effects: list[EffectRecord] = field(default_factory=list)
     graph_only: bool | None = None
     not_run_alone: list[str] = field(default_factory=list)
+    output_notes: list[str] = field(default_factory=list)  # differences set aside, and why
 
 
 @dataclass(frozen=True)

@@ -81,6 +81,7 @@ class FunctionView:
     effects: list[EffectRecord] = field(default_factory=list)
     graph_only: bool | None = None
     not_run_alone: list[str] = field(default_factory=list)
+    output_notes: list[str] = field(default_factory=list)
     shards: ShardCalls | None = None  # merged CI shards: who called and who proved it
 
     @property
@@ -163,6 +164,7 @@ def function_view(
         effects=runtime.effects,
         graph_only=runtime.graph_only,
         not_run_alone=runtime.not_run_alone,
+        output_notes=runtime.output_notes,
         shards=fn.shards,
     )
 

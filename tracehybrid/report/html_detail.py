@@ -100,10 +100,12 @@ def _facts(fn: FunctionView) -> str:
 
 
 def _notes(fn: FunctionView) -> str:
-    """The gap between the two figures, and a trace prediction the graph run did not bear out."""
+    """The gap between the two figures, a trace prediction the graph run did not bear out, and
+    the output differences set aside (not reproduced, or eager itself varies)."""
     notes = [gap_line(fn)]
     if fn.traces is not None and fn.traces.prediction_mismatch:
         notes.append(f"Traces: {fn.traces.prediction_mismatch}.")
+    notes += [f"Outputs, {note}" for note in fn.output_notes]
     return "".join(f'<p class="muted">{h(n[0].upper() + n[1:])}</p>' for n in notes if n)
 
 

@@ -42,6 +42,9 @@ def function_entry(
     _add_observed_traces(runtime, decision)
     if decision.proof is not None and decision.proof.alone_unchecked:
         runtime["not_run_alone"] = list(decision.proof.alone_unchecked)
+    notes = output_notes(decision.proof.facts) if decision.proof is not None else []
+    if notes:
+        runtime["output_notes"] = notes
     return {
         "path": fn.path,
         "qualname": fn.qualname,
@@ -192,3 +195,22 @@ def _sig(value: float) -> float:
 
 def _int_or_none(value: object) -> int | None:
     return value if isinstance(value, int) else None
+
+
+#: The `not_compared` reasons that are a difference between eager and graph seen and set aside,
+#: not a call that was never compared (random or stateful ops): what a reader should see.
+SET_ASIDE = ("not_reproduced", "nondeterministic")
+MAX_OUTPUT_NOTES = 5
+
+
+def output_notes(facts: dict[str, Any]) -> list[str]:
+    """results.json's `runtime.output_notes`: each difference between eager and graph outputs
+    (or gradients) that did not reject, and why (not reproduced, or eager itself varies)."""
+    notes: list[str] = []
+    for item in facts.get("not_compared") or []:
+        if not isinstance(item, dict) or item.get("reason") not in SET_ASIDE:
+            continue
+        note = f"{str(item['reason']).replace('_', ' ')}: {item.get('detail', '')}"
+        if note not in notes:
+            notes.append(note)
+    return notes[:MAX_OUTPUT_NOTES]
