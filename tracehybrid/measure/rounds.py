@@ -264,7 +264,6 @@ def _confirm(
             result.no_approvals = True  # nothing changes: the suite runs as in the eager run
             return result
         final = prover.run(approved, FINAL, measure=False)
-        result = rounds.result(graph, eager, final)
         changed = prover.changed(final)
         if changed:
             before = len(rounds.rejections)
@@ -276,7 +275,7 @@ def _confirm(
             # the changed tests called stay unproven, and the final run goes again without them.
             touched = touched_by(changed, final, rounds.facts)
             rounds.unsettled |= {t.key for t in approved} if touched is None else touched
-            result = rounds.result(graph, eager, final)
+        result = rounds.result(graph, eager, final)
         if {t.key for t in approve(result)} == {t.key for t in approved}:
             return result  # (with changed outcomes: none of them could be laid on a target)
     return result
