@@ -22,7 +22,7 @@ from tracehybrid.measure.suite_run import callers_of
 from tracehybrid.measure.targets import DEHYBRIDIZE, MeasureSettings, Target
 from tracehybrid.measure.workers import pytest_workers
 from tracehybrid.progress import StageProgress
-from tracehybrid.results import TracedRun, build_results, decide_proposal
+from tracehybrid.results import TracedRun, build_results, decide_proposal, proposal_key
 from tracehybrid.results.storeviews import StoreViews, read_views
 from tracehybrid.static import analyze_project
 from tracehybrid.static.model import ProjectFacts
@@ -266,13 +266,11 @@ def approver(
     """The verdicts on a provisional proof result, as `build_results` will reach them: the
     targets they approve, which the proof's final run runs as graphs."""
     by_key = {target.key: target for target in targets}
-    root = config.root.resolve()
 
     def approved(result: ProofResult) -> list[Target]:
         view, chosen = ProofView.of(result), []
         for proposal in proposals:
-            fn = proposal.fn
-            key = f"{root / fn.path}:{fn.first_line}:{fn.qualname}"
+            key = proposal_key(config, proposal)
             if key not in by_key:
                 continue
             decision = decide_proposal(config, proposal, view, views)

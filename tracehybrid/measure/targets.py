@@ -13,6 +13,12 @@ PLUGIN_MODULE = "tracehybrid.measure.inrun.graph_plugin"
 DEHYBRIDIZE = ""  # the decorator of a target that goes back to eager
 
 
+def target_key(path: str, first_line: int, qualname: str) -> str:
+    """A target's stable identity across processes and runs: `path:first_line:qualname`, with
+    PATH absolute as the graph runs see it."""
+    return f"{path}:{first_line}:{qualname}"
+
+
 @dataclass(frozen=True)
 class Target:
     """One function to run as a graph (or, with decorator "", eagerly) during the rerun."""
@@ -27,8 +33,8 @@ class Target:
 
     @property
     def key(self) -> str:
-        """Stable identity across processes and runs: `path:first_line:qualname`."""
-        return f"{self.path}:{self.first_line}:{self.qualname}"
+        """Stable identity across processes and runs (`target_key`)."""
+        return target_key(self.path, self.first_line, self.qualname)
 
     @property
     def code_key(self) -> tuple[str, int, str]:

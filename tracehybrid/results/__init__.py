@@ -10,6 +10,7 @@ from tracehybrid.apply.preview import PatchPreviewer
 from tracehybrid.config import Config
 from tracehybrid.contract import FORMAT_VERSION
 from tracehybrid.measure.suite_run import contract_run
+from tracehybrid.measure.targets import target_key
 from tracehybrid.results.document import (
     file_hashes,
     function_entry,
@@ -22,7 +23,7 @@ from tracehybrid.static.model import SourceWarning
 from tracehybrid.store.reader import CandidateFacts
 from tracehybrid.verdict import Decision, ProofView, Proposal, decide
 
-__all__ = ["TracedRun", "build_results", "decide_proposal"]
+__all__ = ["TracedRun", "build_results", "decide_proposal", "proposal_key"]
 
 
 @dataclass(frozen=True)
@@ -36,15 +37,21 @@ class TracedRun:
     runtime: dict[tuple[str, str, int], CandidateFacts]
 
 
+def proposal_key(config: Config, proposal: Proposal) -> str:
+    """The key of PROPOSAL's proof target, as the graph runs key it (`Target.key`)."""
+    fn = proposal.fn
+    return target_key(str(config.root.resolve() / fn.path), fn.first_line, fn.qualname)
+
+
 def decide_proposal(
     config: Config, proposal: Proposal, proof: ProofView | None, views: StoreViews
 ) -> Decision:
     """The verdict on PROPOSAL, as results.json states it: its proof target found by the key
     the graph runs use, its eager calls from the traced run."""
-    fn, root = proposal.fn, config.root.resolve()
-    path = str(root / fn.path)
+    fn = proposal.fn
+    path = str(config.root.resolve() / fn.path)
     eager_calls = views.eager_call_s.get((path, fn.qualname, fn.first_line), [])
-    return decide(proposal, proof, f"{path}:{fn.first_line}:{fn.qualname}", eager_calls, config)
+    return decide(proposal, proof, proposal_key(config, proposal), eager_calls, config)
 
 
 def build_results(
