@@ -13,6 +13,9 @@
    the brute force's.
 
 Run: .venv/bin/python benchmarks/accuracy.py PROJECT_DIR [--jobs 2] [--keep DIR]
+         [--only FILE ...] [-- TEST COMMAND]
+The test command defaults to `python -m pytest -q`; `--only` brute-forces just the functions
+defined in those files (paths relative to the project; the shared GPflow ground truth is over six).
 """
 
 from __future__ import annotations
@@ -65,9 +68,9 @@ class Truth:
         return bool(f["refactoring"] == "convert_to_hybrid" and f["verdict"] == "approved")
 
 
-def run_tracehybrid(project: Path) -> tuple[float, dict[str, Any]]:
-    """Wall seconds of the whole `tracehybrid run` in PROJECT, and the results it wrote."""
-    command = [sys.executable, "-m", "tracehybrid", "run", "--", *PYTEST]
+def run_tracehybrid(project: Path, tests: list[str]) -> tuple[float, dict[str, Any]]:
+    """Wall seconds of the whole `tracehybrid run -- TESTS` in PROJECT, and its results."""
+    command = [sys.executable, "-m", "tracehybrid", "run", "--", *tests]
     start = time.perf_counter()
     done = subprocess.run(command, cwd=project, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - start
@@ -141,6 +144,7 @@ class BruteForce:
 
     project: Path
     out_dir: Path
+    tests: list[str]  # the test command
     baseline: dict[str, str] = field(default_factory=dict)
     runs: int = 0  # reruns with a target
     wall_s: float = 0.0
@@ -155,15 +159,13 @@ class BruteForce:
         with self._lock:
             self.runs += 1
         try:
-            run = run_suite(PYTEST, [target], directory, settings, "graph", self.project)
+            run = run_suite(self.tests, [target], directory, settings, "graph", self.project)
         except Exception as exc:  # a broken run is reported for this function, never a crash
             return Truth(function, "not_wrapped", None, f"{type(exc).__name__}: {exc}")
         return judge(function, target, run, self.baseline)
 
 
-def brute_force(
-    project: Path, functions: list[dict[str, Any]], out_dir: Path, jobs: int
-) -> tuple[BruteForce, list[Truth]]:
+def brute_force(brute: BruteForce, functions: list[dict[str, Any]], jobs: int) -> list[Truth]:
     """The brute force (runs, wall time) and its truths: a baseline, then two phases.
 
     Safety runs have measurement off: the plugin's output comparison calls the eager function
@@ -173,9 +175,9 @@ def brute_force(
     a second test process on the same cores distorts small graph timings badly.
     """
     start = time.perf_counter()
-    brute = BruteForce(project, out_dir)
     off = MeasureSettings(enabled=False)
-    brute.baseline = run_suite(PYTEST, [], out_dir / "baseline", off, "eager", project).outcomes
+    baseline_dir = brute.out_dir / "baseline"
+    brute.baseline = run_suite(brute.tests, [], baseline_dir, off, "eager", brute.project).outcomes
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         phases = ["safety"] * len(functions)
         truths = list(pool.map(brute.run, range(len(functions)), functions, phases))
@@ -183,7 +185,7 @@ def brute_force(
         if truth.status == "safe":
             truths[index] = brute.run(index, truth.function, "timing")
     brute.wall_s = time.perf_counter() - start
-    return brute, truths
+    return truths
 
 
 def _speed(ratio: float | None) -> str:
@@ -286,19 +288,28 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--jobs", type=int, default=2, help="brute-force reruns at a time")
     parser.add_argument("--keep", type=Path, help="work in this directory and keep it")
+    parser.add_argument(
+        "--only", action="append", default=[], help="brute-force only functions in this file"
+    )
+    parser.add_argument("tests", nargs="*", help="the test command, after --")
     args = parser.parse_args(argv)
+    tests = args.tests or PYTEST
     scratch = args.keep or Path(tempfile.mkdtemp(prefix="th-accuracy-"))
     project = scratch / args.project.resolve().name
     shutil.rmtree(project, ignore_errors=True)
     shutil.copytree(args.project, project, ignore=IGNORED)
     try:
-        tracehybrid_s, results = run_tracehybrid(project)
-        functions = [f for f in results["functions"] if called_eagerly(f)]
+        tracehybrid_s, results = run_tracehybrid(project, tests)
+        only = set(args.only)
+        functions = [
+            f for f in results["functions"] if called_eagerly(f) and (not only or f["path"] in only)
+        ]
         print(
             f"{project.name}: {len(results['functions'])} functions in results.json, "
             f"{len(functions)} called eagerly; tracehybrid run {tracehybrid_s:.1f} s"
         )
-        brute, truths = brute_force(project, functions, scratch / "brute-force", args.jobs)
+        brute = BruteForce(project, scratch / "brute-force", tests)
+        truths = brute_force(brute, functions, args.jobs)
         print_table(truths)
         return print_summary(truths, tracehybrid_s, brute, args.jobs)
     finally:
