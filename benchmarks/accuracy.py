@@ -291,9 +291,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only", action="append", default=[], help="brute-force only functions in this file"
     )
-    parser.add_argument("tests", nargs="*", help="the test command, after --")
-    args = parser.parse_args(argv)
-    tests = args.tests or PYTEST
+    argv = sys.argv[1:] if argv is None else argv
+    split = argv.index("--") if "--" in argv else len(argv)
+    args = parser.parse_args(argv[:split])
+    tests = argv[split + 1 :] or PYTEST  # the test command, after --
     scratch = args.keep or Path(tempfile.mkdtemp(prefix="th-accuracy-"))
     project = scratch / args.project.resolve().name
     shutil.rmtree(project, ignore_errors=True)
