@@ -99,7 +99,7 @@ class CallResolver:
             return self.tensorflow.call(qualified, node, args, kwargs)
         if qualified.startswith("builtins."):
             return self.python.builtin(qualified[9:], node, args)
-        effect = self.python.effect(qualified, node, args)
+        effect = self.python.effect(qualified, node, args, kwargs)
         if effect is not None:
             return effect
         if names.root_of(qualified) in names.QUIET_ROOTS:

@@ -36,6 +36,13 @@ EFFECT_BUILTINS = {
 CONTAINER_BUILTINS = frozenset(
     {"list", "tuple", "sorted", "reversed", "set", "frozenset", "enumerate", "zip"}
 )
+# Generators seeded in the call: their draws are a function of the seed, which tf.function keys
+# when it is a Python value, so a graph draws what eager code draws. Constructor -> seed keyword.
+SEEDED_GENERATORS = {
+    "numpy.random.default_rng": "seed",
+    "numpy.random.RandomState": "seed",
+    "random.Random": "x",
+}
 NUMERIC_BUILTINS = frozenset({"abs", "min", "max", "sum", "round", "pow", "divmod"})
 CONVERSION_BUILTINS = frozenset({"float", "int", "bool", "complex"})
 
@@ -46,9 +53,13 @@ class PythonCalls:
     def __init__(self, body: BodyContext) -> None:
         self.body = body
 
-    def effect(self, qualified: str, node: ast.Call, args: list[Val]) -> Val | None:
+    def effect(
+        self, qualified: str, node: ast.Call, args: list[Val], kwargs: dict[str, Val]
+    ) -> Val | None:
         """A library call that is an effect in graph mode; None for any other name."""
         find, line = self.body.find, node.lineno
+        if self.seeded_generator(qualified, node, args, kwargs):
+            return Val(ValKind.OBJECT, origin="local")
         if qualified in names.PRINT_NAMES:
             find("TH101", f"calls `{qualified}`", line)
         elif qualified.startswith(names.LOGGING_ROOTS):
@@ -69,6 +80,35 @@ class PythonCalls:
         else:
             return None
         return Val(origin="local")
+
+    def seeded_generator(
+        self, qualified: str, node: ast.Call, args: list[Val], kwargs: dict[str, Val]
+    ) -> bool:
+        """`np.random.default_rng(seed)` with a fixed seed: a constant, or a parameter that is
+        never None (no None default or Optional annotation) and not annotated as a tensor (one
+        passed anyway fails the graph run). Unseeded, seeded from None, or from anything else
+        (`self.seed`, a clock), the draws stay TH141."""
+        keyword = SEEDED_GENERATORS.get(qualified)
+        if keyword is None:
+            return False
+        given = [k.value for k in node.keywords if k.arg == keyword]
+        seed_node = node.args[0] if node.args else (given[0] if given else None)
+        seed = args[0] if node.args else kwargs.get(keyword)
+        if seed_node is None or seed is None:
+            return False
+        if isinstance(seed_node, ast.Constant):
+            return isinstance(seed_node.value, int) and not isinstance(seed_node.value, bool)
+        if not isinstance(seed_node, ast.Name) or seed.origin != f"param:{seed_node.id}":
+            return False
+        param = self.body.params.get(seed_node.id)
+        annotation = param.annotation or "" if param is not None else "None"
+        return (
+            param is not None
+            and not param.hint_tensor
+            and param.default not in ("None",)
+            and "None" not in annotation
+            and "Optional" not in annotation
+        )
 
     def builtin(self, name: str, node: ast.Call, args: list[Val]) -> Val:
         simple = SIMPLE_BUILTINS.get(name)
