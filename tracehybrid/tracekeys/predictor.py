@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from tracehybrid.tracekeys.prekeys import KeyWalker, Node, UntraceableError
+from tracehybrid.tracekeys.screen import KeyScreen
 from tracehybrid.tracekeys.signatures import (
     WithheldError,
     build_specs,
@@ -177,22 +178,27 @@ class _Predictor:
         """Replay lookups as tracing_compilation does; returns (cache size, calls that traced)."""
         cache = self._tfi.function_cache()
         context = self._tfi.make_context()
+        screen = KeyScreen()
+        entries: list[Any] = []  # the keys added, as the cache holds them
         seen: set[Node] = set()
         traced: list[_Keyed] = []
         for call in keyed:
             if call.tree in seen:  # same pre-key, same key: the cache only grows, so a hit
                 continue
             seen.add(call.tree)
-            if cache.lookup(call.mono, context) is not None:
+            mono = call.mono
+            unmatched = all(screen.cannot_match(mono, entry) for entry in entries)
+            if not unmatched and cache.lookup(mono, context) is not None:
                 continue
-            target = call.mono
-            if reduce:
+            target = mono
+            if reduce and not all(screen.cannot_merge(mono, entry) for entry in entries):
                 try:
-                    target = cache.generalize(context, call.mono)
+                    target = cache.generalize(context, mono)
                 except Exception as exc:  # TensorFlow raises here too: the call fails, no trace
                     self._untraceable.append((call.index, _generalize_failure(call.index, exc)))
                     continue
             cache.add(CacheEntry(target), context)
+            entries.append(target)
             traced.append(call)
         return len(cache), traced
 
