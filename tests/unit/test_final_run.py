@@ -33,7 +33,13 @@ class ScriptedProver(Prover):
 
     measured_flags: list[dict[str, bool]]
 
-    def run(self, targets: Sequence[Target], purpose: str, measure: bool) -> SuiteRun:
+    def run(
+        self,
+        targets: Sequence[Target],
+        purpose: str,
+        measure: bool,
+        tests: frozenset[str] | None = None,  # noqa: ARG002 - these scripts run every test
+    ) -> SuiteRun:
         run = SuiteRun(purpose, list(targets), 0, WALL[purpose], self.out_dir)
         run.outcomes = dict(BASELINE)
         names = {t.qualname for t in targets}
@@ -142,7 +148,13 @@ class UnpinnableProver(Prover):
     but never in a bisection run (a flaky test, or an effect no subset reproduces): nothing can
     be pinned on P. (GPflow: a Monte Carlo test failed in two runs and passed in four.)"""
 
-    def run(self, targets: Sequence[Target], purpose: str, measure: bool) -> SuiteRun:  # noqa: ARG002
+    def run(
+        self,
+        targets: Sequence[Target],
+        purpose: str,
+        measure: bool,  # noqa: ARG002
+        tests: frozenset[str] | None = None,  # noqa: ARG002 - these scripts run every test
+    ) -> SuiteRun:
         run = SuiteRun(purpose, list(targets), 0, WALL.get(purpose, 5.0), self.out_dir)
         run.outcomes = {**BASELINE, SHY: "passed"}
         names = {t.qualname for t in targets}

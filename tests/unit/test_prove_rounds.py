@@ -34,7 +34,13 @@ def called() -> dict[str, object]:
 class GpflowShapedProver(Prover):
     """`assign` as a graph breaks both tests; the in-process search finds it for FIRST only."""
 
-    def run(self, targets: Sequence[Target], purpose: str, measure: bool) -> SuiteRun:
+    def run(
+        self,
+        targets: Sequence[Target],
+        purpose: str,
+        measure: bool,
+        tests: frozenset[str] | None = None,  # noqa: ARG002 - these scripts run every test
+    ) -> SuiteRun:
         run = SuiteRun(purpose, list(targets), 0, 0.1, self.out_dir)
         run.outcomes = dict(BASELINE)
         if any(t.qualname == "assign" for t in targets):
@@ -59,7 +65,13 @@ def test_the_in_process_culprit_is_removed_before_anything_is_bisected(tmp_path:
 class MeasuredOnlyProver(Prover):
     """A test changes only in runs that measure: no subset reproduces it without measuring."""
 
-    def run(self, targets: Sequence[Target], purpose: str, measure: bool) -> SuiteRun:
+    def run(
+        self,
+        targets: Sequence[Target],
+        purpose: str,
+        measure: bool,
+        tests: frozenset[str] | None = None,  # noqa: ARG002 - these scripts run every test
+    ) -> SuiteRun:
         run = SuiteRun(purpose, list(targets), 0, 0.1, self.out_dir)
         run.outcomes = dict(BASELINE)
         if measure:
@@ -73,3 +85,56 @@ def test_a_change_no_unmeasured_run_reproduces_blames_nobody(tmp_path: Path) -> 
     prover = MeasuredOnlyProver(["pytest"], dict(BASELINE), tmp_path, 2)
     measured = prover.run(TARGETS, "graph", measure=True)
     assert _isolate(prover, TARGETS, measured) == []
+
+
+FIXTURE_TESTS = (FIRST, SECOND)  # both use a fixture that builds data with `make_data`
+
+
+class StarvingProver(Prover):
+    """`make_data` as a graph breaks the fixture of FIRST and SECOND before their bodies run, so
+    `pad`, which only SECOND's body calls, is never called while `make_data` is a graph (the
+    keras project's `make_corpus` and `pad_or_truncate`)."""
+
+    narrowed: list[tuple[frozenset[str] | None, dict[str, bool]]]
+
+    def run(
+        self,
+        targets: Sequence[Target],
+        purpose: str,
+        measure: bool,
+        tests: frozenset[str] | None = None,
+    ) -> SuiteRun:
+        run = SuiteRun(purpose, list(targets), 0, 0.1, self.out_dir)
+        run.outcomes = dict(BASELINE)
+        names = {t.qualname for t in targets}
+        ran = set(BASELINE) if tests is None else set(tests)
+        run.facts = {t.key: {"wrap": "wrapped", "calls": 0, "tests": {}} for t in targets}
+        if "make_data" in names:
+            for nodeid in FIXTURE_TESTS:
+                run.outcomes[nodeid] = "error"
+            if measure:
+                crashes = dict.fromkeys(FIXTURE_TESTS, "TypeError: SeedSequence expects int")
+                run.solo = {"culprits": {TARGET_MAKE.key: crashes}}
+        elif "pad" in names and SECOND in ran:
+            run.facts[TARGET_PAD.key] = {"wrap": "wrapped", "calls": 2, "tests": {SECOND: 2}}
+        if tests is not None:
+            flags = {t.qualname: t.measure is not False for t in targets}
+            self.narrowed.append((tests, flags))
+        self.runs.append(run)
+        return run
+
+
+TARGET_MAKE, TARGET_PAD = target("make_data", 40), target("pad", 50)
+
+
+def test_a_target_starved_by_a_culprit_is_run_again_on_just_the_changed_tests(
+    tmp_path: Path,
+) -> None:
+    prover = StarvingProver(["pytest"], dict(BASELINE), tmp_path, 2)
+    prover.narrowed = []
+    options = ProveOptions(MeasureSettings(), time_eager_suite=False)
+    result = prove_with(prover, [TARGET_MAKE, TARGET_PAD], options)
+    statuses = {proof.target.qualname: proof.status for proof in result.targets.values()}
+    assert statuses == {"make_data": "graph_failure", "pad": "proven"}
+    # One extra run of just the two changed tests, without the culprit, measuring `pad`.
+    assert prover.narrowed == [(frozenset(FIXTURE_TESTS), {"pad": True})]

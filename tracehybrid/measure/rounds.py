@@ -38,14 +38,22 @@ class Prover:
     _numbers: Any = field(default_factory=itertools.count)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def run(self, targets: Sequence[Target], purpose: str, measure: bool) -> SuiteRun:
-        """One run of the command with TARGETS as graphs (the final run: the whole suite)."""
+    def run(
+        self,
+        targets: Sequence[Target],
+        purpose: str,
+        measure: bool,
+        tests: frozenset[str] | None = None,
+    ) -> SuiteRun:
+        """One run of the command with TARGETS as graphs (the final run: the whole suite).
+        TESTS narrows it to those tests; the others keep their baseline outcomes."""
         with self._lock:
             number = next(self._numbers)
         settings = self.settings if measure else MeasureSettings(enabled=False)
         directory = self.out_dir / f"run-{number:03d}-{purpose}"
         # Unmeasured runs only report outcomes: the culprits are the bisection's to find.
-        tests = None if purpose == FINAL else self.graph_tests
+        if tests is None:
+            tests = None if purpose == FINAL else self.graph_tests
         baseline = Baseline(self.baseline, frozenset(self.ignore), measure, tests)
         done = run_suite(self.cmd, list(targets), directory, settings, purpose, self.cwd, baseline)
         with self._lock:
@@ -221,6 +229,7 @@ class _Rounds:
                 prover.bisection_s += time.perf_counter() - started
             if not found:  # cannot be pinned on any target: stop rather than loop
                 break
+            found += self._feed_starved(active, found, graph)
             self.rejections += found
             rejected = {r.target.key for r in found}
             active = [t for t in active if t.key not in rejected]
@@ -228,6 +237,26 @@ class _Rounds:
                 self.pending = True
                 break
         return graph
+
+    def _feed_starved(
+        self, active: list[Target], found: list[Rejection], graph: SuiteRun
+    ) -> list[Rejection]:
+        """Targets the culprits starved: never called in GRAPH, as the tests that would call
+        them failed first (a fixture that builds its data with a culprit). One more run of just
+        the changed tests, without the culprits, calls and measures them; its in-process
+        rejections are returned. Without it they would stay unproven ("no test called it")."""
+        culprits = {r.target.key for r in found}
+        rest = [t for t in active if t.key not in culprits]
+        starved = {t.key for t in rest if not graph.facts.get(t.key, {}).get("calls")}
+        changed = frozenset(self.prover.changed(graph))
+        if not starved or not changed:
+            return []
+        self.timed -= starved
+        run = self.prover.run(unmeasured(rest, self.timed), "graph", measure=True, tests=changed)
+        fed = {key: item for key, item in run.facts.items() if key in starved}
+        keep_measured(self.facts, fed, self.timed)
+        self.timed |= starved
+        return _in_process_rejections(self.prover, rest, run)
 
     def result(
         self, graph: SuiteRun, eager: SuiteRun | None, final: SuiteRun | None
