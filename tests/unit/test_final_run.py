@@ -86,7 +86,8 @@ def prove(tmp_path: Path, targets: list[Target]) -> tuple[ProofResult, ScriptedP
 
 def test_a_round_that_pins_its_culprit_goes_straight_to_the_final_run(tmp_path: Path) -> None:
     result, prover = prove(tmp_path, [BAD, SLOW, FAST])
-    assert [run.purpose for run in prover.runs] == ["eager", "graph", "final"]
+    # The eager run waits until something is approved: then it comes before the final run.
+    assert [run.purpose for run in prover.runs] == ["graph", "eager", "final"]
     assert [t.qualname for t in prover.runs[-1].targets] == ["fast"]  # exactly the approved
     statuses = {p.target.qualname: p.status for p in result.targets.values()}
     assert statuses == {"bad": "graph_failure", "slow": "proven", "fast": "proven"}
@@ -104,7 +105,7 @@ def test_a_final_run_that_changes_an_outcome_pins_the_culprit_without_timing_aga
 ) -> None:
     result, prover = prove(tmp_path, [BAD, SLOW, FAST, LATE])
     purposes = [run.purpose for run in prover.runs]
-    assert purposes == ["eager", "graph", "final", "graph", "final"]
+    assert purposes == ["graph", "eager", "final", "graph", "final"]
     assert prover.measured_flags[3] == {"fast": False, "late": False}  # timed in round 1 already
     assert result.targets[LATE.key].status == "graph_failure"
     assert [t.qualname for t in result.graph.targets] == ["fast"]
@@ -112,12 +113,11 @@ def test_a_final_run_that_changes_an_outcome_pins_the_culprit_without_timing_aga
     assert result.targets[FAST.key].facts["compared"] == 3
 
 
-def test_no_approval_means_no_final_run_and_the_eager_time_for_both(tmp_path: Path) -> None:
+def test_no_approval_means_neither_an_eager_nor_a_final_run(tmp_path: Path) -> None:
     result, prover = prove(tmp_path, [BAD, SLOW])
-    assert [run.purpose for run in prover.runs] == ["eager", "graph"]
-    figure = result.suite_figure()
-    assert figure is not None
-    assert (figure["graph_wall_s"], figure["ratio"], figure["graph_functions"]) == (10.0, 1.0, 0)
+    assert [run.purpose for run in prover.runs] == ["graph"]  # one suite run spared
+    assert result.no_approvals
+    assert result.suite_figure() is None
 
 
 def test_without_an_eager_run_there_is_no_suite_figure(tmp_path: Path) -> None:
@@ -185,3 +185,51 @@ def test_an_unpinnable_change_leaves_unproven_only_the_targets_its_test_called(
     assert [t.qualname for t in final[0].targets] == ["p", "q", "fast"]
     assert [t.qualname for t in final[-1].targets] == ["q", "fast"]
     assert result.graph is final[-1] and result.clean
+
+
+FLAKY = "test_a.py::test_flaky"
+
+
+class FlakyProver(ScriptedProver):
+    """FLAKY passed in the traced run and fails in every later run, with or without graphs; the
+    graph round's in-process search lays it on FAST, whose graph calls it made."""
+
+    def run(
+        self,
+        targets: Sequence[Target],
+        purpose: str,
+        measure: bool,
+        tests: frozenset[str] | None = None,
+    ) -> SuiteRun:
+        run = super().run(targets, purpose, measure, tests)
+        run.outcomes[FLAKY] = "failed"
+        if purpose == "graph" and measure and FAST in targets:
+            run.solo = {"culprits": {FAST.key: {FLAKY: "random failure"}}}
+        return run
+
+
+def test_a_rejection_that_rests_only_on_a_flaky_test_is_dropped_by_the_late_eager_run(
+    tmp_path: Path,
+) -> None:
+    prover = FlakyProver(["pytest"], {**BASELINE, FLAKY: "passed"}, tmp_path, 1)
+    prover.measured_flags = []
+    options = ProveOptions(MeasureSettings(), approve=approve_all_but_slow)
+    steady = target("steady", 5)
+    result = prove_with(prover, [FAST, steady], options)
+    assert [run.purpose for run in prover.runs] == ["graph", "eager", "final"]
+    assert result.flaky == [FLAKY]
+    assert result.targets[FAST.key].status == "proven"  # the final run proved it, FLAKY ignored
+    assert [t.qualname for t in result.graph.targets] == ["fast", "steady"]
+
+
+def test_with_nothing_approved_no_eager_run_is_made_and_the_rejection_stands(
+    tmp_path: Path,
+) -> None:
+    """The in-process control rerun is then the only check of a changed test (here it blamed
+    FAST, as scripted): a false rejection, never a false approval."""
+    prover = FlakyProver(["pytest"], {**BASELINE, FLAKY: "passed"}, tmp_path, 1)
+    prover.measured_flags = []
+    options = ProveOptions(MeasureSettings(), approve=approve_all_but_slow)
+    result = prove_with(prover, [FAST], options)
+    assert [run.purpose for run in prover.runs] == ["graph"]
+    assert result.targets[FAST.key].status == "graph_failure"

@@ -181,15 +181,29 @@ def prove(
 
 
 def prove_with(prover: Prover, targets: list[Target], options: ProveOptions) -> ProofResult:
-    """The rounds of `prove` with a given PROVER (which runs the command)."""
-    eager = prover.run([], "eager", measure=False) if options.time_eager_suite else None
-    if eager is not None:
-        prover.ignore = set(changed_tests(prover.baseline, eager.outcomes))
+    """The rounds of `prove` with a given PROVER (which runs the command).
+
+    With `approve`, the eager run waits until something is approved (`_confirm`): a proof that
+    approves nothing never needs the suite's plain time, and is spared one suite run.
+    """
+    late_eager = options.approve is not None
+    eager = None
+    if options.time_eager_suite and not late_eager:
+        eager = _eager_run(prover)
     rounds = _Rounds(prover, list(targets))
     graph = rounds.play(list(targets), options.max_rounds, stop_early=options.approve is not None)
     if options.approve is None:
         return build_result(targets, rounds.rejections, graph, eager, prover, rounds.facts)
-    return _confirm(rounds, graph, eager, options.approve, options.max_rounds)
+    confirm = _Confirm(rounds, options.approve, options.max_rounds, options.time_eager_suite)
+    return confirm.run(graph)
+
+
+def _eager_run(prover: Prover) -> SuiteRun:
+    """The command with the plugin and no target: the fair eager wall time (launched as the
+    graph runs are), and the flaky tests (those that differ from the traced run), ignored."""
+    eager = prover.run([], "eager", measure=False)
+    prover.ignore |= set(changed_tests(prover.baseline, eager.outcomes))
+    return eager
 
 
 @dataclass
@@ -258,6 +272,10 @@ class _Rounds:
         self.timed |= starved
         return _in_process_rejections(self.prover, rest, run)
 
+    def forgive(self, flaky: set[str]) -> None:
+        """Drop the rejections that rest only on FLAKY tests (found flaky after the fact)."""
+        self.rejections = [r for r in self.rejections if not set(r.tests) <= flaky]
+
     def result(
         self, graph: SuiteRun, eager: SuiteRun | None, final: SuiteRun | None
     ) -> ProofResult:
@@ -275,39 +293,53 @@ class _Rounds:
         return result
 
 
-def _confirm(
-    rounds: _Rounds, graph: SuiteRun, eager: SuiteRun | None, approve: Approver, tries: int
-) -> ProofResult:
+@dataclass
+class _Confirm:
     """The final run: exactly the approved targets, whole suite, nothing measured or rerun.
 
     When it changes an outcome, a graph round over the approved set pins the culprits in process
     (or by bisection), and the final run is made again without them. When nothing can be pinned,
     the targets the changed tests called are left unproven (`touched_by`) and the final run is
     made again without them. When the verdicts on its result approve a different set, again
-    with that set: the final run always ran exactly what is approved.
+    with that set: the final run always ran exactly what is approved. Before the first final
+    run, the eager run (with TIME_EAGER): its flaky tests no longer hold a rejection.
     """
-    prover, result = rounds.prover, rounds.result(graph, eager, None)
-    for _ in range(tries):
-        approved = approve(result)
-        if not approved:
-            result.no_approvals = True  # nothing changes: the suite runs as in the eager run
-            return result
-        final = prover.run(approved, FINAL, measure=False)
-        changed = prover.changed(final)
-        if changed:
-            before = len(rounds.rejections)
-            graph = rounds.play(approved, 1, stop_early=True)
-            if len(rounds.rejections) > before:
-                result = rounds.result(graph, eager, None)
-                continue
-            # Nothing pinned (a flaky test, or an effect no subset reproduces): the targets
-            # the changed tests called stay unproven, and the final run goes again without them.
-            touched = touched_by(changed, final, rounds.facts)
-            rounds.unsettled |= {t.key for t in approved} if touched is None else touched
-        result = rounds.result(graph, eager, final)
-        if {t.key for t in approve(result)} == {t.key for t in approved}:
-            return result  # (with changed outcomes: none of them could be laid on a target)
-    return result
+
+    rounds: _Rounds
+    approve: Approver
+    tries: int
+    time_eager: bool
+    eager: SuiteRun | None = None
+
+    def run(self, graph: SuiteRun) -> ProofResult:
+        rounds, prover = self.rounds, self.rounds.prover
+        result = rounds.result(graph, self.eager, None)
+        for _ in range(self.tries):
+            approved = self.approve(result)
+            if approved and self.time_eager and self.eager is None:
+                self.eager = _eager_run(prover)
+                rounds.forgive(prover.ignore)
+                result = rounds.result(graph, self.eager, None)
+                approved = self.approve(result)
+            if not approved:
+                result.no_approvals = True  # nothing changes: the suite runs as in the eager run
+                return result
+            final = prover.run(approved, FINAL, measure=False)
+            changed = prover.changed(final)
+            if changed:
+                before = len(rounds.rejections)
+                graph = rounds.play(approved, 1, stop_early=True)
+                if len(rounds.rejections) > before:
+                    result = rounds.result(graph, self.eager, None)
+                    continue
+                # Nothing pinned (a flaky test, or an effect no subset reproduces): the targets
+                # the changed tests called stay unproven, and the final run goes again without.
+                touched = touched_by(changed, final, rounds.facts)
+                rounds.unsettled |= {t.key for t in approved} if touched is None else touched
+            result = rounds.result(graph, self.eager, final)
+            if {t.key for t in self.approve(result)} == {t.key for t in approved}:
+                return result  # (with changed outcomes: none of them could be laid on a target)
+        return result
 
 
 def _in_process_rejections(prover: Prover, active: list[Target], run: SuiteRun) -> list[Rejection]:
