@@ -10,9 +10,9 @@
 3. Prints tracehybrid's unsafe approvals (target 0), its recall over brute-force-safe functions
    faster than 1.1x per call (target >= 90%) with the misses, leaving out (and listing) those
    whose tf.function traced more than max-traces times in one object: they never reach the
-   steady state their per-call ratio describes, and make the tests slower, per approved conversion its claimed
-   steady-state ratio against the brute force's (target: within 25%), and its wall time against
-   the brute force's.
+   steady state their per-call ratio describes, and make the tests slower; per approved
+   conversion its claimed steady-state ratio against the brute force's (target: within 25%);
+   and its wall time against the brute force's.
 
 Run: .venv/bin/python benchmarks/accuracy.py PROJECT_DIR [--jobs 2] [--keep DIR]
          [--only FILE ...] [--reanalyse] [-- TEST COMMAND]

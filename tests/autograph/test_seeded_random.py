@@ -16,7 +16,7 @@ import tensorflow as tf
 
 from tracehybrid.static import analyze_source
 
-SOURCE = '''
+SOURCE = """
 import random
 import numpy as np
 import tensorflow as tf
@@ -49,7 +49,7 @@ def tensor_seed(x: tf.Tensor, seed: tf.Tensor):
 
 def attribute_seed(x: tf.Tensor, holder):
     return x * np.random.default_rng(holder.seed).normal()
-'''
+"""
 SAFE = ("seeded", "keyword_seeded", "python_seeded", "constant_seed")
 FLAGGED = ("unseeded", "global_draw", "none_default", "tensor_seed", "attribute_seed")
 

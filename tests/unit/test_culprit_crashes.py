@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from tracehybrid.measure.rounds import Prover, _isolate
+from tracehybrid.measure.rounds import Prover, isolate
 from tracehybrid.measure.suite_run import SuiteRun
 from tracehybrid.measure.targets import Target
 
@@ -52,7 +52,7 @@ def test_each_culprit_keeps_its_own_crash(tmp_path: Path) -> None:
     active = [target("first", 3), target("second", 7)]
     everything = prover.run(active, "graph", measure=True)
     assert everything.crashes[TEST] == BREAKS["first"][0]  # the second's failure is hidden
-    rejections = {r.target.qualname: r for r in _isolate(prover, active, everything)}
+    rejections = {r.target.qualname: r for r in isolate(prover, active, everything)}
     assert rejections["first"].crashes == {TEST: BREAKS["first"][0], OTHER: BREAKS["first"][0]}
     assert rejections["second"].crashes == {TEST: BREAKS["second"][0]}
     assert rejections["second"].tests == [TEST]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from tracehybrid.measure.rounds import ProveOptions, Prover, _isolate, prove_with
+from tracehybrid.measure.rounds import ProveOptions, Prover, isolate, prove_with
 from tracehybrid.measure.suite_run import SuiteRun
 from tracehybrid.measure.targets import MeasureSettings, Target
 
@@ -84,7 +84,7 @@ class MeasuredOnlyProver(Prover):
 def test_a_change_no_unmeasured_run_reproduces_blames_nobody(tmp_path: Path) -> None:
     prover = MeasuredOnlyProver(["pytest"], dict(BASELINE), tmp_path, 2)
     measured = prover.run(TARGETS, "graph", measure=True)
-    assert _isolate(prover, TARGETS, measured) == []
+    assert isolate(prover, TARGETS, measured) == []
 
 
 FIXTURE_TESTS = (FIRST, SECOND)  # both use a fixture that builds data with `make_data`

@@ -1,0 +1,101 @@
+"""Graph rounds: run the targets as graphs, pin what changed an outcome, run again without it."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from tracehybrid.measure.final_run import keep_measured, unmeasured
+from tracehybrid.measure.isolate import in_process_rejections, isolate
+from tracehybrid.measure.proof import ProofResult, Rejection, build_result
+from tracehybrid.measure.prover import Prover
+from tracehybrid.measure.suite_run import SuiteRun
+from tracehybrid.measure.targets import Target
+
+
+@dataclass
+class GraphRounds:
+    """Graph rounds and what they found: each target is timed in the first round it runs in,
+    and later rounds (in-process culprit search only) keep those timings."""
+
+    prover: Prover
+    targets: list[Target]
+    rejections: list[Rejection] = field(default_factory=list)
+    facts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    timed: set[str] = field(default_factory=set)  # keys of the targets already measured
+    pending: bool = False  # the last round pinned culprits and stopped: the final run confirms
+    # Called by the tests a final run changed when nothing could be pinned: left unproven.
+    unsettled: set[str] = field(default_factory=set)
+
+    def play(self, active: list[Target], max_rounds: int, stop_early: bool) -> SuiteRun:
+        """Graph rounds over ACTIVE until no outcome changes or nothing more can be pinned;
+        with STOP_EARLY, once a round has pinned its culprits (the final run confirms)."""
+        prover, self.pending = self.prover, False
+        for _ in range(max_rounds):
+            graph = prover.run(unmeasured(active, self.timed), "graph", measure=True)
+            keep_measured(self.facts, graph.facts, self.timed)
+            self.timed |= {t.key for t in active}
+            found = in_process_rejections(prover, active, graph)
+            if not prover.changed(graph) and (not found or graph.solo.get("confirmed", False)):
+                self.rejections += found  # the solo reruns already proved the set without them
+                break
+            if not active:
+                break
+            if prover.changed(graph) and not found:
+                # Only when the run's own process pinned nothing: bisecting the others while the
+                # in-process culprits are left out cannot reproduce the tests those changed, and
+                # would blame the whole rest "together". The next round shows what they leave.
+                started = time.perf_counter()
+                found = isolate(prover, active, graph)
+                prover.bisection_s += time.perf_counter() - started
+            if not found:  # cannot be pinned on any target: stop rather than loop
+                break
+            found += self._feed_starved(active, found, graph)
+            self.rejections += found
+            rejected = {r.target.key for r in found}
+            active = [t for t in active if t.key not in rejected]
+            if stop_early:
+                self.pending = True
+                break
+        return graph
+
+    def _feed_starved(
+        self, active: list[Target], found: list[Rejection], graph: SuiteRun
+    ) -> list[Rejection]:
+        """Targets the culprits starved: never called in GRAPH, as the tests that would call
+        them failed first (a fixture that builds its data with a culprit). One more run of just
+        the changed tests, without the culprits, calls and measures them; its in-process
+        rejections are returned. Without it they would stay unproven ("no test called it")."""
+        culprits = {r.target.key for r in found}
+        rest = [t for t in active if t.key not in culprits]
+        starved = {t.key for t in rest if not graph.facts.get(t.key, {}).get("calls")}
+        changed = frozenset(self.prover.changed(graph))
+        if not starved or not changed:
+            return []
+        self.timed -= starved
+        run = self.prover.run(unmeasured(rest, self.timed), "graph", measure=True, tests=changed)
+        fed = {key: item for key, item in run.facts.items() if key in starved}
+        keep_measured(self.facts, fed, self.timed)
+        self.timed |= starved
+        return in_process_rejections(self.prover, rest, run)
+
+    def forgive(self, flaky: set[str]) -> None:
+        """Drop the rejections that rest only on FLAKY tests (found flaky after the fact)."""
+        self.rejections = [r for r in self.rejections if not set(r.tests) <= flaky]
+
+    def result(
+        self, graph: SuiteRun, eager: SuiteRun | None, final: SuiteRun | None
+    ) -> ProofResult:
+        """The result so far. Before the final run, a round that pinned culprits holds no
+        changed outcome against the others: the final run, without the culprits, is the judge."""
+        changed = self.prover.changed(final) if final is not None else None
+        if final is None and self.pending:
+            changed = {}
+        result = build_result(
+            self.targets, self.rejections, graph, eager, self.prover, self.facts, changed
+        )
+        result.unsettle(self.unsettled)
+        if final is not None:
+            result.final_run(final, self.prover.changed(final))
+        return result
