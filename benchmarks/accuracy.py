@@ -15,10 +15,11 @@
    and its wall time against the brute force's.
 
 Run: .venv/bin/python benchmarks/accuracy.py PROJECT_DIR [--jobs 2] [--keep DIR]
-         [--only FILE ...] [--reanalyse] [-- TEST COMMAND]
+         [--only FILE ...] [--reanalyse | --resume] [-- TEST COMMAND]
 The test command defaults to `python -m pytest -q`; `--only` brute-forces just the functions
 defined in those files (paths relative to the project; the shared GPflow ground truth is over six).
-`--reanalyse` with `--keep DIR` reads the results and runs kept there again, running nothing.
+`--reanalyse` with `--keep DIR` reads the results and runs kept there again, running nothing;
+`--resume` runs only what a stopped brute force there left unfinished.
 """
 
 from __future__ import annotations
@@ -158,6 +159,7 @@ class BruteForce:
     project: Path
     out_dir: Path
     tests: list[str]  # the test command
+    resume: bool = False  # read back the runs a stopped brute force finished, run the rest
     baseline: dict[str, str] = field(default_factory=dict)
     runs: int = 0  # reruns with a target
     wall_s: float = 0.0
@@ -171,6 +173,8 @@ class BruteForce:
         settings = MeasureSettings(enabled=phase == "timing")
         with self._lock:
             self.runs += 1
+        if self.resume and (directory / "graph.json").is_file():
+            return judge(function, target, load_run(directory, target), self.baseline)
         try:
             run = run_suite(self.tests, [target], directory, settings, "graph", self.project)
         except Exception as exc:  # a broken run is reported for this function, never a crash
@@ -190,12 +194,17 @@ def brute_force(brute: BruteForce, functions: list[dict[str, Any]], jobs: int) -
     start = time.perf_counter()
     off = MeasureSettings(enabled=False)
     baseline_dir = brute.out_dir / "baseline"
-    brute.baseline = run_suite(brute.tests, [], baseline_dir, off, "eager", brute.project).outcomes
+    if brute.resume and (baseline_dir / "graph.json").is_file():
+        brute.baseline = merge_dir(baseline_dir)["outcomes"]
+    else:
+        baseline = run_suite(brute.tests, [], baseline_dir, off, "eager", brute.project)
+        brute.baseline = baseline.outcomes
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         phases = ["safety"] * len(functions)
         truths = list(pool.map(brute.run, range(len(functions)), functions, phases))
     for index, truth in enumerate(truths):
-        if truth.status == "safe":
+        # A retracing function tracehybrid did not approve: no gain to count, no claim to check.
+        if truth.status == "safe" and (truth.approved or not truth.retraces):
             truths[index] = brute.run(index, truth.function, "timing")
     brute.wall_s = time.perf_counter() - start
     return truths
@@ -340,6 +349,11 @@ def main(argv: list[str] | None = None) -> int:
         "--only", action="append", default=[], help="brute-force only functions in this file"
     )
     parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="with --keep DIR: keep the runs a stopped brute force finished there, run the rest",
+    )
+    parser.add_argument(
         "--reanalyse",
         action="store_true",
         help="read the runs kept in --keep DIR again instead of running anything",
@@ -348,12 +362,12 @@ def main(argv: list[str] | None = None) -> int:
     split = argv.index("--") if "--" in argv else len(argv)
     args = parser.parse_args(argv[:split])
     tests = argv[split + 1 :] or PYTEST  # the test command, after --
-    if args.reanalyse and args.keep is None:
-        parser.error("--reanalyse reads the runs of --keep DIR: give it")
+    if (args.reanalyse or args.resume) and args.keep is None:
+        parser.error("--reanalyse and --resume read the runs of --keep DIR: give it")
     scratch = args.keep or Path(tempfile.mkdtemp(prefix="th-accuracy-"))
     project = scratch / args.project.resolve().name
     try:
-        if args.reanalyse:
+        if args.reanalyse or args.resume:
             tracehybrid_s = math.nan  # not timed again
             results = json.loads((project / ".tracehybrid" / "results.json").read_text("utf-8"))
         else:
@@ -368,7 +382,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{project.name}: {len(results['functions'])} functions in results.json, "
             f"{len(functions)} called eagerly; tracehybrid run {tracehybrid_s:.1f} s"
         )
-        brute = BruteForce(project, scratch / "brute-force", tests)
+        brute = BruteForce(project, scratch / "brute-force", tests, resume=args.resume)
         if args.reanalyse:
             truths = reanalyse(brute, functions)
         else:
