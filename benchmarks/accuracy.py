@@ -19,7 +19,8 @@ Run: .venv/bin/python benchmarks/accuracy.py PROJECT_DIR [--jobs 2] [--keep DIR]
 The test command defaults to `python -m pytest -q`; `--only` brute-forces just the functions
 defined in those files (paths relative to the project; the shared GPflow ground truth is over six).
 `--reanalyse` with `--keep DIR` reads the results and runs kept there again, running nothing;
-`--resume` runs only what a stopped brute force there left unfinished.
+`--resume` runs tracehybrid again but only the brute-force runs a stopped brute force there left
+unfinished (its truths do not depend on tracehybrid's code).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import argparse
 import ast
 import json
 import math
+import re
 import shutil
 import subprocess
 import sys
@@ -49,6 +51,7 @@ FASTER = 1.1  # recall counts brute-force-safe functions faster than this
 MAX_TRACES = 4  # tracehybrid's default max-traces: more in one object's cache is retracing
 RECALL_TARGET = 0.9
 CLAIM_TOLERANCE = 0.25  # an approval's claimed steady-state ratio within 25% of brute force
+ADDRESS = re.compile(r"<([\w.]+) (?:at )?(?:0x)?[0-9a-f]{6,}>")
 PYTHON_KEYED = frozenset({"no_tensor_args", "retracing"})
 IGNORED = shutil.ignore_patterns(".tracehybrid", "__pycache__", ".pytest_cache")
 
@@ -62,6 +65,7 @@ class Truth:
     ratio: float | None  # eager / graph seconds per steady-state call
     detail: str = ""
     max_object_traces: int = 0  # the most traces one object's tf.function cache made
+    timings: dict[str, Any] = field(default_factory=dict)  # per call signature, as recorded
 
     @property
     def retraces(self) -> bool:
@@ -144,12 +148,37 @@ def judge(
     if facts.get("wrap") != "wrapped" or not facts.get("calls"):
         return Truth(function, "not_called", None, "wrapped, but no eager call reached it")
     traces = int(facts.get("max_object_traces", 0))
-    return Truth(function, "safe", _ratio(facts), max_object_traces=traces)
+    timings = dict(facts.get("timings", {}))
+    return Truth(function, "safe", _ratio(facts), max_object_traces=traces, timings=timings)
 
 
-def _ratio(facts: dict[str, Any]) -> float | None:
-    timing = combine_timings([Timing.from_json(t) for t in facts.get("timings", {}).values()])
+def _ratio(facts: dict[str, Any], signatures: set[str] | None = None) -> float | None:
+    """The combined ratio over the recorded signatures (only SIGNATURES, when given)."""
+    timings = [
+        Timing.from_json(t)
+        for sig, t in facts.get("timings", {}).items()
+        if signatures is None or normal_signature(sig) in signatures
+    ]
+    timing = combine_timings(timings)
     return timing.ratio if timing is not None and math.isfinite(timing.ratio) else None
+
+
+def normal_signature(signature: str) -> str:
+    """A timed call signature without object addresses (`<Gamma 7fe0e04c21e0>` -> `<Gamma>`),
+    so that two runs' signatures compare."""
+    return ADDRESS.sub(r"<\1>", signature)
+
+
+def claimed_signatures(project: Path) -> dict[str, set[str]]:
+    """Per target key, the signatures tracehybrid's proof timed (its proof.json)."""
+    path = project / ".tracehybrid" / "proof.json"
+    if not path.is_file():
+        return {}
+    targets = json.loads(path.read_text(encoding="utf-8")).get("targets", {})
+    return {
+        key: {normal_signature(sig) for sig in (proof.get("timings") or {})}
+        for key, proof in targets.items()
+    }
 
 
 @dataclass
@@ -264,15 +293,20 @@ def print_recall(truths: list[Truth]) -> None:
             f"times in one object (more than {MAX_TRACES}); tracehybrid: {t.function['verdict']}"
         )
     gains = [t for t in faster if not t.retraces]
-    misses = [t for t in gains if not t.approved]
+    inside = [t for t in gains if not t.approved and _inside_approved_graph(t)]
+    for t in inside:
+        print(f"  explained: {t.name} ({t.ratio:.2f}x) runs inside approved graphs (TH305)")
+    misses = [t for t in gains if not t.approved and t not in inside]
     if not gains:
         print(f"recall: n/a (no brute-force-safe function was faster than {FASTER}x)")
         return
     found, recall = len(gains) - len(misses), (len(gains) - len(misses)) / len(gains)
+    # (approved, or explained as running inside an approved caller, as issue 15 counts them)
     mark = "ok" if recall >= RECALL_TARGET else "below target"
     print(
         f"recall: {found}/{len(gains)} = {recall:.1%} of brute-force-safe functions faster "
-        f"than {FASTER}x (target >= {RECALL_TARGET:.0%}: {mark})"
+        f"than {FASTER}x approved or inside approved graphs (target >= {RECALL_TARGET:.0%}: "
+        f"{mark})"
     )
     for t in misses:
         reasons = ", ".join(sorted({r["category"] for r in t.function.get("reasons", [])}))
@@ -287,28 +321,42 @@ def print_recall(truths: list[Truth]) -> None:
         )
 
 
-def print_claims(truths: list[Truth]) -> None:
+def print_claims(truths: list[Truth], signatures: dict[str, set[str]], project: Path) -> None:
     """Per approved conversion: its claimed steady-state ratio (results.json) against the brute
-    force's timing of the function alone as a graph, and whether they agree within 25%."""
+    force's timing of the function alone as a graph, on the call signatures the claim was timed
+    on (SIGNATURES, from proof.json) and on all its calls, and whether the first agrees within
+    25%. They differ where approved callers make most calls graph-internal after `apply`: the
+    claim is timed on the calls that stay eager (GPflow's `Gamma._shape`: 2 of 14)."""
     approved = [t for t in truths if t.approved]
     if not approved:
         print("claims: no approved conversion to check")
         return
-    print(f"\n{'approved function':58} {'claimed':>8} {'brute':>8}  {'off by':>7}")
+    print(f"\n{'approved function':50} {'claimed':>8} {'brute':>8} {'all calls':>9}  {'off by':>7}")
     agree = 0
     for t in approved:
         claimed = (t.function.get("speedup") or {}).get("ratio")
-        if claimed is None or t.ratio is None:
-            print(f"{t.name[:58]:58} {_speed(claimed):>8} {_speed(t.ratio):>8}  untimed")
+        timed_on = signatures.get(target_for(project, t.function).key)
+        same = _ratio({"timings": t.timings}, timed_on) if timed_on else None
+        brute = same if same is not None else t.ratio
+        row = f"{t.name[:50]:50} {_speed(claimed):>8} {_speed(brute):>8} {_speed(t.ratio):>9}"
+        if claimed is None or brute is None:
+            print(f"{row}  untimed")
             continue
-        off = claimed / t.ratio - 1
+        off = claimed / brute - 1
         ok = abs(off) <= CLAIM_TOLERANCE
         agree += ok
-        mark = "ok" if ok else "OFF"
-        print(f"{t.name[:58]:58} {_speed(claimed):>8} {_speed(t.ratio):>8}  {off:+6.0%} {mark}")
+        print(f"{row}  {off:+6.0%} {'ok' if ok else 'OFF'}")
     print(
-        f"claims within {CLAIM_TOLERANCE:.0%} of brute force: {agree}/{len(approved)} (target: all)"
+        f"claims within {CLAIM_TOLERANCE:.0%} of brute force on the same call signatures: "
+        f"{agree}/{len(approved)} (target: all)"
     )
+
+
+def _inside_approved_graph(truth: Truth) -> bool:
+    """Rejected only because every call it got was inside another function's graph (TH305):
+    converting it gains nothing once its callers are graphs."""
+    codes = {r["code"] for r in truth.function.get("reasons", [])}
+    return codes == {"TH305"}
 
 
 def _only_python_keyed(truth: Truth) -> bool:
@@ -323,13 +371,20 @@ def print_summary(truths: list[Truth], tracehybrid_s: float, brute: BruteForce, 
     for t in unsafe:
         print(f"  {t.name}: {t.detail[:150]}")
     print_recall(truths)
-    print_claims(truths)
+    print_claims(truths, claimed_signatures(brute.project), brute.project)
     for status in ("not_wrapped", "not_called"):
         for t in (t for t in truths if t.status == status):
             print(f"  {status.replace('_', ' ')}: {t.name}: {t.detail[:150]}")
-    untimed = [t.name for t in truths if t.status == "safe" and t.ratio is None]
-    if untimed:
-        print(f"  safe but untimed (left out of recall): {', '.join(untimed)}")
+    untimed = [t for t in truths if t.status == "safe" and t.ratio is None]
+    retracing = [t.name for t in untimed if t.retraces]
+    if retracing:
+        print(
+            f"  safe but retracing past {MAX_TRACES} traces in one object, not timed (no gain): "
+            f"{len(retracing)}: {', '.join(retracing)}"
+        )
+    if len(retracing) < len(untimed):
+        names = ", ".join(t.name for t in untimed if not t.retraces)
+        print(f"  safe but untimed (left out of recall): {names}")
     print(
         f"run time: tracehybrid {tracehybrid_s:.1f} s, brute force {brute.wall_s:.1f} s "
         f"(baseline + {brute.runs} reruns, safety jobs={jobs}): "
@@ -367,7 +422,7 @@ def main(argv: list[str] | None = None) -> int:
     scratch = args.keep or Path(tempfile.mkdtemp(prefix="th-accuracy-"))
     project = scratch / args.project.resolve().name
     try:
-        if args.reanalyse or args.resume:
+        if args.reanalyse:
             tracehybrid_s = math.nan  # not timed again
             results = json.loads((project / ".tracehybrid" / "results.json").read_text("utf-8"))
         else:

@@ -210,7 +210,9 @@ class ModuleAnalyzer:
         return result
 
     def hint_is_tensor(self, annotation: ast.expr, walker: BodyWalker) -> bool:
-        for node in ast.walk(annotation):
+        """Whether the annotation names a TensorFlow tensor type, outside any `Callable[...]`
+        (`Callable[..., tf.Tensor]` is a function: GPflow's quadrature takes one or a list)."""
+        for node in _outside_callables(annotation):
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
                 try:
                     parsed = ast.parse(node.value, mode="eval").body
@@ -299,3 +301,19 @@ PROTOCOL = frozenset({"typing.Protocol", "typing_extensions.Protocol"})
 
 #: Decorators that run a function once (per instance for methods): its set-up does not recur.
 ONCE_DECORATORS = frozenset({"once", "run_once", "call_once"})
+
+
+def _outside_callables(annotation: ast.expr) -> list[ast.AST]:
+    """The annotation's nodes, less the insides of `Callable[...]` subscripts."""
+    found: list[ast.AST] = []
+    stack: list[ast.AST] = [annotation]
+    while stack:
+        node = stack.pop()
+        found.append(node)
+        if isinstance(node, ast.Subscript):
+            head = node.value
+            name = head.attr if isinstance(head, ast.Attribute) else getattr(head, "id", "")
+            if name == "Callable":
+                continue
+        stack.extend(ast.iter_child_nodes(node))
+    return found
