@@ -109,6 +109,8 @@ class StarvingProver(Prover):
         names = {t.qualname for t in targets}
         ran = set(BASELINE) if tests is None else set(tests)
         run.facts = {t.key: {"wrap": "wrapped", "calls": 0, "tests": {}} for t in targets}
+        if "inner" in names and tests is None:  # called only inside other graphs, whole runs
+            run.facts[TARGET_INNER.key] = {"wrap": "wrapped", "calls_in_graph": 3, "tests": {}}
         if "make_data" in names:
             for nodeid in FIXTURE_TESTS:
                 run.outcomes[nodeid] = "error"
@@ -125,6 +127,7 @@ class StarvingProver(Prover):
 
 
 TARGET_MAKE, TARGET_PAD = target("make_data", 40), target("pad", 50)
+TARGET_INNER = target("inner", 60)
 
 
 def test_a_target_starved_by_a_culprit_is_run_again_on_just_the_changed_tests(
@@ -133,8 +136,9 @@ def test_a_target_starved_by_a_culprit_is_run_again_on_just_the_changed_tests(
     prover = StarvingProver(["pytest"], dict(BASELINE), tmp_path, 2)
     prover.narrowed = []
     options = ProveOptions(MeasureSettings(), time_eager_suite=False)
-    result = prove_with(prover, [TARGET_MAKE, TARGET_PAD], options)
+    result = prove_with(prover, [TARGET_MAKE, TARGET_PAD, TARGET_INNER], options)
     statuses = {proof.target.qualname: proof.status for proof in result.targets.values()}
-    assert statuses == {"make_data": "graph_failure", "pad": "proven"}
+    # `inner`, only ever called inside other graphs, is not starved: it keeps its round's facts.
+    assert statuses == {"make_data": "graph_failure", "pad": "proven", "inner": "proven"}
     # One extra run of just the two changed tests, without the culprit, measuring `pad`.
-    assert prover.narrowed == [(frozenset(FIXTURE_TESTS), {"pad": True})]
+    assert prover.narrowed == [(frozenset(FIXTURE_TESTS), {"pad": True, "inner": False})]

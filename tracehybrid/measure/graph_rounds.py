@@ -69,13 +69,14 @@ class GraphRounds:
         rejections are returned. Without it they would stay unproven ("no test called it")."""
         culprits = {r.target.key for r in found}
         rest = [t for t in active if t.key not in culprits]
-        starved = {t.key for t in rest if not graph.facts.get(t.key, {}).get("calls")}
+        starved = {t.key for t in rest if not _called(graph.facts.get(t.key, {}))}
         changed = frozenset(self.prover.changed(graph))
         if not starved or not changed:
             return []
         self.timed -= starved
         run = self.prover.run(unmeasured(rest, self.timed), "graph", measure=True, tests=changed)
-        fed = {key: item for key, item in run.facts.items() if key in starved}
+        # Only what this run did call: the others keep the facts of the whole round.
+        fed = {k: item for k, item in run.facts.items() if k in starved and _called(item)}
         keep_measured(self.facts, fed, self.timed)
         self.timed |= starved
         return in_process_rejections(self.prover, rest, run)
@@ -99,3 +100,8 @@ class GraphRounds:
         if final is not None:
             result.final_run(final, self.prover.changed(final))
         return result
+
+
+def _called(facts: dict[str, Any]) -> bool:
+    """Called in the run at all: eagerly, or only inside other functions' graphs."""
+    return bool(facts.get("calls") or facts.get("calls_in_graph"))
