@@ -7,6 +7,7 @@ be timed (TH306). Rejections that leave nothing to change are counted apart in e
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -168,3 +169,25 @@ def test_another_graph_warning_makes_a_proven_speedup_an_unsafe_fix() -> None:
     assert decision.proposal.applicability == "unsafe"
     assert [r.code for r in decision.reasons] == ["TH308"]
     assert "a test where it ran as a graph (t.py::a)" in decision.reasons[0].message
+
+
+def test_tensorflows_retracing_warning_alone_makes_no_fix_unsafe() -> None:
+    """It counts calls across every instance's cache: the graph run's own counts judge that."""
+    message = "5 out of the last 6 calls to <function call> triggered tf.function retracing."
+    warning = {"test": "t.py::a", "message": message, "own": True}
+    proof = view(proof_of("step", calls=9, timing=timing(2e-3, 1e-3), warnings=[warning]))
+    decision = decide(proposal("step"), proof, target_key("step"), [1e-3] * 9, CONFIG)
+    assert decision.verdict == "approved"
+    assert decision.proposal.applicability == "safe"
+    assert decision.reasons == []
+
+
+def test_a_proof_of_another_decorator_proves_nothing() -> None:
+    """Merged CI shards each proved `@tf.function`; all their calls together propose a signature."""
+    proven = proof_of("step", calls=9, timing=timing(2e-3, 1e-3))
+    signature = "@tf.function(input_signature=[tf.TensorSpec(shape=[], dtype=tf.int32)])"
+    wanted = dataclasses.replace(proposal("step"), decorator=signature)
+    decision = decide(wanted, view(proven), target_key("step"), [1e-3] * 9, CONFIG)
+    assert decision.verdict == "rejected"
+    assert [r.code for r in decision.reasons] == ["TH210"]
+    assert "ran it as `@tf.function`" in decision.reasons[0].message

@@ -97,6 +97,8 @@ def annotate(
         differs = sorted(index for index, verdict in local.items() if verdict != entry["verdict"])
         called, proved = evidence.called.get(key, []), evidence.proved.get(key, [])
         unproven = [i for i in called if i not in proved] if _left_unproven(entry) else []
+        if _left_unproven(entry) and not unproven:
+            unproven = list(called)  # each proved it in the form its own calls proposed, not this
         entry["shards"] = {
             "called": called,
             "proved": proved,

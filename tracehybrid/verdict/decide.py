@@ -53,6 +53,9 @@ def decide(
         reason = Reason("TH210", "The graph-mode rerun did not run it.", "measurement", None)
         return Decision(proposal, "rejected", [*proposal.reasons, reason])
     where = f"{proposal.fn.path}:{proposal.fn.line}"
+    other_form = _proven_in_another_form(proposal, target, where)
+    if other_form is not None:
+        return Decision(proposal, "rejected", [*proposal.reasons, other_form], proof=target)
     failure = _proof_failure(target, where) or _graph_warning(target, where)
     if failure is not None:
         return Decision(proposal, "rejected", [*proposal.reasons, failure], proof=target)
@@ -91,9 +94,36 @@ def _graph_warning(target: TargetProof, where: str) -> Reason | None:
     return None
 
 
+#: TensorFlow's retracing warning counts calls across every instance's cache; the graph run's own
+#: trace counts per object judge retracing (TH201), so it makes no fix unsafe on its own.
+_RETRACING_WARNING = "triggered tf.function retracing"
+
+
+def _proven_in_another_form(proposal: Proposal, target: TargetProof, where: str) -> Reason | None:
+    """TH210 when the graph run ran it with another decorator than the one proposed now: merged
+    CI shards each proved what their own calls proposed (`@tf.function`), and the calls of all
+    of them propose another (an input_signature), which no shard ever ran."""
+    if proposal.refactoring == "dehybridize" or proposal.decorator is None:
+        return None
+    proven, proposed = target.target.decorator.strip(), proposal.decorator.strip()
+    if proven == proposed:
+        return None
+    message = (
+        f"It could not be proven as a graph under the tests: they ran it as `{proven}`, and "
+        f"the evidence now proposes `{proposed}` (prove it in that form: two-stage mode, "
+        "docs/ci.md)."
+    )
+    return Reason("TH210", message, "measurement", where)
+
+
 def _downgrade_for_warnings(decision: Decision, target: TargetProof, where: str) -> None:
     """Proven and faster, but TensorFlow warned where it ran as a graph: an unsafe fix."""
-    first = target.facts["warnings"][0]
+    warned = [
+        w for w in target.facts["warnings"] if _RETRACING_WARNING not in str(w.get("message"))
+    ]
+    if not warned:
+        return
+    first = warned[0]
     whose = "its own graph call" if first.get("own") else "a test where it ran as a graph"
     message = (
         f'TensorFlow warned in {whose} ({first.get("test")}): "{first.get("message")}"; '
