@@ -97,8 +97,9 @@ def annotate(
         differs = sorted(index for index, verdict in local.items() if verdict != entry["verdict"])
         called, proved = evidence.called.get(key, []), evidence.proved.get(key, [])
         unproven = [i for i in called if i not in proved] if _left_unproven(entry) else []
-        if _left_unproven(entry) and not unproven:
-            unproven = list(called)  # each proved it in the form its own calls proposed, not this
+        if _left_unproven(entry) and called and not unproven:
+            # Every caller proved it, in the form its own calls proposed: not the merged one.
+            proved, unproven = [], list(called)
         entry["shards"] = {
             "called": called,
             "proved": proved,
