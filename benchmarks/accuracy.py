@@ -203,6 +203,11 @@ class BruteForce:
     wall_s: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
+    def directory(self, index: int, function: dict[str, Any], phase: str) -> Path:
+        """Where the run of FUNCTION (the INDEX-th) for PHASE keeps its records."""
+        name = "".join(c if c.isalnum() or c in "._" else "_" for c in function["qualname"])
+        return self.out_dir / f"{index:03d}-{phase}-{name}"
+
     def recheck(self, index: int, truth: Truth) -> Truth:
         """A safety run again, for a change only tests that never called the function showed
         (GPflow's unseeded `test_switched_likelihood_predict_log_density` fails now and then):
@@ -212,8 +217,7 @@ class BruteForce:
     def run(self, index: int, function: dict[str, Any], phase: str) -> Truth:
         """One rerun: phase `safety` (measurement off) or `timing` (compare and time)."""
         target = target_for(self.project, function)
-        name = "".join(c if c.isalnum() or c in "._" else "_" for c in function["qualname"])
-        directory = self.out_dir / f"{index:03d}-{phase}-{name}"
+        directory = self.directory(index, function, phase)
         settings = MeasureSettings(enabled=phase == "timing")  # safety, recheck: off
         with self._lock:
             self.runs += 1
@@ -280,9 +284,8 @@ def reanalyse(brute: BruteForce, functions: list[dict[str, Any]]) -> list[Truth]
     truths = []
     for index, function in enumerate(functions):
         target = target_for(brute.project, function)
-        name = "".join(c if c.isalnum() or c in "._" else "_" for c in function["qualname"])
         phases = ("timing", "recheck", "safety")
-        runs = [brute.out_dir / f"{index:03d}-{phase}-{name}" for phase in phases]
+        runs = [brute.directory(index, function, phase) for phase in phases]
         found = next((run for run in runs if run.is_dir()), None)
         if found is None:
             truths.append(Truth(function, "not_wrapped", None, "no kept run"))

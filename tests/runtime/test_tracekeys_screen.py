@@ -13,13 +13,6 @@ from tracehybrid.tracekeys.tf_internals import internals
 pytestmark = pytest.mark.tensorflow
 
 
-@pytest.fixture(scope="module")
-def tf() -> Any:
-    tf = pytest.importorskip("tensorflow")
-    tf.get_logger().setLevel("ERROR")
-    return tf
-
-
 def apply_all(grads: Any, step_fn: Any) -> None:
     """Shaped like dm-sonnet's `_apply_optimizer`: a long list of tensors and a callable."""
     del grads, step_fn

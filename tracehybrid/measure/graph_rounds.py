@@ -8,7 +8,7 @@ from typing import Any
 
 from tracehybrid.measure.final_run import keep_measured, unmeasured
 from tracehybrid.measure.isolate import in_process_rejections, isolate
-from tracehybrid.measure.proof import ProofResult, Rejection, build_result
+from tracehybrid.measure.proof import ProofResult, Rejection, build_result, was_called
 from tracehybrid.measure.prover import Prover
 from tracehybrid.measure.suite_run import SuiteRun
 from tracehybrid.measure.targets import Target
@@ -69,7 +69,7 @@ class GraphRounds:
         rejections are returned. Without it they would stay unproven ("no test called it")."""
         culprits = {r.target.key for r in found}
         rest = [t for t in active if t.key not in culprits]
-        starved = {t.key for t in rest if not _called(graph.facts.get(t.key, {}))}  # timed: none
+        starved = {t.key for t in rest if not was_called(graph.facts.get(t.key, {}))}
         changed = frozenset(self.prover.changed(graph))
         if not starved or not changed:
             return []
@@ -78,7 +78,7 @@ class GraphRounds:
         hungry = [t for t in rest if t.key in starved]
         run = self.prover.run(hungry, "graph", measure=True, tests=changed)
         # Only what this run did call: the others keep the facts of the whole round.
-        fed = {k: item for k, item in run.facts.items() if _called(item)}
+        fed = {k: item for k, item in run.facts.items() if was_called(item)}
         self.facts.update(fed)
         return in_process_rejections(self.prover, hungry, run)
 
@@ -101,8 +101,3 @@ class GraphRounds:
         if final is not None:
             result.final_run(final, self.prover.changed(final))
         return result
-
-
-def _called(facts: dict[str, Any]) -> bool:
-    """Called in the run at all: eagerly, or only inside other functions' graphs."""
-    return bool(facts.get("calls") or facts.get("calls_in_graph"))

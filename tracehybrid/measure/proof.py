@@ -193,12 +193,17 @@ class ProofResult:
         }
 
 
+def was_called(facts: dict[str, Any]) -> bool:
+    """A target's facts of one run: called at all, eagerly or only inside other graphs."""
+    return bool(facts.get("calls") or facts.get("calls_in_graph"))
+
+
 def _status(facts: dict[str, Any]) -> tuple[str, str]:
     if facts.get("wrap") == "not_wrapped":
         return "not_wrapped", str(facts.get("wrap_error") or "")
     if facts.get("wrap") != "wrapped":
         return "not_called", "its module was never imported"
-    if not facts.get("calls") and not facts.get("calls_in_graph"):
+    if not was_called(facts):
         return "not_called", "no test called it"
     if any(e.get("graph_only") for e in facts.get("exceptions", [])):
         return "graph_failure", "raised only as a graph; the tests did not notice"

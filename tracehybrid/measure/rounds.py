@@ -60,12 +60,11 @@ def prove(
 def prove_with(prover: Prover, targets: list[Target], options: ProveOptions) -> ProofResult:
     """The rounds of `prove` with a given PROVER (which runs the command).
 
-    With `approve`, the eager run waits until something is approved (`_confirm`): a proof that
+    With `approve`, the eager run waits until something is approved (`_Confirm`): a proof that
     approves nothing never needs the suite's plain time, and is spared one suite run.
     """
-    late_eager = options.approve is not None
     eager = None
-    if options.time_eager_suite and not late_eager:
+    if options.time_eager_suite and options.approve is None:
         eager = _eager_run(prover)
     rounds = GraphRounds(prover, list(targets))
     graph = rounds.play(list(targets), options.max_rounds, stop_early=options.approve is not None)
@@ -112,7 +111,7 @@ class _Confirm:
                 result = rounds.result(graph, self.eager, None)
                 approved = self.approve(result)
             if not approved:
-                result.no_approvals = True  # nothing changes: the suite runs as in the eager run
+                result.no_approvals = True  # nothing changes: the suite runs as it is
                 return result
             final = prover.run(approved, FINAL, measure=False)
             changed = prover.changed(final)

@@ -101,14 +101,10 @@ class PythonCalls:
         if not isinstance(seed_node, ast.Name) or seed.origin != f"param:{seed_node.id}":
             return False
         param = self.body.params.get(seed_node.id)
-        annotation = param.annotation or "" if param is not None else "None"
-        return (
-            param is not None
-            and not param.hint_tensor
-            and param.default not in ("None",)
-            and "None" not in annotation
-            and "Optional" not in annotation
-        )
+        if param is None or param.hint_tensor or param.default == "None":
+            return False
+        annotation = param.annotation or ""
+        return "None" not in annotation and "Optional" not in annotation
 
     def builtin(self, name: str, node: ast.Call, args: list[Val]) -> Val:
         simple = SIMPLE_BUILTINS.get(name)

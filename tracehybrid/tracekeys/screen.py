@@ -41,42 +41,40 @@ def weight(trace_type: Any) -> int:
 
 
 class KeyScreen:
-    """Per replay: each key's light parameters (all but the heaviest), lightest first."""
+    """Per replay: each key's parameters, and its light ones (all but the heaviest), lightest
+    first; both are worked out once per key, not once per comparison."""
 
     def __init__(self) -> None:
-        self._light: dict[int, tuple[Any, list[int]]] = {}  # id(key) -> (key, indices)
+        self._known: dict[int, tuple[Any, list[Any], list[int]]] = {}  # id(key) -> key, ...
 
-    def _light_indices(self, key: Any) -> list[int]:
-        known = self._light.get(id(key))
+    def _parameters(self, key: Any) -> tuple[list[Any], list[int]]:
+        known = self._known.get(id(key))
         if known is not None and known[0] is key:
-            return known[1]
+            return known[1], known[2]
         params = list(key.parameters.values())
         weights = [weight(p.type_constraint) for p in params]
         order = sorted(range(len(params)), key=weights.__getitem__)
         light = order[:-1] if len(order) > 1 else []
-        self._light[id(key)] = (key, light)  # the key is held, so its id is not reused
-        return light
+        self._known[id(key)] = (key, params, light)  # the key is held, so its id is not reused
+        return params, light
 
     def cannot_match(self, request: Any, entry: Any) -> bool:
         """True when `request.is_supertype_of(entry)` (a cache lookup's test) is surely False."""
-        mine, theirs = list(request.parameters.values()), list(entry.parameters.values())
+        (mine, light), (theirs, _) = self._parameters(request), self._parameters(entry)
         if len(mine) != len(theirs):
             return True  # TensorFlow's first check returns False for this
         try:
-            return any(not mine[i].is_subtype_of(theirs[i]) for i in self._light_indices(request))
+            return any(not mine[i].is_subtype_of(theirs[i]) for i in light)
         except TypeError:  # a partially specified type: let TensorFlow decide
             return False
 
     def cannot_merge(self, target: Any, entry: Any) -> bool:
         """True when `target.most_specific_common_subtype([entry])` (one step of
         reduce_retracing's generalisation) is surely None."""
-        mine, theirs = list(target.parameters.values()), list(entry.parameters.values())
+        (mine, light), (theirs, _) = self._parameters(target), self._parameters(entry)
         if len(mine) != len(theirs):
             return False  # TensorFlow raises or pairs a prefix here: let it
         try:
-            return any(
-                mine[i].most_specific_common_supertype([theirs[i]]) is None
-                for i in self._light_indices(target)
-            )
+            return any(mine[i].most_specific_common_supertype([theirs[i]]) is None for i in light)
         except TypeError:
             return False
