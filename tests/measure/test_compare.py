@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tracehybrid.measure.inrun.compare import compare_outputs
+from tracehybrid.measure.inrun.compare import compare_outputs, outputs_identical
 
 
 def test_equal_within_float_tolerance(tf: Any) -> None:
@@ -52,3 +52,22 @@ def test_python_values(tf: Any) -> None:
     assert compare_outputs(0.1 + 0.2, 0.3) is None
     assert str(compare_outputs("a", "b")) == "<result>: value: eager 'a', graph 'b'"
     assert compare_outputs(np.arange(3), np.arange(3)) is None
+
+
+def test_identical_outputs_are_told_from_merely_close_ones(tf: Any) -> None:
+    """`outputs_identical` (the record's `inexact` count): bit-for-bit, NaN where NaN, through
+    nested structures; a value within tolerance is close but not identical."""
+    import numpy as np
+
+    base = np.linspace(0.0, 1.0, 1000, dtype=np.float32)
+    with_nan = base.copy()
+    with_nan[3] = np.nan
+    close = base + np.float32(1e-7)
+    assert outputs_identical({"a": tf.constant(base)}, {"a": tf.constant(base.copy())})
+    assert outputs_identical((tf.constant(with_nan), 1), (tf.constant(with_nan.copy()), 1))
+    assert compare_outputs(tf.constant(close), tf.constant(base)) is None
+    assert not outputs_identical(tf.constant(close), tf.constant(base))
+    moved_nan = base.copy()
+    moved_nan[4] = np.nan
+    assert not outputs_identical(tf.constant(with_nan), tf.constant(moved_nan))
+    assert compare_outputs(tf.constant(with_nan), tf.constant(moved_nan)) is not None
