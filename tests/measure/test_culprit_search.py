@@ -1,0 +1,86 @@
+"""In-process culprit search: likeliest suspect first, and no more reruns once it explains the test.
+
+A scripted rerunner stands in for pytest's (`rerunner.Rerunner`, run for real by
+test_measure_sessions.py): a rerun of the changed test fails exactly when one of BREAKERS is
+among the targets in their new form.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from tracehybrid.measure.inrun.record import ProcessRecord
+from tracehybrid.measure.inrun.reruns import InProcessProof
+from tracehybrid.measure.inrun.solo import Rerun
+from tracehybrid.measure.targets import Target
+
+TEST = "t.py::test_model"
+
+
+def target(name: str) -> Target:
+    return Target(f"/p/{name}.py", name, 1, 1, "@tf.function")
+
+
+F, G, H, K = (target(name) for name in ("f", "g", "h", "k"))
+
+
+class ScriptedReruns:
+    def __init__(self, breakers: set[str]) -> None:
+        self.breakers = breakers
+        self.made: list[Rerun] = []
+        self.count = 0
+        self.items = {TEST: None}
+
+    def chain(self, reruns: list[Rerun]) -> list[tuple[str, str]]:
+        self.made += reruns
+        self.count += len(reruns)
+        return [
+            ("failed", "boom") if forms & self.breakers else ("passed", "") for _, forms in reruns
+        ]
+
+    def close(self) -> None:
+        return None
+
+
+def search(tmp_path: Path, breakers: set[str], raised: Target | None) -> tuple[Any, ScriptedReruns]:
+    """One changed test that called F, G, H and K; RAISED raised in it as a graph only."""
+    rec = ProcessRecord([F, G, H, K], tmp_path)
+    rec.durations[TEST] = 0.1
+    rec.outcomes[TEST] = "failed"
+    for called in (F, G, H, K):
+        rec.targets[called.key].tests[TEST] = 1
+    if raised is not None:
+        entry = {"test": TEST, "type": "TypeError", "message": "x", "graph_only": True}
+        rec.targets[raised.key].exceptions.append(entry)
+    session: Any = SimpleNamespace(items=[])
+    proof = InProcessProof(session, rec, 10.0, 0.5, {TEST: "passed"})
+    scripted = ScriptedReruns(breakers)
+    proof.rerunner = scripted  # type: ignore[assignment]
+    proof.items = scripted.items  # type: ignore[assignment]
+    return proof.run(), scripted
+
+
+def test_the_target_that_raised_is_tried_first_and_explains_the_test(tmp_path: Path) -> None:
+    report, scripted = search(tmp_path, {H.key}, raised=H)
+    everything_but_h = frozenset({F.key, G.key, K.key})
+    assert scripted.made[:3] == [
+        (TEST, frozenset()),  # the control
+        (TEST, frozenset({H.key})),  # H raised only as a graph in this test: first suspect
+        (TEST, everything_but_h),  # the rest together keep the outcome: F, G, K not tried alone
+    ]
+    assert report.culprits == {H.key: {TEST: "boom"}}
+
+
+def test_two_culprits_are_both_found(tmp_path: Path) -> None:
+    report, scripted = search(tmp_path, {G.key, K.key}, raised=None)
+    culprit_reruns = [forms for nodeid, forms in scripted.made[1:] if nodeid == TEST]
+    assert culprit_reruns[:5] == [
+        frozenset({F.key}),
+        frozenset({G.key}),  # a culprit, but the rest (with K) still change the test
+        frozenset({F.key, H.key, K.key}),
+        frozenset({H.key}),
+        frozenset({K.key}),  # the second culprit, the last suspect: nothing left to rule out
+    ]
+    assert set(report.culprits) == {G.key, K.key}
