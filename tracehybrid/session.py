@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import shlex
 import signal
@@ -203,9 +204,11 @@ def _prove(
     # approved targets, nothing measured) gives the time after `apply`.
     eager_run = config.suite_time  # `suite-time = false`: no suite figure, two runs fewer
     options = ProveOptions(settings, Path.cwd(), eager_run, on_run=progress.suite_run)
-    # Tests that call no target cannot change outcome: graph runs leave them out.
+    # Tests that call no target cannot change outcome: each graph run leaves out the tests that
+    # call none of its targets (a later round, or a bisection run, has fewer of them).
     approve = approver(config, proposals, targets, views) if config.suite_time else None
-    options = replace(options, graph_tests=callers_of(targets, runtime), approve=approve)
+    select = functools.partial(callers_of, runtime=runtime)
+    options = replace(options, select_tests=select, approve=approve)
     started = time.perf_counter()
     try:
         proof = prove(cmd, targets, views.outcomes, run_dir.graph_runs, jobs, options)

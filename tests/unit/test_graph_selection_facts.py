@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import functools
+import json
 import os
+import sys
 from pathlib import Path
 
 from tracehybrid.contract import PhaseTimes, SuiteRunTime, read_timings
+from tracehybrid.measure.final_run import FINAL
+from tracehybrid.measure.inrun.selection import SELECTION_FILE
+from tracehybrid.measure.prover import Prover
 from tracehybrid.measure.suite_run import callers_of
 from tracehybrid.measure.targets import Target
 from tracehybrid.store.reader import CandidateFacts
@@ -55,3 +61,27 @@ def test_the_timings_say_how_many_tests_ran_in_graph_mode() -> None:
     read = read_timings(clock.to_json())
     assert read is not None
     assert [(r.tests_run, r.tests_not_run) for r in read.suite_runs] == [(49, 28), (0, 0)]
+
+
+def test_each_run_selects_the_callers_of_its_own_targets(tmp_path: Path) -> None:
+    """A later round or a bisection run with fewer targets runs fewer tests; the final run, the
+    suite's time after `apply`, runs them all. (The command here runs no test: only the
+    selection handed to the graph plugin is looked at.)"""
+    ops = tmp_path / "ops.py"
+    seen = runtime(
+        fact(ops, "double", 3, ["t.py::a", "t.py::b"]), fact(ops, "half", 9, ["t.py::c"])
+    )
+    double, half = Target(str(ops), "double", 3, 3), Target(str(ops), "half", 9, 9)
+    baseline = dict.fromkeys(["t.py::a", "t.py::b", "t.py::c", "t.py::d"], "passed")
+    prover = Prover([sys.executable, "-c", "pass"], baseline, tmp_path / "runs")
+    prover.select_tests = functools.partial(callers_of, runtime=seen)
+
+    def selected(targets: list[Target], purpose: str = "graph") -> list[str] | None:
+        run = prover.run(targets, purpose, measure=False)
+        chosen = run.out_dir / SELECTION_FILE
+        return json.loads(chosen.read_text())["tests"] if chosen.exists() else None
+
+    assert selected([double, half]) == ["t.py::a", "t.py::b", "t.py::c"]
+    assert selected([half]) == ["t.py::c"]
+    assert selected([double], "bisect") == ["t.py::a", "t.py::b"]
+    assert selected([double, half], FINAL) is None

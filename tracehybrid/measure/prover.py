@@ -28,7 +28,8 @@ class Prover:
     runs: list[SuiteRun] = field(default_factory=list)
     on_run: Callable[[SuiteRun, int], None] | None = None  # progress: each finished run
     bisection_s: float = 0.0  # wall time spent bisecting (its runs may overlap: not their sum)
-    graph_tests: frozenset[str] | None = None  # the tests runs with targets need (None: all)
+    # The tests a run of these targets needs (None: all): those that called one of them.
+    select_tests: Callable[[Sequence[Target]], frozenset[str] | None] | None = None
     _numbers: Any = field(default_factory=itertools.count)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -40,14 +41,15 @@ class Prover:
         tests: frozenset[str] | None = None,
     ) -> SuiteRun:
         """One run of the command with TARGETS as graphs (the final run: the whole suite).
-        TESTS narrows it to those tests; the others keep their baseline outcomes."""
+        TESTS narrows it to those tests (by default, those that called one of TARGETS in the
+        traced run); the others keep their baseline outcomes."""
         with self._lock:
             number = next(self._numbers)
         settings = self.settings if measure else MeasureSettings(enabled=False)
         directory = self.out_dir / f"run-{number:03d}-{purpose}"
         # Unmeasured runs only report outcomes: the culprits are the bisection's to find.
-        if tests is None:
-            tests = None if purpose == FINAL else self.graph_tests
+        if tests is None and purpose != FINAL and self.select_tests is not None:
+            tests = self.select_tests(targets)
         baseline = Baseline(self.baseline, frozenset(self.ignore), measure, tests)
         done = run_suite(self.cmd, list(targets), directory, settings, purpose, self.cwd, baseline)
         with self._lock:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,8 +26,9 @@ class ProveOptions:
     time_eager_suite: bool = True  # one extra run: the fair eager wall time and a flakiness check
     max_rounds: int = 5
     on_run: Callable[[SuiteRun, int], None] | None = None  # called after each run (progress)
-    # The tests that called a target in the traced run: the others keep their outcome (None: all).
-    graph_tests: frozenset[str] | None = None
+    # The tests that called one of some targets in the traced run: a run of those targets
+    # leaves the others out, which keep their outcome (None, or returning None: all).
+    select_tests: Callable[[Sequence[Target]], frozenset[str] | None] | None = None
     # The verdicts on a provisional result: the targets they approve. With it, the proof ends
     # with the final run (exactly those, whole suite, nothing measured or rerun): the suite's
     # graph time, and the confirmation that together they change no outcome.
@@ -53,7 +54,7 @@ def prove(
     options = options or ProveOptions()
     prover = Prover(list(cmd), dict(baseline_outcomes), out_dir, max(1, jobs))
     prover.settings, prover.cwd = options.settings, options.cwd
-    prover.on_run, prover.graph_tests = options.on_run, options.graph_tests
+    prover.on_run, prover.select_tests = options.on_run, options.select_tests
     return prove_with(prover, targets, options)
 
 

@@ -6,6 +6,7 @@ import os
 import subprocess
 import time
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -118,7 +119,7 @@ class Baseline:
 
 
 def callers_of(
-    targets: list[Target], runtime: dict[tuple[str, str, int], CandidateFacts]
+    targets: Sequence[Target], runtime: dict[tuple[str, str, int], CandidateFacts]
 ) -> frozenset[str] | None:
     """The tests that called a target in the traced run (RUNTIME, keyed by path, qualname and
     first line): only they can change outcome with the targets as graphs. A callee that is a
