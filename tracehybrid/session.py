@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import shlex
 import signal
@@ -19,7 +18,7 @@ from tracehybrid.launcher import check_command, combine, run_traced
 from tracehybrid.measure.final_run import FINAL
 from tracehybrid.measure.proof import ProofResult, read_proof_document
 from tracehybrid.measure.rounds import ProveOptions, prove
-from tracehybrid.measure.suite_run import callers_of
+from tracehybrid.measure.suite_run import traced_callers
 from tracehybrid.measure.targets import DEHYBRIDIZE, MeasureSettings, Target
 from tracehybrid.measure.workers import pytest_workers
 from tracehybrid.progress import StageProgress
@@ -207,8 +206,7 @@ def _prove(
     # Tests that call no target cannot change outcome: each graph run leaves out the tests that
     # call none of its targets (a later round, or a bisection run, has fewer of them).
     approve = approver(config, proposals, targets, views) if config.suite_time else None
-    select = functools.partial(callers_of, runtime=runtime)
-    options = replace(options, select_tests=select, approve=approve)
+    options = replace(options, callers=traced_callers(targets, runtime), approve=approve)
     started = time.perf_counter()
     try:
         proof = prove(cmd, targets, views.outcomes, run_dir.graph_runs, jobs, options)

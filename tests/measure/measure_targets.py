@@ -32,8 +32,12 @@ PROJECT_TARGETS: dict[str, tuple[str, str]] = {
     "with_third": ("mproj/ops.py", "@tf.function"),
     "tally": ("mproj/ops.py", "@tf.function"),
     "counted_add": ("mproj/ops.py", "@tf.function"),
+    "as_batch": ("mproj/ops.py", "@tf.function"),
+    "padded": ("mproj/ops.py", "@tf.function"),
 }
-FAILING = {"first_value", "label"}  # found in the graph run's own process
+FAILING = {"first_value", "label", "as_batch"}  # found in the graph run's own process
+# Never called in the first graph run's main loop: as_batch's failing fixture came first.
+STARVED = "padded"
 # Found by bisection: tally is called only at import time.
 BISECTED = {"tally"}
 # counted_add's lost effect is masked by its measurement (eager reruns) in the first graph round;

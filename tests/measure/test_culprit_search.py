@@ -30,11 +30,15 @@ class ScriptedReruns:
     def __init__(self, breakers: set[str]) -> None:
         self.breakers = breakers
         self.made: list[Rerun] = []
+        self.fed: list[tuple[str, frozenset[str]]] = []  # reruns with targets measured
         self.count = 0
         self.items = {TEST: None}
 
-    def chain(self, reruns: list[Rerun]) -> list[tuple[str, str]]:
+    def chain(
+        self, reruns: list[Rerun], measured: frozenset[str] = frozenset()
+    ) -> list[tuple[str, str]]:
         self.made += reruns
+        self.fed += [(nodeid, measured) for nodeid, _ in reruns if measured]
         self.count += len(reruns)
         return [
             ("failed", "boom") if forms & self.breakers else ("passed", "") for _, forms in reruns
@@ -84,3 +88,26 @@ def test_two_culprits_are_both_found(tmp_path: Path) -> None:
         frozenset({K.key}),  # the second culprit, the last suspect: nothing left to rule out
     ]
     assert set(report.culprits) == {G.key, K.key}
+
+
+def test_a_starved_target_is_fed_by_the_tests_that_called_it_when_traced(tmp_path: Path) -> None:
+    """F breaks TEST and OTHER (a fixture); G, which only TEST called in the traced run, was
+    never reached; H was never called when traced either, so nothing starved it. One rerun of
+    TEST with G measured, and no other."""
+    other = "t.py::test_other"
+    rec = ProcessRecord([F, G, H], tmp_path)
+    for nodeid in (TEST, other):
+        rec.durations[nodeid] = 0.1
+        rec.outcomes[nodeid] = "failed"
+        rec.targets[F.key].tests[nodeid] = 1
+    callers: dict[str, list[str] | None] = {F.key: [TEST, other], G.key: [TEST]}
+    session: Any = SimpleNamespace(items=[])
+    baseline = {TEST: "passed", other: "passed"}
+    proof = InProcessProof(session, rec, 10.0, 0.5, baseline, callers=callers)
+    scripted = ScriptedReruns({F.key})
+    scripted.items = {TEST: None, other: None}
+    proof.rerunner = scripted  # type: ignore[assignment]
+    proof.items = scripted.items  # type: ignore[assignment]
+    report = proof.run()
+    assert set(report.culprits) == {F.key}
+    assert scripted.fed == [(TEST, frozenset({G.key}))]

@@ -13,6 +13,7 @@ from measure_targets import (
     FOUND_LATER,
     PYTEST,
     QUICK,
+    STARVED,
     Proved,
     locate,
     project_targets,
@@ -58,6 +59,22 @@ def test_culprits_are_found_in_process_and_bisection_finds_the_rest(proved: Prov
     assert pinned >= FOUND_LATER  # no longer measured there: its lost effect shows in process
 
 
+def test_a_function_a_culprit_starved_is_fed_in_the_same_process(proved: Proved) -> None:
+    """padded is called only by a test whose fixture fails with as_batch as a graph. Once
+    as_batch is pinned, that test runs again in process with padded alone as a graph, called
+    and measured as in the main loop: no other process runs for it, and it is proven."""
+    first = next(run for run in proved.proof.runs if run.purpose == "graph")
+    # Without the traced run's callers (this proof has none) each test a culprit changed may
+    # have called it: they run until padded is fed (test_culprit_search.py narrows it down).
+    assert first.rerun_kinds["starved"]["count"] >= 1
+    fed = first.facts[next(key for key in first.facts if key.endswith(f":{STARVED}"))]
+    assert fed["calls"] == 1 and fed["tests"] == {"test_ops.py::test_padded_batch": 1}
+    assert fed["compared"] == 1 and fed["timings"]  # measured as in the main loop
+    narrowed = [run for run in proved.proof.runs if run.purpose == "graph" and run.not_run]
+    assert all(STARVED not in {t.qualname for t in run.targets} for run in narrowed)
+    assert statuses(proved)[STARVED] == "proven"
+
+
 def test_a_failure_masked_by_measurement_shows_in_a_rerun_that_measures_nothing(
     proved: Proved,
 ) -> None:
@@ -76,7 +93,7 @@ def test_final_run_is_clean_and_untouched_tests_keep_their_outcome(proved: Prove
     assert proof.graph.outcomes == proved.baseline.outcomes
     assert proof.graph.outcomes["test_ops.py::test_xfailed"] == "xfailed"
     assert proof.graph.outcomes["test_ops.py::test_skipped"] == "skipped"
-    assert proof.eager is not None and proof.eager.contract_run()["tests_passed"] == 21
+    assert proof.eager is not None and proof.eager.contract_run()["tests_passed"] == 22
     assert json.loads(json.dumps(proof.to_json()))["suite"]["graph"]["tests_failed"] == 0
 
 

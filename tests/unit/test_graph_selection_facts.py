@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import sys
@@ -12,7 +11,7 @@ from tracehybrid.contract import PhaseTimes, SuiteRunTime, read_timings
 from tracehybrid.measure.final_run import FINAL
 from tracehybrid.measure.inrun.selection import SELECTION_FILE
 from tracehybrid.measure.prover import Prover
-from tracehybrid.measure.suite_run import callers_of
+from tracehybrid.measure.suite_run import callers_of, traced_callers
 from tracehybrid.measure.targets import Target
 from tracehybrid.store.reader import CandidateFacts
 
@@ -74,11 +73,14 @@ def test_each_run_selects_the_callers_of_its_own_targets(tmp_path: Path) -> None
     double, half = Target(str(ops), "double", 3, 3), Target(str(ops), "half", 9, 9)
     baseline = dict.fromkeys(["t.py::a", "t.py::b", "t.py::c", "t.py::d"], "passed")
     prover = Prover([sys.executable, "-c", "pass"], baseline, tmp_path / "runs")
-    prover.select_tests = functools.partial(callers_of, runtime=seen)
+    prover.callers = traced_callers([double, half], seen)
 
     def selected(targets: list[Target], purpose: str = "graph") -> list[str] | None:
-        run = prover.run(targets, purpose, measure=False)
+        run = prover.run(targets, purpose, measure=True)
         chosen = run.out_dir / SELECTION_FILE
+        # The graph plugin also learns each target's traced callers (the starved ones' tests).
+        callers = json.loads((run.out_dir / "targets.json").read_text())["callers"]
+        assert set(callers) == {t.key for t in targets}
         return json.loads(chosen.read_text())["tests"] if chosen.exists() else None
 
     assert selected([double, half]) == ["t.py::a", "t.py::b", "t.py::c"]

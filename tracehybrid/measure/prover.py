@@ -10,7 +10,14 @@ from pathlib import Path
 from typing import Any
 
 from tracehybrid.measure.final_run import FINAL
-from tracehybrid.measure.suite_run import Baseline, SuiteRun, changed_tests, run_suite
+from tracehybrid.measure.suite_run import (
+    Baseline,
+    Callers,
+    SuiteRun,
+    changed_tests,
+    run_suite,
+    tests_calling,
+)
 from tracehybrid.measure.targets import MeasureSettings, Target
 
 
@@ -28,8 +35,9 @@ class Prover:
     runs: list[SuiteRun] = field(default_factory=list)
     on_run: Callable[[SuiteRun, int], None] | None = None  # progress: each finished run
     bisection_s: float = 0.0  # wall time spent bisecting (its runs may overlap: not their sum)
-    # The tests a run of these targets needs (None: all): those that called one of them.
-    select_tests: Callable[[Sequence[Target]], frozenset[str] | None] | None = None
+    # Per target, the tests that called it in the traced run: a run needs only the callers of
+    # its targets (`tests_calling`). None: every run runs every test.
+    callers: Callers | None = None
     _numbers: Any = field(default_factory=itertools.count)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -48,9 +56,11 @@ class Prover:
         settings = self.settings if measure else MeasureSettings(enabled=False)
         directory = self.out_dir / f"run-{number:03d}-{purpose}"
         # Unmeasured runs only report outcomes: the culprits are the bisection's to find.
-        if tests is None and purpose != FINAL and self.select_tests is not None:
-            tests = self.select_tests(targets)
-        baseline = Baseline(self.baseline, frozenset(self.ignore), measure, tests)
+        if tests is None and purpose != FINAL and self.callers is not None:
+            tests = tests_calling(targets, self.callers)
+        known = self.callers or {}
+        callers = {t.key: known[t.key] for t in targets if t.key in known}
+        baseline = Baseline(self.baseline, frozenset(self.ignore), measure, tests, callers)
         done = run_suite(self.cmd, list(targets), directory, settings, purpose, self.cwd, baseline)
         with self._lock:
             self.runs.append(done)

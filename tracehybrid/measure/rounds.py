@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,7 +11,7 @@ from tracehybrid.measure.graph_rounds import GraphRounds
 from tracehybrid.measure.isolate import isolate
 from tracehybrid.measure.proof import ProofResult, build_result
 from tracehybrid.measure.prover import Prover
-from tracehybrid.measure.suite_run import SuiteRun, changed_tests, touched_by
+from tracehybrid.measure.suite_run import Callers, SuiteRun, changed_tests, touched_by
 from tracehybrid.measure.targets import MeasureSettings, Target
 
 __all__ = ["ProofResult", "ProveOptions", "Prover", "isolate", "prove", "prove_with"]
@@ -26,9 +26,9 @@ class ProveOptions:
     time_eager_suite: bool = True  # one extra run: the fair eager wall time and a flakiness check
     max_rounds: int = 5
     on_run: Callable[[SuiteRun, int], None] | None = None  # called after each run (progress)
-    # The tests that called one of some targets in the traced run: a run of those targets
-    # leaves the others out, which keep their outcome (None, or returning None: all).
-    select_tests: Callable[[Sequence[Target]], frozenset[str] | None] | None = None
+    # Per target, the tests that called it in the traced run: a run leaves out the tests that
+    # called none of its targets, which keep their outcome (None: every run runs every test).
+    callers: Callers | None = None
     # The verdicts on a provisional result: the targets they approve. With it, the proof ends
     # with the final run (exactly those, whole suite, nothing measured or rerun): the suite's
     # graph time, and the confirmation that together they change no outcome.
@@ -54,7 +54,7 @@ def prove(
     options = options or ProveOptions()
     prover = Prover(list(cmd), dict(baseline_outcomes), out_dir, max(1, jobs))
     prover.settings, prover.cwd = options.settings, options.cwd
-    prover.on_run, prover.select_tests = options.on_run, options.select_tests
+    prover.on_run, prover.callers = options.on_run, options.callers
     return prove_with(prover, targets, options)
 
 

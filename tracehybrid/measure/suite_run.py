@@ -110,29 +110,53 @@ class SuiteRun:
 class Baseline:
     """What a suite run is held against: the eager (traced-run) outcomes and the flaky tests,
     which let it look for culprits in process (`in_process`), and the tests it needs (None: all;
-    those it leaves out count with their baseline outcome)."""
+    those it leaves out count with their baseline outcome), with the traced run's callers of
+    its targets (what a target starved by a culprit would have been called by)."""
 
     outcomes: dict[str, str]
     flaky: frozenset[str] = frozenset()
     in_process: bool = True
     tests: frozenset[str] | None = None
+    callers: dict[str, frozenset[str] | None] = field(default_factory=dict)
+
+
+#: Target key -> the tests that called it in the traced run; None: called outside any test.
+Callers = dict[str, frozenset[str] | None]
+
+
+def traced_callers(
+    targets: Sequence[Target], runtime: dict[tuple[str, str, int], CandidateFacts]
+) -> Callers:
+    """Per target, the tests that called it in the traced run (RUNTIME, keyed by path, qualname
+    and first line); a callee that is a target is recorded itself. None where it was called
+    outside any test (import time, collection): every test may see what it made. A target the
+    traced run never called is absent."""
+    by_key = {(os.path.realpath(path), line, name): f for (path, name, line), f in runtime.items()}
+    callers: Callers = {}
+    for target in targets:
+        fact = by_key.get(target.code_key)
+        if fact is not None:
+            callers[target.key] = None if fact.calls_outside_tests else frozenset(fact.tests)
+    return callers
+
+
+def tests_calling(targets: Sequence[Target], callers: Callers) -> frozenset[str] | None:
+    """The tests that called one of TARGETS in the traced run (CALLERS): only they can change
+    outcome with those targets as graphs. None, run everything, when one was called outside
+    any test, or when no test called any of them."""
+    tests: set[str] = set()
+    for target in targets:
+        if target.key in callers and callers[target.key] is None:
+            return None
+        tests |= callers.get(target.key) or frozenset()
+    return frozenset(tests) if tests else None
 
 
 def callers_of(
     targets: Sequence[Target], runtime: dict[tuple[str, str, int], CandidateFacts]
 ) -> frozenset[str] | None:
-    """The tests that called a target in the traced run (RUNTIME, keyed by path, qualname and
-    first line): only they can change outcome with the targets as graphs. A callee that is a
-    target is recorded itself. None, run everything, when a target was called outside any test
-    (import time, collection), where every test may see what it made."""
-    by_key = {(os.path.realpath(path), line, name): f for (path, name, line), f in runtime.items()}
-    tests: set[str] = set()
-    for target in targets:
-        fact = by_key.get(target.code_key)
-        if fact is not None and fact.calls_outside_tests:
-            return None
-        tests |= set(fact.tests) if fact is not None else set()
-    return frozenset(tests) if tests else None
+    """`tests_calling` TARGETS, from the traced run's RUNTIME facts."""
+    return tests_calling(targets, traced_callers(targets, runtime))
 
 
 def graph_environment(targets_file: Path, base: dict[str, str] | None = None) -> dict[str, str]:
@@ -169,6 +193,9 @@ def run_suite(
     document = TargetsFile(
         out_dir.resolve(), targets, settings, against.outcomes, sorted(against.flaky)
     )
+    document.callers = {
+        key: None if tests is None else sorted(tests) for key, tests in against.callers.items()
+    }
     targets_file = document.write(out_dir / "targets.json")
     write_selection(out_dir, baseline.tests if baseline is not None and targets else None)
     env = graph_environment(targets_file)

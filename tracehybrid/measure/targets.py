@@ -114,6 +114,9 @@ class TargetsFile:
     measure: MeasureSettings = field(default_factory=MeasureSettings)
     baseline: dict[str, str] = field(default_factory=dict)  # nodeid -> eager outcome
     flaky: list[str] = field(default_factory=list)  # tests whose changes prove nothing
+    # Target key -> the tests that called it in the traced run (None: outside any test); a
+    # target not in it: not known.
+    callers: dict[str, list[str] | None] = field(default_factory=dict)
 
     def write(self, path: Path) -> Path:
         """Write the document as JSON and return its path."""
@@ -123,6 +126,7 @@ class TargetsFile:
             "measure": asdict(self.measure),
             "baseline": self.baseline,
             "flaky": self.flaky,
+            "callers": self.callers,
         }
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(data, indent=1), encoding="utf-8")
@@ -138,4 +142,5 @@ class TargetsFile:
             measure=MeasureSettings.from_json(data.get("measure", {})),
             baseline=dict(data.get("baseline", {})),
             flaky=list(data.get("flaky", [])),
+            callers=dict(data.get("callers", {})),
         )

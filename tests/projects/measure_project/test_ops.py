@@ -132,6 +132,15 @@ def test_accumulator():
     assert float(acc.add(tf.ones([3]))) == 6.0
 
 
+@pytest.fixture
+def batch():
+    return ops.as_batch([1.0, 2.0])
+
+
+def test_padded_batch(batch):
+    np.testing.assert_array_equal(ops.padded(batch).numpy(), [2.0, 4.0, 0.0])
+
+
 @pytest.mark.skip(reason="skipped on purpose")
 def test_skipped():
     raise AssertionError

@@ -123,7 +123,12 @@ class GraphAttribution:
     def _in_process(self, session: pytest.Session) -> None:
         document = self.run.document
         proof = InProcessProof(
-            session, self.record, self.loop_s, document.measure.solo_budget, document.baseline
+            session,
+            self.record,
+            self.loop_s,
+            document.measure.solo_budget,
+            document.baseline,
+            callers=document.callers,
         )
         self.record.solo = proof.run(frozenset(document.flaky)).to_json()
 

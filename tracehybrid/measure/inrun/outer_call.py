@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from tracehybrid.measure.inrun import tfbridge
 from tracehybrid.measure.inrun.lookalike import load_by_name
-from tracehybrid.measure.inrun.rerunner import FORMS
+from tracehybrid.measure.inrun.rerunner import forms
 
 if TYPE_CHECKING:
     from tracehybrid.measure.inrun.measuring_wrapper import Measurer
@@ -48,15 +48,13 @@ def outer_form(measurer: Measurer, eager: Any) -> Any | None:
     return outer
 
 
-def through(outer: Any, args: Any, kwargs: Any, forms: frozenset[str]) -> Callable[[], None]:
-    """One call of OUTER with the targets in FORMS new (the others as they were), forced."""
+def through(outer: Any, args: Any, kwargs: Any, new: frozenset[str]) -> Callable[[], None]:
+    """One call of OUTER with the targets in NEW in their new form (the others as they were),
+    forced."""
 
     def call() -> None:
-        FORMS.new = forms
-        try:
+        with forms(new):
             tfbridge.force(outer(*args, **kwargs))
-        finally:
-            FORMS.new = None
 
     return call
 

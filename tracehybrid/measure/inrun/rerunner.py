@@ -9,6 +9,7 @@ import: a rerun costs what the test costs.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 
 import pytest
 from _pytest.runner import runtestprotocol
@@ -20,13 +21,27 @@ from tracehybrid.runtime.pytest_plugin import outcome_of
 
 
 class Forms:
-    """Which targets take their new form during a rerun; None outside reruns (normal mode)."""
+    """Which targets take their new form during a rerun; None outside reruns (normal mode).
+    The `measured` ones are called as in the graph run itself (new form, counted, measured)."""
 
     new: frozenset[str] | None = None
+    measured: frozenset[str] = frozenset()
 
 
 FORMS = Forms()  # read on every call of a wrapped target: one attribute lookup
 Result = tuple[str, str]  # (outcome, one-line crash or "")
+
+
+@contextlib.contextmanager
+def forms(new: frozenset[str], measured: frozenset[str] = frozenset()) -> Iterator[None]:
+    """Within it, the targets NEW run in their new form, MEASURED as in the graph run, the rest
+    as they were; then the forms before it again (a timed call inside a rerun nests in it)."""
+    before = FORMS.new, FORMS.measured
+    FORMS.new, FORMS.measured = new, measured
+    try:
+        yield
+    finally:
+        FORMS.new, FORMS.measured = before
 
 
 class Rerunner:
@@ -42,22 +57,21 @@ class Rerunner:
         self.count = 0
         self.session: pytest.Session | None = next(iter(items.values())).session if items else None
 
-    def chain(self, reruns: list[Rerun]) -> list[Result]:
-        """The result of each rerun, in order."""
-        results = [self.once(self.items[nodeid], forms) for nodeid, forms in reruns]
+    def chain(self, reruns: list[Rerun], measured: frozenset[str] = frozenset()) -> list[Result]:
+        """The result of each rerun, in order (MEASURED: as in `once`)."""
+        results = [self.once(self.items[nodeid], new, measured) for nodeid, new in reruns]
         self.count += len(reruns)
         return results
 
-    def once(self, item: pytest.Item, forms: frozenset[str]) -> Result:
-        """One rerun of ITEM with the targets FORMS in their new form, the others as they were."""
+    def once(
+        self, item: pytest.Item, new: frozenset[str], measured: frozenset[str] = frozenset()
+    ) -> Result:
+        """One rerun of ITEM with the targets NEW in their new form, MEASURED in theirs and
+        counted and measured as in the graph run (`forms`), the others as they were."""
         self._teardown(item)  # what the previous rerun set up and this test does not share
-        FORMS.new = forms
-        try:
-            with muted_reports(item.session) as logged:
-                # Tear down only the test's own fixtures afterwards (its parent stays).
-                reports = runtestprotocol(item, log=False, nextitem=item.parent)  # type: ignore[arg-type]
-        finally:
-            FORMS.new = None
+        with forms(new, measured), muted_reports(item.session) as logged:
+            # Tear down only the test's own fixtures afterwards (its parent stays).
+            reports = runtestprotocol(item, log=False, nextitem=item.parent)  # type: ignore[arg-type]
         outcome: str | None = None
         crash = ""
         for report in [*reports, *logged]:  # subtests report themselves (unittest subTest)

@@ -13,6 +13,8 @@ starts only when its estimate (with the control rerun a changed outcome would ne
    past the shared budget: a test it leaves unsettled costs the prover two or more bisection
    runs of the whole suite (GPflow: a 0.5 budget left two tests to five bisection runs, 390 s).
    A test that does not fit even so is left to the prover's bisection.
+   Then the targets the culprits starved (no test of the process called them): the tests the
+   culprits changed run again with just those as graphs, measured as in the main loop.
 2. Solo reruns (`solo.plan`): targets that change a test only when they alone are graphs. What
    does not fit is reported per target (`skipped`, results.json's `not_run_alone`).
 3. Confirmation. The tests that called a rejected target run once more without it, and their
@@ -28,7 +30,7 @@ from collections.abc import Callable
 
 import pytest
 
-from tracehybrid.measure.inrun.record import ProcessRecord
+from tracehybrid.measure.inrun.record import ProcessRecord, TargetRecord
 from tracehybrid.measure.inrun.rerunner import Rerunner, Result
 from tracehybrid.measure.inrun.solo import Rerun, RerunBudget, SoloReport, estimate_s, plan
 
@@ -51,8 +53,11 @@ class InProcessProof:
         fraction: float,
         baseline: dict[str, str] | None,
         clock: Callable[[], float] = _perf_counter,
+        callers: dict[str, list[str] | None] | None = None,
     ) -> None:
         self.record = record
+        # The traced run's callers of each target (targets.json's `callers`); empty: unknown.
+        self.callers = callers or {}
         ran = record.outcomes
         self.rerunner = Rerunner({i.nodeid: i for i in session.items if i.nodeid in ran})
         self.items = self.rerunner.items
@@ -68,6 +73,7 @@ class InProcessProof:
         try:
             changed = [n for n in self.items if n not in ignore and self._changed(n)]
             self._find_culprits(changed)
+            self._feed_starved(changed)
             self._solo([n for n in self.items if n not in changed])
             self._confirm(self.report.rejected)
             self._unmeasured(changed)
@@ -81,11 +87,14 @@ class InProcessProof:
         """The outcome a rerun must reproduce: the baseline's, else the graph run's."""
         return self.baseline.get(nodeid) or self.record.outcomes[nodeid]
 
-    def _chain(self, kind: str, reruns: list[Rerun]) -> list[Result]:
-        """RERUNS, counted and timed as reruns of KIND (the phase times of `results.json`)."""
+    def _chain(
+        self, kind: str, reruns: list[Rerun], measured: frozenset[str] = frozenset()
+    ) -> list[Result]:
+        """RERUNS, counted and timed as reruns of KIND (the phase times of `results.json`);
+        the targets MEASURED are called as in the main loop (`rerunner.forms`)."""
         start = _perf_counter()
         try:
-            return self.rerunner.chain(reruns)
+            return self.rerunner.chain(reruns, measured)
         finally:
             self.record.count_reruns(kind, len(reruns), _perf_counter() - start)
 
@@ -148,6 +157,50 @@ class InProcessProof:
 
         hits = [key for key in self._hits(nodeid) if key not in self.report.culprits]
         return sorted(hits, key=likelihood)  # stable: the rest keep their order
+
+    def _feed_starved(self, changed: list[str]) -> None:
+        """Targets the culprits starved: called by no test of this process, as the tests that
+        would call them failed first (a fixture that builds its data with a culprit). Each test
+        a culprit changed runs again, cheapest first, with just the starved targets as graphs,
+        called and measured as in the main loop, the rest as they were, until all are fed; one
+        that changes the test there is searched for as a culprit. Without it the prover would
+        start the suite's command again for them (GPflow: 26 s for 15 targets on 22 tests)."""
+        culprits = self.report.culprits
+        starved = frozenset(
+            key
+            for key, rec in self.record.targets.items()
+            if key not in culprits and _never_called(rec)
+            and (not self.callers or key in self.callers)  # a test called it when traced
+        )  # fmt: skip
+        charged = {nodeid for tests in culprits.values() for nodeid in tests}
+        hungry = sorted(
+            (n for n in changed if n in charged), key=lambda n: self.record.durations[n]
+        )
+        for nodeid in hungry:
+            left = frozenset(k for k in starved if _never_called(self.record.targets[k]))
+            if not left:
+                return
+            if not self._called_when_traced(nodeid, left):
+                continue
+            if not self.budget.fits_within(self.record.durations[nodeid], self.culprit_allowance_s):
+                continue
+            self.record.current_test = nodeid  # the calls are this test's, as in the main loop
+            try:
+                ((outcome, _),) = self._chain("starved", [(nodeid, frozenset())], measured=left)
+            finally:
+                self.record.current_test = ""
+            if outcome != self._expected(nodeid):
+                self._search(nodeid, [key for key in self._hits(nodeid) if key in left])
+
+    def _called_when_traced(self, nodeid: str, keys: frozenset[str]) -> bool:
+        """Whether NODEID called one of KEYS in the traced run (callers unknown: it may have)."""
+        if not self.callers:
+            return True
+        for key in keys:
+            tests = self.callers.get(key, [])
+            if tests is None or nodeid in tests:
+                return True
+        return False
 
     def _culprit_cost(self, nodeid: str) -> float:
         """A control, one rerun per target the test called, and one more to charge a culprit."""
@@ -250,3 +303,8 @@ class InProcessProof:
             rec.calls_in_graph or any(rec.tests.get(nodeid) for nodeid in unsettled)
             for rec in (self.record.targets[key] for key in rejected)
         )
+
+
+def _never_called(rec: TargetRecord) -> bool:
+    """No call of the target in this process: from a test, outside one, or while tracing."""
+    return not (rec.calls or rec.calls_in_graph or rec.tests or rec.graph_tests)

@@ -103,3 +103,13 @@ def counted_add(x):
     # An effect the graph runs only while tracing, which eager reruns of it would repeat.
     COUNTED.append(1)
     return x + 1.0
+
+
+def as_batch(values):
+    # Breaks as a graph (a symbolic tensor has no .numpy()); the fixture that builds a batch
+    # with it fails first, so `padded` below is never called in the graph run's main loop.
+    return tf.constant(tf.constant(values).numpy() * 2.0)
+
+
+def padded(batch):
+    return tf.pad(batch, [[0, 1]])
