@@ -32,14 +32,16 @@ class ScriptedProver(Prover):
     run (what no earlier round saw). Records what each run got."""
 
     measured_flags: list[dict[str, bool]]
+    narrowed: list[frozenset[str] | None]  # each run's TESTS (None: all)
 
     def run(
         self,
         targets: Sequence[Target],
         purpose: str,
         measure: bool,
-        tests: frozenset[str] | None = None,  # noqa: ARG002 - these scripts run every test
+        tests: frozenset[str] | None = None,  # recorded; these scripts run every test
     ) -> SuiteRun:
+        self.__dict__.setdefault("narrowed", []).append(tests)
         run = SuiteRun(purpose, list(targets), 0, WALL[purpose], self.out_dir)
         run.outcomes = dict(BASELINE)
         names = {t.qualname for t in targets}
@@ -107,6 +109,7 @@ def test_a_final_run_that_changes_an_outcome_pins_the_culprit_without_timing_aga
     purposes = [run.purpose for run in prover.runs]
     assert purposes == ["graph", "eager", "final", "graph", "final"]
     assert prover.measured_flags[3] == {"fast": False, "late": False}  # timed in round 1 already
+    assert prover.narrowed[3] == frozenset({OTHER})  # just the test the final run changed
     assert result.targets[LATE.key].status == "graph_failure"
     assert [t.qualname for t in result.graph.targets] == ["fast"]
     assert result.clean

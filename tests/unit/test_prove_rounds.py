@@ -142,3 +142,22 @@ def test_a_target_starved_by_a_culprit_is_run_again_on_just_the_changed_tests(
     assert statuses == {"make_data": "graph_failure", "pad": "proven", "inner": "proven"}
     # One extra run of just the two changed tests, without the culprit, measuring `pad`.
     assert prover.narrowed == [(frozenset(FIXTURE_TESTS), {"pad": True})]  # just the starved
+
+
+def test_no_run_for_a_starved_target_that_no_changed_test_called_when_traced(
+    tmp_path: Path,
+) -> None:
+    """With the traced run's callers known, a target never called in the graph run is fed only
+    through the changed tests that called it: `closure`, which the traced run saw called only
+    by OTHER (a test that did not change), needs no run of FIRST and SECOND."""
+    prover = StarvingProver(["pytest"], dict(BASELINE), tmp_path, 2)
+    prover.narrowed = []
+    closure = target("closure", 70)
+    prover.callers = {
+        TARGET_MAKE.key: frozenset(FIXTURE_TESTS),
+        TARGET_PAD.key: frozenset({SECOND}),
+        closure.key: frozenset({"test_params.py::test_other"}),
+    }
+    options = ProveOptions(MeasureSettings(), time_eager_suite=False, callers=prover.callers)
+    prove_with(prover, [TARGET_MAKE, TARGET_PAD, closure], options)
+    assert prover.narrowed == [(frozenset(FIXTURE_TESTS), {"pad": True})]

@@ -87,12 +87,13 @@ def _eager_run(prover: Prover) -> SuiteRun:
 class _Confirm:
     """The final run: exactly the approved targets, whole suite, nothing measured or rerun.
 
-    When it changes an outcome, a graph round over the approved set pins the culprits in process
-    (or by bisection), and the final run is made again without them. When nothing can be pinned,
-    the targets the changed tests called are left unproven (`touched_by`) and the final run is
-    made again without them. When the verdicts on its result approve a different set, again
-    with that set: the final run always ran exactly what is approved. Before the first final
-    run, the eager run (with TIME_EAGER): its flaky tests no longer hold a rejection.
+    When it changes an outcome, a graph run of just the changed tests with the approved set pins
+    the culprits in process (or by bisection), and the final run is made again without them.
+    When nothing can be pinned, the targets the changed tests called are left unproven
+    (`touched_by`) and the final run is made again without them. When the verdicts on its result
+    approve a different set, again with that set: the final run always ran exactly what is
+    approved. Before the first final run, the eager run (with TIME_EAGER): its flaky tests no
+    longer hold a rejection.
     """
 
     rounds: GraphRounds
@@ -117,9 +118,7 @@ class _Confirm:
             final = prover.run(approved, FINAL, measure=False)
             changed = prover.changed(final)
             if changed:
-                before = len(rounds.rejections)
-                graph = rounds.play(approved, 1, stop_early=True)
-                if len(rounds.rejections) > before:
+                if rounds.settle(approved, frozenset(changed)):
                     result = rounds.result(graph, self.eager, None)
                     continue
                 # Nothing pinned (a flaky test, or an effect no subset reproduces): the targets

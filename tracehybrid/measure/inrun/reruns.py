@@ -123,45 +123,26 @@ class InProcessProof:
             if self._changes(nodeid, frozenset(), "control"):
                 self.report.order_dependent.append(nodeid)
                 continue
-            self._search(nodeid, self._suspects(nodeid))
+            suspects = [key for key in self._hits(nodeid) if key not in culprits]
+            self._search(nodeid, suspects)
 
     def _search(self, nodeid: str, suspects: list[str]) -> None:
-        """Each suspect alone, likeliest first. Once one reproduces the change and suspects are
-        left, one rerun with every target but the culprits found: when it keeps the outcome,
-        the rest cannot be what changed it, and are not tried (GPflow: 89 reruns for 21 tests).
-        A suspect that would change it alone too would have changed that rerun."""
-        culprits = self.report.culprits
-        for index, key in enumerate(suspects):
-            ((outcome, crash),) = self._chain("culprit", [(nodeid, frozenset({key}))])
-            if outcome == self._expected(nodeid):
-                continue
-            culprits.setdefault(key, {})[nodeid] = crash
-            if index + 1 < len(suspects):
-                others = frozenset(self.record.targets) - set(culprits)
-                if not self._changes(nodeid, others, "culprit"):
-                    return
+        """Each suspect alone in its new form: those that reproduce the change are culprits.
 
-    def _suspects(self, nodeid: str) -> list[str]:
-        """The targets NODEID called that are not culprits yet, likeliest first: those that
-        raised in this test (what eager did not raise first), then those its failure names."""
-        crash = self.record.crashes.get(nodeid, "")
-
-        def likelihood(key: str) -> int:
-            raised = [e for e in self.record.targets[key].exceptions if e.get("test") == nodeid]
-            if any(e.get("graph_only") for e in raised):
-                return 0
-            if raised:
-                return 1
-            name = self.record.targets[key].target.qualname.rsplit(".", 1)[-1]
-            return 2 if name and name in crash else 3
-
-        hits = [key for key in self._hits(nodeid) if key not in self.report.culprits]
-        return sorted(hits, key=likelihood)  # stable: the rest keep their order
+        Stopping at the first culprit once a rerun with every other target as a graph keeps
+        the outcome was tried, and cost more than it saved: that rerun traces every target the
+        test calls, nested graphs inside outer ones (GPflow: 65 reruns in 39 s against 91 in
+        34 s, the same culprits)."""
+        reruns = [(nodeid, frozenset({key})) for key in suspects]
+        for key, (outcome, crash) in zip(suspects, self._chain("culprit", reruns), strict=True):
+            if outcome != self._expected(nodeid):
+                self.report.culprits.setdefault(key, {})[nodeid] = crash
 
     def _feed_starved(self, changed: list[str]) -> None:
         """Targets the culprits starved: called by no test of this process, as the tests that
-        would call them failed first (a fixture that builds its data with a culprit). Each test
-        a culprit changed runs again, cheapest first, with just the starved targets as graphs,
+        would call them failed first (a fixture that builds its data with a culprit). Each
+        changed test that called one when traced (not one that fails whatever runs as a graph)
+        runs again, cheapest first, with just the starved targets as graphs,
         called and measured as in the main loop, the rest as they were, until all are fed; one
         that changes the test there is searched for as a culprit. Without it the prover would
         start the suite's command again for them (GPflow: 26 s for 15 targets on 22 tests)."""
@@ -172,9 +153,11 @@ class InProcessProof:
             if key not in culprits and _never_called(rec)
             and (not self.callers or key in self.callers)  # a test called it when traced
         )  # fmt: skip
-        charged = {nodeid for tests in culprits.values() for nodeid in tests}
+        if not culprits:
+            return
+        settled = set(self.report.order_dependent)
         hungry = sorted(
-            (n for n in changed if n in charged), key=lambda n: self.record.durations[n]
+            (n for n in changed if n not in settled), key=lambda n: self.record.durations[n]
         )
         for nodeid in hungry:
             left = frozenset(k for k in starved if _never_called(self.record.targets[k]))
