@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from measure_targets import (
     BISECTED,
+    ENCLOSING,
     FAILING,
     FOUND_LATER,
     PYTEST,
@@ -66,13 +67,26 @@ def test_a_function_a_culprit_starved_is_fed_in_the_same_process(proved: Proved)
     first = next(run for run in proved.proof.runs if run.purpose == "graph")
     # Without the traced run's callers (this proof has none) each test a culprit changed may
     # have called it: they run until padded is fed (test_culprit_search.py narrows it down).
-    assert first.rerun_kinds["starved"]["count"] >= 1
+    assert first.rerun_kinds["hidden"]["count"] >= 1
     fed = first.facts[next(key for key in first.facts if key.endswith(f":{STARVED}"))]
     assert fed["calls"] == 1 and fed["tests"] == {"test_ops.py::test_padded_batch": 1}
     assert fed["compared"] == 1 and fed["timings"]  # measured as in the main loop
     narrowed = [run for run in proved.proof.runs if run.purpose == "graph" and run.not_run]
     assert all(STARVED not in {t.qualname for t in run.targets} for run in narrowed)
     assert statuses(proved)[STARVED] == "proven"
+
+
+def test_an_exception_a_culprit_caused_in_an_enclosing_graph_is_not_held_against_it(
+    proved: Proved,
+) -> None:
+    """outer_total raised as a graph in the graph run only because the inner_vector_sum it calls
+    was a graph too (a culprit). Rerun with every target but the culprits as graphs, it does not
+    raise: the exception is dropped, and it is proven."""
+    first = next(run for run in proved.proof.runs if run.purpose == "graph")
+    enclosing = first.facts[next(key for key in first.facts if key.endswith(f":{ENCLOSING}"))]
+    assert enclosing["exceptions"] == []
+    assert enclosing["calls"] == 1  # the rerun's calls are not counted again
+    assert statuses(proved)[ENCLOSING] == "proven"
 
 
 def test_a_failure_masked_by_measurement_shows_in_a_rerun_that_measures_nothing(
@@ -93,7 +107,7 @@ def test_final_run_is_clean_and_untouched_tests_keep_their_outcome(proved: Prove
     assert proof.graph.outcomes == proved.baseline.outcomes
     assert proof.graph.outcomes["test_ops.py::test_xfailed"] == "xfailed"
     assert proof.graph.outcomes["test_ops.py::test_skipped"] == "skipped"
-    assert proof.eager is not None and proof.eager.contract_run()["tests_passed"] == 22
+    assert proof.eager is not None and proof.eager.contract_run()["tests_passed"] == 23
     assert json.loads(json.dumps(proof.to_json()))["suite"]["graph"]["tests_failed"] == 0
 
 

@@ -24,7 +24,7 @@ PHASES = (
 )
 
 #: In-process rerun kinds (measure/__init__.py), in the order a graph run makes them.
-RERUN_KINDS = ("culprit", "control", "starved", "solo", "confirmation", "unmeasured")
+RERUN_KINDS = ("culprit", "control", "hidden", "solo", "confirmation", "unmeasured")
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ PHASE_LABELS = {
     "reports": "reports",
 }
 #: In-process rerun kinds (measure/__init__.py) as a report names them.
-RERUN_LABELS = {"culprit": "culprit search", "starved": "starved functions"}
+RERUN_LABELS = {"culprit": "culprit search", "hidden": "hidden by culprits"}
 OTHER = "other"  # the run's wall time that no phase accounts for (bookkeeping between them)
 BAR_PX = 160  # width of a whole-run bar in the HTML table
 

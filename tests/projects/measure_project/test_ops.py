@@ -141,6 +141,10 @@ def test_padded_batch(batch):
     np.testing.assert_array_equal(ops.padded(batch).numpy(), [2.0, 4.0, 0.0])
 
 
+def test_outer_total():
+    assert float(ops.outer_total(tf.ones([2, 3]))) == 12.0
+
+
 @pytest.mark.skip(reason="skipped on purpose")
 def test_skipped():
     raise AssertionError

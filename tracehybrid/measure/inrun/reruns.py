@@ -13,8 +13,8 @@ starts only when its estimate (with the control rerun a changed outcome would ne
    past the shared budget: a test it leaves unsettled costs the prover two or more bisection
    runs of the whole suite (GPflow: a 0.5 budget left two tests to five bisection runs, 390 s).
    A test that does not fit even so is left to the prover's bisection.
-   Then the targets the culprits starved (no test of the process called them): the tests the
-   culprits changed run again with just those as graphs, measured as in the main loop.
+   Then what the culprits hid (`hidden`): targets they starved, and exceptions they caused
+   inside other targets' graphs, seen again in reruns of the tests they changed.
 2. Solo reruns (`solo.plan`): targets that change a test only when they alone are graphs. What
    does not fit is reported per target (`skipped`, results.json's `not_run_alone`).
 3. Confirmation. The tests that called a rejected target run once more without it, and their
@@ -30,7 +30,8 @@ from collections.abc import Callable
 
 import pytest
 
-from tracehybrid.measure.inrun.record import ProcessRecord, TargetRecord
+from tracehybrid.measure.inrun.hidden import Hidden
+from tracehybrid.measure.inrun.record import ProcessRecord
 from tracehybrid.measure.inrun.rerunner import Rerunner, Result
 from tracehybrid.measure.inrun.solo import Rerun, RerunBudget, SoloReport, estimate_s, plan
 
@@ -73,7 +74,7 @@ class InProcessProof:
         try:
             changed = [n for n in self.items if n not in ignore and self._changed(n)]
             self._find_culprits(changed)
-            self._feed_starved(changed)
+            Hidden(self).run(changed)  # what the culprits kept from being seen
             self._solo([n for n in self.items if n not in changed])
             self._confirm(self.report.rejected)
             self._unmeasured(changed)
@@ -83,11 +84,11 @@ class InProcessProof:
             self.report.reruns = self.rerunner.count
         return self.report
 
-    def _expected(self, nodeid: str) -> str:
+    def expected(self, nodeid: str) -> str:
         """The outcome a rerun must reproduce: the baseline's, else the graph run's."""
         return self.baseline.get(nodeid) or self.record.outcomes[nodeid]
 
-    def _chain(
+    def chain(
         self, kind: str, reruns: list[Rerun], measured: frozenset[str] = frozenset()
     ) -> list[Result]:
         """RERUNS, counted and timed as reruns of KIND (the phase times of `results.json`);
@@ -99,9 +100,9 @@ class InProcessProof:
             self.record.count_reruns(kind, len(reruns), _perf_counter() - start)
 
     def _changed(self, nodeid: str) -> bool:
-        return self.record.outcomes[nodeid] != self._expected(nodeid)
+        return self.record.outcomes[nodeid] != self.expected(nodeid)
 
-    def _hits(self, nodeid: str) -> list[str]:
+    def hits(self, nodeid: str) -> list[str]:
         """The targets the test called, directly or while tracing a graph."""
         return [
             key
@@ -114,7 +115,7 @@ class InProcessProof:
         for nodeid in sorted(changed, key=self._culprit_cost):  # cheapest first
             if not self.budget.fits_within(self._culprit_cost(nodeid), self.culprit_allowance_s):
                 continue  # too long to settle here: bisection settles it with whole runs
-            known = [key for key in self._hits(nodeid) if key in culprits]
+            known = [key for key in self.hits(nodeid) if key in culprits]
             others = frozenset(self.record.targets) - set(culprits)
             if known and not self._changes(nodeid, others, "culprit"):
                 if len(known) == 1:  # explained by the culprit found on an earlier test
@@ -123,10 +124,10 @@ class InProcessProof:
             if self._changes(nodeid, frozenset(), "control"):
                 self.report.order_dependent.append(nodeid)
                 continue
-            suspects = [key for key in self._hits(nodeid) if key not in culprits]
-            self._search(nodeid, suspects)
+            suspects = [key for key in self.hits(nodeid) if key not in culprits]
+            self.search(nodeid, suspects)
 
-    def _search(self, nodeid: str, suspects: list[str]) -> None:
+    def search(self, nodeid: str, suspects: list[str]) -> None:
         """Each suspect alone in its new form: those that reproduce the change are culprits.
 
         Stopping at the first culprit once a rerun with every other target as a graph keeps
@@ -134,71 +135,24 @@ class InProcessProof:
         test calls, nested graphs inside outer ones (GPflow: 65 reruns in 39 s against 91 in
         34 s, the same culprits)."""
         reruns = [(nodeid, frozenset({key})) for key in suspects]
-        for key, (outcome, crash) in zip(suspects, self._chain("culprit", reruns), strict=True):
-            if outcome != self._expected(nodeid):
+        for key, (outcome, crash) in zip(suspects, self.chain("culprit", reruns), strict=True):
+            if outcome != self.expected(nodeid):
                 self.report.culprits.setdefault(key, {})[nodeid] = crash
-
-    def _feed_starved(self, changed: list[str]) -> None:
-        """Targets the culprits starved: called by no test of this process, as the tests that
-        would call them failed first (a fixture that builds its data with a culprit). Each
-        changed test that called one when traced (not one that fails whatever runs as a graph)
-        runs again, cheapest first, with just the starved targets as graphs,
-        called and measured as in the main loop, the rest as they were, until all are fed; one
-        that changes the test there is searched for as a culprit. Without it the prover would
-        start the suite's command again for them (GPflow: 26 s for 15 targets on 22 tests)."""
-        culprits = self.report.culprits
-        starved = frozenset(
-            key
-            for key, rec in self.record.targets.items()
-            if key not in culprits and _never_called(rec)
-            and (not self.callers or key in self.callers)  # a test called it when traced
-        )  # fmt: skip
-        if not culprits:
-            return
-        settled = set(self.report.order_dependent)
-        hungry = sorted(
-            (n for n in changed if n not in settled), key=lambda n: self.record.durations[n]
-        )
-        for nodeid in hungry:
-            left = frozenset(k for k in starved if _never_called(self.record.targets[k]))
-            if not left:
-                return
-            if not self._called_when_traced(nodeid, left):
-                continue
-            if not self.budget.fits_within(self.record.durations[nodeid], self.culprit_allowance_s):
-                continue
-            self.record.current_test = nodeid  # the calls are this test's, as in the main loop
-            try:
-                ((outcome, _),) = self._chain("starved", [(nodeid, frozenset())], measured=left)
-            finally:
-                self.record.current_test = ""
-            if outcome != self._expected(nodeid):
-                self._search(nodeid, [key for key in self._hits(nodeid) if key in left])
-
-    def _called_when_traced(self, nodeid: str, keys: frozenset[str]) -> bool:
-        """Whether NODEID called one of KEYS in the traced run (callers unknown: it may have)."""
-        if not self.callers:
-            return True
-        for key in keys:
-            tests = self.callers.get(key, [])
-            if tests is None or nodeid in tests:
-                return True
-        return False
 
     def _culprit_cost(self, nodeid: str) -> float:
         """A control, one rerun per target the test called, and one more to charge a culprit."""
-        return (len(self._hits(nodeid)) + 2) * self.record.durations[nodeid]
+        return (len(self.hits(nodeid)) + 2) * self.record.durations[nodeid]
 
     def _record_alone(self, nodeid: str, key: str) -> None:
         """Charge NODEID to the culprit KEY with the crash it causes alone (the all-graph run's
         crash may be another target's); nothing when it does not change the test alone."""
-        ((outcome, crash),) = self._chain("culprit", [(nodeid, frozenset({key}))])
-        if outcome != self._expected(nodeid):
+        ((outcome, crash),) = self.chain("culprit", [(nodeid, frozenset({key}))])
+        if outcome != self.expected(nodeid):
             self.report.culprits[key][nodeid] = crash
 
     def _changes(self, nodeid: str, forms: frozenset[str], kind: str) -> bool:
-        ((outcome, _),) = self._chain(kind, [(nodeid, forms)])
-        return outcome != self._expected(nodeid)
+        ((outcome, _),) = self.chain(kind, [(nodeid, forms)])
+        return outcome != self.expected(nodeid)
 
     def _solo(self, stable: list[str]) -> None:
         """Each planned solo rerun that fits (cheapest first), and a control where it fails."""
@@ -209,8 +163,8 @@ class InProcessProof:
                 for key in keys:
                     self.report.skipped.setdefault(key, []).append(nodeid)
                 continue
-            ((outcome, crash),) = self._chain("solo", [rerun])
-            if outcome == self._expected(nodeid) or nodeid in self.report.order_dependent:
+            ((outcome, crash),) = self.chain("solo", [rerun])
+            if outcome == self.expected(nodeid) or nodeid in self.report.order_dependent:
                 continue
             if nodeid not in self._controlled and self._order_dependent([nodeid]):
                 self.report.order_dependent.append(nodeid)
@@ -221,11 +175,11 @@ class InProcessProof:
 
     def _order_dependent(self, nodeids: list[str]) -> list[str]:
         """Of NODEIDS, those whose outcome changes with no target changed either."""
-        controls = self._chain("control", [(nodeid, frozenset()) for nodeid in nodeids])
+        controls = self.chain("control", [(nodeid, frozenset()) for nodeid in nodeids])
         return [
             nodeid
             for nodeid, (outcome, _) in zip(nodeids, controls, strict=True)
-            if outcome != self._expected(nodeid)
+            if outcome != self.expected(nodeid)
         ]
 
     def _unmeasured(self, changed: list[str]) -> None:
@@ -243,9 +197,9 @@ class InProcessProof:
         for nodeid in candidates:
             if not self.budget.fits(2 * self.record.durations[nodeid]):  # with its control
                 break  # the rest cost at least as much
-            ((outcome, crash),) = self._chain("unmeasured", [(nodeid, remaining)])
+            ((outcome, crash),) = self.chain("unmeasured", [(nodeid, remaining)])
             self.report.unmeasured += 1
-            if outcome != self._expected(nodeid) and not self._order_dependent([nodeid]):
+            if outcome != self.expected(nodeid) and not self._order_dependent([nodeid]):
                 self.report.masked.append(nodeid)
                 self.record.outcomes[nodeid] = outcome
                 self.record.crashes[nodeid] = crash
@@ -260,7 +214,7 @@ class InProcessProof:
             (
                 nodeid
                 for nodeid in self.items
-                if any(key in rejected for key in self._hits(nodeid))
+                if any(key in rejected for key in self.hits(nodeid))
                 and nodeid not in self.report.order_dependent
             ),
             key=lambda nodeid: self.record.durations[nodeid],
@@ -270,8 +224,8 @@ class InProcessProof:
             if not self.budget.fits(2 * self.record.durations[nodeid]):  # with its control
                 unsettled.add(nodeid)  # not confirmed here: the prover runs the suite again
                 continue
-            ((outcome, crash),) = self._chain("confirmation", [(nodeid, remaining)])
-            if outcome != self._expected(nodeid) and self._order_dependent([nodeid]):
+            ((outcome, crash),) = self.chain("confirmation", [(nodeid, remaining)])
+            if outcome != self.expected(nodeid) and self._order_dependent([nodeid]):
                 unsettled.add(nodeid)
                 continue
             self.record.outcomes[nodeid] = outcome
@@ -286,8 +240,3 @@ class InProcessProof:
             rec.calls_in_graph or any(rec.tests.get(nodeid) for nodeid in unsettled)
             for rec in (self.record.targets[key] for key in rejected)
         )
-
-
-def _never_called(rec: TargetRecord) -> bool:
-    """No call of the target in this process: from a test, outside one, or while tracing."""
-    return not (rec.calls or rec.calls_in_graph or rec.tests or rec.graph_tests)

@@ -113,3 +113,14 @@ def as_batch(values):
 
 def padded(batch):
     return tf.pad(batch, [[0, 1]])
+
+
+def inner_vector_sum(x):
+    # Proposed with a 1-D input_signature (see measure_targets.py): a 2-D tensor breaks it as a
+    # graph, in a test's call and inside `outer_total`'s trace alike.
+    return tf.reduce_sum(x)
+
+
+def outer_total(x):
+    # Raises as a graph only while inner_vector_sum is one; with it eager, fine as a graph.
+    return inner_vector_sum(tf.reshape(x, [-1])) + inner_vector_sum(x)

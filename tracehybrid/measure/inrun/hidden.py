@@ -1,0 +1,126 @@
+"""What the culprits hid, seen again in the graph run's own process after the culprit search.
+
+A culprit (a target that alone in its new form changes a test's outcome) spoils more evidence than
+its own: in the tests it changed,
+
+- targets it starved were never called: the fixture that builds the data with it failed first
+  (keras_project's `make_corpus`; on GPflow 15 targets on 22 tests). Without them the prover
+  starts the suite command once more for them;
+- targets whose graph encloses its call raised there, as graphs only, and are rejected for it
+  ("raised only as a graph"): GPflow's quadrature likelihoods raise when the
+  `GaussianQuadrature.logspace` they call breaks as a graph, and its model classes when their
+  `posteriors` culprits do.
+
+So each changed test (not one that fails whatever runs as a graph) runs again, cheapest first,
+with those targets called and measured as in the main loop (`rerunner.forms`) and the culprits
+as they were. Starved targets alone are graphs there; with enclosing targets to check, every
+target but the culprits is, as in the final run, so an exception that remains is the target's
+own with what will be approved, and one that is gone was the culprits'. A rerun that changes the
+test is searched for culprits among the starved targets.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import fields
+from typing import TYPE_CHECKING
+
+from tracehybrid.measure.inrun.record import TargetRecord
+
+if TYPE_CHECKING:
+    from tracehybrid.measure.inrun.reruns import InProcessProof
+
+KIND = "hidden"  # the reruns' kind in the phase times
+
+
+class Hidden:
+    """The reruns that show what the culprits of one process hid."""
+
+    def __init__(self, proof: InProcessProof) -> None:
+        self.proof = proof
+        self.record = proof.record
+        self.culprits = proof.report.culprits
+
+    def run(self, changed: list[str]) -> None:
+        """Rerun each changed test with something hidden in it, while the culprits' allowance
+        lasts."""
+        if not self.culprits:
+            return
+        starved = self._starved()
+        charged = {nodeid for tests in self.culprits.values() for nodeid in tests}
+        durations = self.record.durations
+        settled = set(self.proof.report.order_dependent)
+        for nodeid in sorted((n for n in changed if n not in settled), key=lambda n: durations[n]):
+            left = frozenset(k for k in starved if _never_called(self.record.targets[k]))
+            hungry = left if self._called_when_traced(nodeid, left) else frozenset()
+            raised = self._raised_in(nodeid) if nodeid in charged else frozenset()
+            if not (hungry or raised):
+                continue
+            if not self.proof.budget.fits_within(durations[nodeid], self.proof.culprit_allowance_s):
+                continue
+            outcome = self._rerun(nodeid, hungry, raised)
+            if outcome != self.proof.expected(nodeid) and hungry:
+                suspects = [key for key in self.proof.hits(nodeid) if key in hungry]
+                self.proof.search(nodeid, suspects)
+
+    def _starved(self) -> frozenset[str]:
+        """Targets no call of this process reached that a test called when traced."""
+        callers = self.proof.callers
+        return frozenset(
+            key
+            for key, rec in self.record.targets.items()
+            if key not in self.culprits and _never_called(rec) and (not callers or key in callers)
+        )
+
+    def _called_when_traced(self, nodeid: str, keys: frozenset[str]) -> bool:
+        """Whether NODEID called one of KEYS in the traced run (callers unknown: it may have)."""
+        callers = self.proof.callers
+        if not callers:
+            return True
+        for key in keys:
+            tests = callers.get(key, [])
+            if tests is None or nodeid in tests:
+                return True
+        return False
+
+    def _raised_in(self, nodeid: str) -> frozenset[str]:
+        """Targets, not culprits, that raised in NODEID as graphs only."""
+        return frozenset(
+            key
+            for key, rec in self.record.targets.items()
+            if key not in self.culprits
+            and any(e.get("test") == nodeid and e.get("graph_only") for e in rec.exceptions)
+        )
+
+    def _rerun(self, nodeid: str, hungry: frozenset[str], raised: frozenset[str]) -> str:
+        """NODEID again with HUNGRY and RAISED measured; RAISED keep only the exceptions they
+        raise in it now, and the rest of their record as before (their calls were counted)."""
+        saved = {key: copy.deepcopy(self.record.targets[key]) for key in raised}
+        for key in raised:
+            rec = self.record.targets[key]
+            rec.exceptions = [e for e in rec.exceptions if e.get("test") != nodeid]
+        graphs = frozenset(self.record.targets) - set(self.culprits) if raised else frozenset()
+        self.record.current_test = nodeid  # the calls are this test's, as in the main loop
+        try:
+            ((outcome, _),) = self.proof.chain(KIND, [(nodeid, graphs)], measured=hungry | raised)
+        finally:
+            self.record.current_test = ""
+            for key, before in saved.items():
+                _keep_new_evidence(self.record.targets[key], before, nodeid)
+        return outcome
+
+
+def _keep_new_evidence(rec: TargetRecord, before: TargetRecord, nodeid: str) -> None:
+    """REC as it was BEFORE the rerun of NODEID, but with the exceptions it raised in NODEID
+    now (instead of those of the main loop) and any new output mismatch."""
+    raised_now = [e for e in rec.exceptions if e.get("test") == nodeid]
+    new_mismatches = [m for m in rec.mismatches if m not in before.mismatches]
+    for field in fields(TargetRecord):
+        setattr(rec, field.name, getattr(before, field.name))
+    rec.exceptions = [e for e in before.exceptions if e.get("test") != nodeid] + raised_now
+    rec.mismatches = before.mismatches + new_mismatches
+
+
+def _never_called(rec: TargetRecord) -> bool:
+    """No call of the target in this process: from a test, outside one, or while tracing."""
+    return not (rec.calls or rec.calls_in_graph or rec.tests or rec.graph_tests)
