@@ -95,3 +95,51 @@ def test_a_starved_target_is_fed_by_the_tests_that_called_it_when_traced(tmp_pat
     report = proof.run()
     assert set(report.culprits) == {F.key}
     assert scripted.fed == [(TEST, frozenset({G.key}))]
+
+
+def exception_proof(tmp_path: Path, comes_back: bool) -> tuple[ProcessRecord, ScriptedReruns]:
+    """F (the culprit) changed TEST and OTHER; G raised as a graph only in both. The scripted
+    rerun raises G's exception again only when COMES_BACK."""
+    other = "t.py::test_other"
+    rec = ProcessRecord([F, G], tmp_path)
+    for nodeid, duration in ((TEST, 0.1), (other, 0.2)):
+        rec.durations[nodeid] = duration
+        rec.outcomes[nodeid] = "failed"
+        for called in (F, G):
+            rec.targets[called.key].tests[nodeid] = 1
+        raised = {"test": nodeid, "type": "ValueError", "message": "x", "graph_only": True}
+        rec.targets[G.key].exceptions.append(raised)
+    rec.targets[G.key].calls = 2
+    session: Any = SimpleNamespace(items=[])
+    proof = InProcessProof(session, rec, 10.0, 0.5, {TEST: "passed", other: "passed"})
+    scripted = ScriptedReruns({F.key})
+    scripted.items = {TEST: None, other: None}
+
+    def chain(reruns: list[Rerun], measured: frozenset[str] = frozenset()) -> list[Any]:
+        if comes_back and G.key in measured:
+            entry = {"test": reruns[0][0], "type": "ValueError", "message": "x", "graph_only": True}
+            rec.targets[G.key].calls += 1  # counted by the rerun, and put back after it
+            rec.targets[G.key].exceptions.append(entry)
+        return ScriptedReruns.chain(scripted, reruns, measured)
+
+    scripted.chain = chain  # type: ignore[method-assign]
+    proof.rerunner = scripted  # type: ignore[assignment]
+    proof.items = scripted.items  # type: ignore[assignment]
+    proof.run()
+    return rec, scripted
+
+
+def test_an_exception_the_culprit_caused_is_dropped_after_one_rerun(tmp_path: Path) -> None:
+    rec, scripted = exception_proof(tmp_path, comes_back=False)
+    # The cheaper test once, every target but the culprit as a graph, G measured; not OTHER.
+    assert scripted.fed == [(TEST, frozenset({G.key}))]
+    assert (TEST, frozenset({G.key})) in scripted.made
+    assert rec.targets[G.key].exceptions == []  # in OTHER too: the same culprit changed it
+    assert rec.targets[G.key].calls == 2
+
+
+def test_an_exception_that_comes_back_stays_and_is_rerun_once(tmp_path: Path) -> None:
+    rec, scripted = exception_proof(tmp_path, comes_back=True)
+    assert scripted.fed == [(TEST, frozenset({G.key}))]
+    assert [e["test"] for e in rec.targets[G.key].exceptions] == ["t.py::test_other", TEST]
+    assert rec.targets[G.key].calls == 2

@@ -88,7 +88,7 @@ class GraphRounds:
         starved = {
             t.key
             for t in rest
-            if not was_called(graph.facts.get(t.key, {})) and self._called_by(t, changed)
+            if _wrapped_but_not_called(graph.facts.get(t.key, {})) and self._called_by(t, changed)
         }
         if not starved or not changed:
             return []
@@ -129,3 +129,10 @@ class GraphRounds:
         if final is not None:
             result.final_run(final, self.prover.changed(final))
         return result
+
+
+def _wrapped_but_not_called(facts: dict[str, Any]) -> bool:
+    """Not called in the run, though it could have been: a target the plugin could not wrap
+    (GPflow's closures `data_input_to_tensor.<locals>.convert_to_tensor`) is never called as a
+    graph, and no run can feed it."""
+    return facts.get("wrap") != "not_wrapped" and not was_called(facts)
