@@ -13,9 +13,10 @@ its own: in the tests it changed,
 
 So each changed test (not one that fails whatever runs as a graph) runs again, cheapest first,
 with those targets called and measured as in the main loop (`rerunner.forms`) and the culprits
-as they were. Starved targets alone are graphs there; with enclosing targets to check, every
-target but the culprits is, as in the final run, so an exception that remains is the target's
-own with what will be approved, and one that is gone was the culprits'. Each target's exception
+as they were. Starved targets alone are graphs there; with enclosing targets to check, they
+and every other target the test called while tracing (what their graphs enclose, but the
+culprits) are, so an exception that remains is the target's own with what will be approved,
+and one that is gone was the culprits'. Each target's exception
 is rerun once: where it was the culprits', it is theirs in the other tests the same culprits
 changed. A rerun that changes the test is searched for culprits among the starved targets.
 """
@@ -102,6 +103,16 @@ class Hidden:
                 _drop_exceptions(self.record.targets[key], nodeid)
         return frozenset(raised - self.rechecked)
 
+    def _nested_in(self, nodeid: str) -> frozenset[str]:
+        """The targets, not culprits, that NODEID called while tracing a graph: those an
+        enclosing graph's exception may come from besides the culprits. Every target as a
+        graph would trace the test's other calls too (GPflow: 2 s a rerun)."""
+        return frozenset(
+            key
+            for key, rec in self.record.targets.items()
+            if key not in self.culprits and rec.graph_tests.get(nodeid)
+        )
+
     def _raised_in(self, nodeid: str) -> frozenset[str]:
         """Targets, not culprits, that raised in NODEID as graphs only."""
         return frozenset(
@@ -117,7 +128,7 @@ class Hidden:
         saved = {key: copy.deepcopy(self.record.targets[key]) for key in raised}
         for key in raised:
             _drop_exceptions(self.record.targets[key], nodeid)
-        graphs = frozenset(self.record.targets) - set(self.culprits) if raised else frozenset()
+        graphs = self._nested_in(nodeid) | raised if raised else frozenset()
         self.record.current_test = nodeid  # the calls are this test's, as in the main loop
         try:
             ((outcome, _),) = self.proof.chain(KIND, [(nodeid, graphs)], measured=hungry | raised)
