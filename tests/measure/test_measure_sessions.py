@@ -86,6 +86,7 @@ def test_an_exception_a_culprit_caused_in_an_enclosing_graph_is_not_held_against
     enclosing = first.facts[next(key for key in first.facts if key.endswith(f":{ENCLOSING}"))]
     assert enclosing["exceptions"] == []
     assert enclosing["calls"] == 1  # the rerun's calls are not counted again
+    assert enclosing["timings"] and enclosing["compared"] == 1  # but what it measured is kept
     assert statuses(proved)[ENCLOSING] == "proven"
 
 
