@@ -13,7 +13,7 @@ import pytest
 from measure_targets import locate
 
 from tracehybrid.measure.inrun.graph_run import GraphRun
-from tracehybrid.measure.inrun.sampled_call import MIN_REPEATS
+from tracehybrid.measure.inrun.timed_call import MIN_REPEATS
 from tracehybrid.measure.proof import TargetProof
 from tracehybrid.measure.targets import MeasureSettings, TargetsFile
 from tracehybrid.measure.timing import Timing, combine_timings
