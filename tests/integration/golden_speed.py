@@ -34,12 +34,16 @@ def only_speed(fn: dict[str, Any]) -> bool:
 
 
 def undecided_approval(fn: dict[str, Any], expected: dict[str, Any]) -> bool:
-    """A golden approval rejected only because this run's timing could not show it faster: the
-    interval reaches past the threshold and the median is above it (TH303 on a busy machine).
+    """A golden approval rejected only because this run's timing could not show it faster (its
+    other reasons are the fix the golden entry names): the interval reaches past the threshold
+    and the median is above it (TH303 on a busy machine).
     A clear "slower" (the whole interval under the threshold) is still a wrong verdict."""
     if expected["verdict"] != "approved" or fn["refactoring"] != expected["refactoring"]:
         return False
-    if fn["verdict"] != "rejected" or not only_speed(fn):
+    categories = {r["category"] for r in fn["reasons"]}
+    # An approval with a fix names what it fixes (`retracing` for a synthesized signature): with
+    # those, the speed rule must be the only reason against it.
+    if fn["verdict"] != "rejected" or categories - set(expected["categories"]) != {"no_speedup"}:
         return False
     speedup = fn.get("speedup") or {}
     high, ratio = speedup.get("ratio_high"), speedup.get("ratio")
