@@ -11,7 +11,7 @@ from tracehybrid.measure.isolate import in_process_rejections, isolate
 from tracehybrid.measure.proof import ProofResult, Rejection, build_result, was_called
 from tracehybrid.measure.prover import Prover
 from tracehybrid.measure.suite_run import SuiteRun
-from tracehybrid.measure.targets import Target
+from tracehybrid.measure.targets import Target, called_when_traced
 
 
 @dataclass
@@ -46,9 +46,7 @@ class GraphRounds:
                 # Only when the run's own process pinned nothing: bisecting the others while the
                 # in-process culprits are left out cannot reproduce the tests those changed, and
                 # would blame the whole rest "together". The next round shows what they leave.
-                started = time.perf_counter()
-                found = isolate(prover, active, graph)
-                prover.bisection_s += time.perf_counter() - started
+                found = self._bisect(active, graph)
             if not found:  # cannot be pinned on any target: stop rather than loop
                 break
             found += self._feed_starved(active, found, graph)
@@ -68,12 +66,18 @@ class GraphRounds:
         run = self.prover.run(unmeasured(active, self.timed), "graph", measure=True, tests=tests)
         found = in_process_rejections(self.prover, active, run)
         if self.prover.changed(run) and not found:
-            started = time.perf_counter()
-            found = isolate(self.prover, active, run)
-            self.prover.bisection_s += time.perf_counter() - started
+            found = self._bisect(active, run)
         self.rejections += found
         self.pending = self.pending or bool(found)
         return bool(found)
+
+    def _bisect(self, active: list[Target], run: SuiteRun) -> list[Rejection]:
+        """`isolate` by bisection runs, their wall time counted in the prover's `bisection_s`."""
+        started = time.perf_counter()
+        try:
+            return isolate(self.prover, active, run)
+        finally:
+            self.prover.bisection_s += time.perf_counter() - started
 
     def _feed_starved(
         self, active: list[Target], found: list[Rejection], graph: SuiteRun
@@ -105,10 +109,7 @@ class GraphRounds:
         """Whether one of TESTS called TARGET in the traced run (unknown: it may have): only
         then can a run of just those tests call it (a closure no graph reaches, say, cannot)."""
         callers = self.prover.callers
-        if callers is None or target.key not in callers:
-            return callers is None
-        called = callers[target.key]
-        return called is None or bool(called & tests)
+        return callers is None or called_when_traced(callers, target.key, tests)
 
     def forgive(self, flaky: set[str]) -> None:
         """Drop the rejections that rest only on FLAKY tests (found flaky after the fact)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Collection, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,17 @@ def target_key(path: str, first_line: int, qualname: str) -> str:
     """A target's stable identity across processes and runs: `path:first_line:qualname`, with
     PATH absolute as the graph runs see it."""
     return f"{path}:{first_line}:{qualname}"
+
+
+def called_when_traced(
+    callers: Mapping[str, Collection[str] | None], key: str, tests: Collection[str]
+) -> bool:
+    """Whether one of TESTS called the target KEY in the traced run, by CALLERS (target key ->
+    its tests; None: called outside any test, so every test may see it; absent: never called)."""
+    if key not in callers:
+        return False
+    called = callers[key]
+    return called is None or any(nodeid in called for nodeid in tests)
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from dataclasses import fields
 from typing import TYPE_CHECKING
 
 from tracehybrid.measure.inrun.record import TargetRecord
+from tracehybrid.measure.targets import called_when_traced
 
 if TYPE_CHECKING:
     from tracehybrid.measure.inrun.reruns import InProcessProof
@@ -83,18 +84,16 @@ class Hidden:
     def _called_when_traced(self, nodeid: str, keys: frozenset[str]) -> bool:
         """Whether NODEID called one of KEYS in the traced run (callers unknown: it may have)."""
         callers = self.proof.callers
-        if not callers:
-            return True
-        for key in keys:
-            tests = callers.get(key, [])
-            if tests is None or nodeid in tests:
-                return True
-        return False
+        return not callers or any(called_when_traced(callers, key, (nodeid,)) for key in keys)
+
+    def _culprits_of(self, nodeid: str) -> frozenset[str]:
+        """The culprits charged with changing NODEID."""
+        return frozenset(key for key, tests in self.culprits.items() if nodeid in tests)
 
     def _unexplained(self, nodeid: str) -> frozenset[str]:
         """The targets whose exception in NODEID needs a rerun: those `_raised_in` it, less
         those already rerun once, whose exception the same culprits explained is dropped."""
-        by = frozenset(key for key, tests in self.culprits.items() if nodeid in tests)
+        by = self._culprits_of(nodeid)
         if not by:
             return frozenset()
         raised = self._raised_in(nodeid)
@@ -136,10 +135,10 @@ class Hidden:
             self.record.current_test = ""
             for key, before in saved.items():
                 _keep_new_evidence(self.record.targets[key], before, nodeid)
-        by = frozenset(key for key, tests in self.culprits.items() if nodeid in tests)
+        by, still_raised = self._culprits_of(nodeid), self._raised_in(nodeid)
         for key in raised:
             self.rechecked.add(key)
-            if not self._raised_in(nodeid) & {key}:
+            if key not in still_raised:
                 self.explained[key] = by
         return outcome
 
