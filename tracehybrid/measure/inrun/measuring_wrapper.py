@@ -114,6 +114,8 @@ class Measurer:
         self.enabled = settings.enabled and record.target.measured
         self.effects: dict[int, tuple[str, list[str]]] = {}
         self.reached = 0  # calls in a chosen form (FORMS): whether a decorator above calls it
+        # Per signature, the graph objects (one per instance, for a method) timed on it.
+        self.timed_objects: dict[str, list[int]] = {}
         # The tests' own traces per graph object, weakly: instances come and go with the tests.
         self.object_traces: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
 

@@ -34,8 +34,9 @@ MIN_REPEATS = 3
 class SignatureTimer:
     """Times the signature of one sampled call (a `Measurement`) into its target's record."""
 
-    def __init__(self, measurement: Measurement) -> None:
+    def __init__(self, measurement: Measurement, key: str) -> None:
         self.s = measurement
+        self.key = key  # the record's timings key: the signature, or it on a further object
 
     def time(self, first_call_s: float | None) -> None:
         """Time the sampled call's signature, eager against graph, into the record's timings."""
@@ -64,7 +65,7 @@ class SignatureTimer:
                 f"{self.s.record.target.qualname}: retraced while timing; discarded"
             )
             return
-        self.s.record.timings[self.s.signature] = {
+        self.s.record.timings[self.key] = {
             **timing.to_json(),
             "calls_per_repeat": number,
             "through_decorators": outer,
