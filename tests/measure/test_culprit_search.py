@@ -143,3 +143,36 @@ def test_an_exception_that_comes_back_stays_and_is_rerun_once(tmp_path: Path) ->
     assert scripted.fed == [(TEST, frozenset({G.key}))]
     assert [e["test"] for e in rec.targets[G.key].exceptions] == ["t.py::test_other", TEST]
     assert rec.targets[G.key].calls == 2
+
+
+def test_a_method_timed_on_one_object_is_fed_where_a_culprit_stopped_its_call(
+    tmp_path: Path,
+) -> None:
+    """F (the culprit) changed TEST and OTHER. The method M, timed once on OTHER's object, was
+    called by TEST when traced but not reached now: TEST runs again with M measured, for the
+    object the figure lacks (dm-sonnet's EMA.reset). A function timed once (N) has no other
+    object to time, and a method timed on two objects (P) has its figure: neither is fed."""
+    other = "t.py::test_other"
+    m, n, p = (Target(f"/p/{name}.py", name, 1, 1, "@tf.function") for name in ("E.m", "n", "E.p"))
+    rec = ProcessRecord([F, m, n, p], tmp_path)
+    for nodeid in (TEST, other):
+        rec.durations[nodeid] = 0.1
+        rec.outcomes[nodeid] = "failed"
+        rec.targets[F.key].tests[nodeid] = 1
+    for thin, timed in ((m, ["()"]), (n, ["()"]), (p, ["()", "() on object 2"])):
+        rec.targets[thin.key].calls = 1
+        rec.targets[thin.key].tests[other] = 1
+        rec.targets[thin.key].timings = {key: {} for key in timed}
+    callers: dict[str, list[str] | None] = {
+        key: [TEST, other] for key in (F.key, m.key, n.key, p.key)
+    }
+    session: Any = SimpleNamespace(items=[])
+    baseline = {TEST: "passed", other: "passed"}
+    proof = InProcessProof(session, rec, 10.0, 0.5, baseline, callers=callers)
+    scripted = ScriptedReruns({F.key})
+    scripted.items = {TEST: None, other: None}
+    proof.rerunner = scripted  # type: ignore[assignment]
+    proof.items = scripted.items  # type: ignore[assignment]
+    report = proof.run()
+    assert set(report.culprits) == {F.key}
+    assert scripted.fed == [(TEST, frozenset({m.key}))]
