@@ -11,8 +11,9 @@
    faster than 1.1x per call (target >= 90%) with the misses, leaving out (and listing) those
    whose tf.function traced more than max-traces times in one object: they never reach the
    steady state their per-call ratio describes, and make the tests slower; per approved
-   conversion its claimed steady-state ratio against the brute force's (target: within 25%);
-   and its wall time against the brute force's.
+   conversion its claimed steady-state ratio against the brute force's, alone and as applied
+   (one more timing run with every approved function a graph: accuracy_claims.py; target:
+   within 25%); and its wall time against the brute force's.
 
 Run: .venv/bin/python benchmarks/accuracy.py PROJECT_DIR [--jobs 2] [--keep DIR]
          [--only FILE ...] [--reanalyse | --resume] [-- TEST COMMAND]
@@ -30,7 +31,6 @@ import ast
 import dataclasses
 import json
 import math
-import re
 import shutil
 import subprocess
 import sys
@@ -42,17 +42,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from accuracy_claims import Claim, claimed_signatures, print_claims, ratio_of
+
 from tracehybrid.measure.inrun.record import merge_dir
 from tracehybrid.measure.suite_run import SuiteRun, changed_tests, run_suite
 from tracehybrid.measure.targets import MeasureSettings, Target
-from tracehybrid.measure.timing import Timing, combine_timings
 
 PYTEST = [sys.executable, "-m", "pytest", "-q"]
 FASTER = 1.1  # recall counts brute-force-safe functions faster than this
 MAX_TRACES = 4  # tracehybrid's default max-traces: more in one object's cache is retracing
 RECALL_TARGET = 0.9
-CLAIM_TOLERANCE = 0.25  # an approval's claimed steady-state ratio within 25% of brute force
-ADDRESS = re.compile(r"<([\w.]+) (?:at )?(?:0x)?[0-9a-f]{6,}>")
 PYTHON_KEYED = frozenset({"no_tensor_args", "retracing"})
 IGNORED = shutil.ignore_patterns(".tracehybrid", "__pycache__", ".pytest_cache")
 
@@ -83,8 +82,14 @@ class Truth:
     @property
     def approved(self) -> bool:
         """Whether tracehybrid approved converting it to a graph."""
-        f = self.function
-        return bool(f["refactoring"] == "convert_to_hybrid" and f["verdict"] == "approved")
+        return approved(self.function)
+
+
+def approved(function: dict[str, Any]) -> bool:
+    """Whether tracehybrid approved converting FUNCTION (a results.json entry) to a graph."""
+    return bool(
+        function["refactoring"] == "convert_to_hybrid" and function["verdict"] == "approved"
+    )
 
 
 def run_tracehybrid(project: Path, tests: list[str]) -> tuple[float, dict[str, Any]]:
@@ -152,42 +157,13 @@ def judge(
         return Truth(function, "not_called", None, "wrapped, but no eager call reached it")
     traces = int(facts.get("max_object_traces", 0))
     timings = dict(facts.get("timings", {}))
-    return Truth(function, "safe", _ratio(facts), max_object_traces=traces, timings=timings)
+    return Truth(function, "safe", ratio_of(timings), max_object_traces=traces, timings=timings)
 
 
 def _callers(facts: dict[str, Any]) -> set[str]:
     """The tests that called the target ("" for a call outside any test: import, fixtures)."""
     called = set(facts.get("tests", {}))
     return called | {str(e.get("test", "")) for e in facts.get("exceptions", [])}
-
-
-def _ratio(facts: dict[str, Any], signatures: set[str] | None = None) -> float | None:
-    """The combined ratio over the recorded signatures (only SIGNATURES, when given)."""
-    timings = [
-        Timing.from_json(t)
-        for sig, t in facts.get("timings", {}).items()
-        if signatures is None or normal_signature(sig) in signatures
-    ]
-    timing = combine_timings(timings)
-    return timing.ratio if timing is not None and math.isfinite(timing.ratio) else None
-
-
-def normal_signature(signature: str) -> str:
-    """A timed call signature without object addresses (`<Gamma 7fe0e04c21e0>` -> `<Gamma>`),
-    so that two runs' signatures compare."""
-    return ADDRESS.sub(r"<\1>", signature)
-
-
-def claimed_signatures(project: Path) -> dict[str, set[str]]:
-    """Per target key, the signatures tracehybrid's proof timed (its proof.json)."""
-    path = project / ".tracehybrid" / "proof.json"
-    if not path.is_file():
-        return {}
-    targets = json.loads(path.read_text(encoding="utf-8")).get("targets", {})
-    return {
-        key: {normal_signature(sig) for sig in (proof.get("timings") or {})}
-        for key, proof in targets.items()
-    }
 
 
 @dataclass
@@ -201,6 +177,7 @@ class BruteForce:
     baseline: dict[str, str] = field(default_factory=dict)
     runs: int = 0  # reruns with a target
     wall_s: float = 0.0
+    applied: dict[str, dict[str, Any]] | None = None  # per target key, timed as `apply` leaves it
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def directory(self, index: int, function: dict[str, Any], phase: str) -> Path:
@@ -228,6 +205,37 @@ class BruteForce:
         except Exception as exc:  # a broken run is reported for this function, never a crash
             return Truth(function, "not_wrapped", None, f"{type(exc).__name__}: {exc}")
         return judge(function, target, run, self.baseline)
+
+    def time_as_applied(
+        self, approved: list[dict[str, Any]], truths: list[Truth], *, run: bool = True
+    ) -> None:
+        """One timing run with every APPROVED function a graph at once, as `tracehybrid apply`
+        leaves the code (one approval: its timing run alone is that run); kept and read back
+        like the others (with RUN false, only read back)."""
+        if len(approved) == 1:
+            (only,) = approved
+            timed = {t.name: t.timings for t in truths}
+            name = f"{only['path']}::{only['qualname']}"
+            key = target_for(self.project, only).key
+            self.applied = {key: timed[name]} if name in timed else None
+            return
+        if not approved:
+            return
+        targets = [target_for(self.project, f) for f in approved]
+        directory = self.out_dir / "applied"
+        kept = (directory / "graph.json").is_file()
+        if kept and (self.resume or not run):
+            facts = merge_dir(directory)["targets"]
+        elif run:
+            start = time.perf_counter()
+            settings = MeasureSettings(enabled=True)
+            self.runs += 1
+            suite = run_suite(self.tests, targets, directory, settings, "graph", self.project)
+            facts = suite.facts
+            self.wall_s += time.perf_counter() - start
+        else:
+            return
+        self.applied = {t.key: dict(facts.get(t.key, {}).get("timings", {})) for t in targets}
 
 
 def _flaky(truth: Truth, again: Truth) -> Truth:
@@ -351,35 +359,16 @@ def print_recall(truths: list[Truth]) -> None:
         )
 
 
-def print_claims(truths: list[Truth], signatures: dict[str, set[str]], project: Path) -> None:
-    """Per approved conversion: its claimed steady-state ratio (results.json) against the brute
-    force's timing of the function alone as a graph, on the call signatures the claim was timed
-    on (SIGNATURES, from proof.json) and on all its calls, and whether the first agrees within
-    25%. They differ where approved callers make most calls graph-internal after `apply`: the
-    claim is timed on the calls that stay eager (GPflow's `Gamma._shape`: 2 of 14)."""
-    approved = [t for t in truths if t.approved]
-    if not approved:
-        print("claims: no approved conversion to check")
-        return
-    print(f"\n{'approved function':50} {'claimed':>8} {'brute':>8} {'all calls':>9}  {'off by':>7}")
-    agree = 0
-    for t in approved:
+def claims(truths: list[Truth], brute: BruteForce) -> list[Claim]:
+    """Per approved conversion brute-forced: its claim beside both brute-force timings."""
+    signatures = claimed_signatures(brute.project)
+    rows = []
+    for t in (t for t in truths if t.approved):
+        key = target_for(brute.project, t.function).key
         claimed = (t.function.get("speedup") or {}).get("ratio")
-        timed_on = signatures.get(target_for(project, t.function).key)
-        same = _ratio({"timings": t.timings}, timed_on) if timed_on else None
-        brute = same if same is not None else t.ratio
-        row = f"{t.name[:50]:50} {_speed(claimed):>8} {_speed(brute):>8} {_speed(t.ratio):>9}"
-        if claimed is None or brute is None:
-            print(f"{row}  untimed")
-            continue
-        off = claimed / brute - 1
-        ok = abs(off) <= CLAIM_TOLERANCE
-        agree += ok
-        print(f"{row}  {off:+6.0%} {'ok' if ok else 'OFF'}")
-    print(
-        f"claims within {CLAIM_TOLERANCE:.0%} of brute force on the same call signatures: "
-        f"{agree}/{len(approved)} (target: all)"
-    )
+        applied = None if brute.applied is None else brute.applied.get(key, {})
+        rows.append(Claim(t.name, claimed, t.timings, applied, signatures.get(key)))
+    return rows
 
 
 def _inside_approved_graph(truth: Truth) -> bool:
@@ -401,7 +390,7 @@ def print_summary(truths: list[Truth], tracehybrid_s: float, brute: BruteForce, 
     for t in unsafe:
         print(f"  {t.name}: {t.detail[:150]}")
     print_recall(truths)
-    print_claims(truths, claimed_signatures(brute.project), brute.project)
+    print_claims(claims(truths, brute))
     for status in ("not_wrapped", "not_called"):
         for t in (t for t in truths if t.status == status):
             print(f"  {status.replace('_', ' ')}: {t.name}: {t.detail[:150]}")
@@ -472,6 +461,8 @@ def main(argv: list[str] | None = None) -> int:
             truths = reanalyse(brute, functions)
         else:
             truths = brute_force(brute, functions, args.jobs)
+        chosen = [f for f in results["functions"] if approved(f)]
+        brute.time_as_applied(chosen, truths, run=not args.reanalyse)
         print_table(truths)
         return print_summary(truths, tracehybrid_s, brute, args.jobs)
     finally:
