@@ -62,6 +62,10 @@ class DecoratorCodemod(cst.CSTTransformer):
         self.plan = plan
         self.outcome = CodemodOutcome()
 
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool:  # noqa: ARG002
+        # No `def` can sit inside a simple statement: skip its nodes, most of a module's.
+        return False
+
     def leave_FunctionDef(
         self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
     ) -> cst.FunctionDef:
