@@ -151,20 +151,25 @@ def test_a_method_timed_on_one_object_is_fed_where_a_culprit_stopped_its_call(
     """F (the culprit) changed TEST and OTHER. The method M, timed once on OTHER's object, was
     called by TEST when traced but not reached now: TEST runs again with M measured, for the
     object the figure lacks (dm-sonnet's EMA.reset). A function timed once (N) has no other
-    object to time, and a method timed on two objects (P) has its figure: neither is fed."""
+    object to time, and a method timed on two objects (P) has its figure; Q was never sampled
+    (its measurement is off): none of them is fed."""
     other = "t.py::test_other"
-    m, n, p = (Target(f"/p/{name}.py", name, 1, 1, "@tf.function") for name in ("E.m", "n", "E.p"))
-    rec = ProcessRecord([F, m, n, p], tmp_path)
+    names = ("E.m", "n", "E.p", "E.q")
+    m, n, p, q = (Target(f"/p/{name}.py", name, 1, 1, "@tf.function") for name in names)
+    rec = ProcessRecord([F, m, n, p, q], tmp_path)
     for nodeid in (TEST, other):
         rec.durations[nodeid] = 0.1
         rec.outcomes[nodeid] = "failed"
         rec.targets[F.key].tests[nodeid] = 1
     for thin, timed in ((m, ["()"]), (n, ["()"]), (p, ["()", "() on object 2"])):
         rec.targets[thin.key].calls = 1
+        rec.targets[thin.key].samples["()"] = 1
         rec.targets[thin.key].tests[other] = 1
         rec.targets[thin.key].timings = {key: {} for key in timed}
+    rec.targets[q.key].calls = 1
+    rec.targets[q.key].tests[other] = 1
     callers: dict[str, list[str] | None] = {
-        key: [TEST, other] for key in (F.key, m.key, n.key, p.key)
+        key: [TEST, other] for key in (F.key, m.key, n.key, p.key, q.key)
     }
     session: Any = SimpleNamespace(items=[])
     baseline = {TEST: "passed", other: "passed"}

@@ -196,10 +196,10 @@ def _thinly_timed(rec: TargetRecord) -> bool:
     all: the tests a culprit stopped before their call may hold the object the figure lacks
     (dm-sonnet's `ExponentialMovingAverage.reset` was timed only on the EMA one test built in a
     tf.function, 2.00x; the tests whose EMA was built eagerly, 1.38x, had failed first)."""
-    if _never_called(rec) or not rec.calls:
+    if not rec.samples:  # never sampled: measurement is off for it (or every call raised)
         return False
     if not rec.timings:  # unless it is never timed: it draws random numbers, changes state...
-        return not rec.not_compared
+        return not (rec.not_compared or rec.mismatches)
     method = "." in rec.target.qualname and "<locals>" not in rec.target.qualname
     return method and len(rec.timings) < OBJECTS_TIMED
 
