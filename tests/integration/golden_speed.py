@@ -35,8 +35,9 @@ def only_speed(fn: dict[str, Any]) -> bool:
 
 def undecided_approval(fn: dict[str, Any], expected: dict[str, Any]) -> bool:
     """A golden approval rejected only because this run's timing could not show it faster (its
-    other reasons are the fix the golden entry names): the interval reaches past the threshold
-    and the median is above it (TH303 on a busy machine).
+    other reasons are the fix the golden entry names): its interval reaches past the threshold
+    (TH303 on a busy machine), whatever side of it the median fell on (keras's `pad_or_truncate`
+    once measured 1.10x, interval 1.01-1.67x, with a median a hair under 1.1).
     A clear "slower" (the whole interval under the threshold) is still a wrong verdict."""
     if expected["verdict"] != "approved" or fn["refactoring"] != expected["refactoring"]:
         return False
@@ -46,5 +47,5 @@ def undecided_approval(fn: dict[str, Any], expected: dict[str, Any]) -> bool:
     if fn["verdict"] != "rejected" or categories - set(expected["categories"]) != {"no_speedup"}:
         return False
     speedup = fn.get("speedup") or {}
-    high, ratio = speedup.get("ratio_high"), speedup.get("ratio")
-    return high is not None and ratio is not None and high >= MIN_SPEEDUP and ratio >= MIN_SPEEDUP
+    high = speedup.get("ratio_high")
+    return high is not None and high >= MIN_SPEEDUP
