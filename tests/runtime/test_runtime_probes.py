@@ -80,3 +80,11 @@ def test_eager_tensors_key_dtype_apart_and_describe_it_by_name(tf: Any) -> None:
         "dict{'train': tuple[tensor float64[2,3], tensor float32[2,3]], "
         "'history': list[tensor float32[2,3], tensor float32[2,3], tensor float32[2,3]]}"
     )
+
+
+def test_a_variable_shape_is_read_like_its_shape_tuple(tf: Any) -> None:
+    variables = [tf.Variable(tf.ones([2, 3])), tf.Variable(1.0), tf.Variable([1.0], shape=[None])]
+    for variable in variables:
+        key = probes.prekey(variable)
+        assert key[3] == variable._shape_tuple()
+        assert probes.describe(key, {}).startswith("variable float32")

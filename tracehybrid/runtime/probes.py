@@ -94,9 +94,18 @@ def _classify(kind: type) -> str:
 
 def _shape_of(value: Any) -> tuple[Any, ...] | None:
     fast = getattr(value, "_shape_tuple", None)
+    if fast is None:
+        return _public_shape(value)
     try:
-        if fast is not None:
-            return fast()  # type: ignore[no-any-return]
+        return fast()  # type: ignore[no-any-return]
+    except Exception:  # unknown rank, or an exotic shape object
+        return None
+
+
+def _public_shape(value: Any) -> tuple[Any, ...] | None:
+    """The shape through `.shape`: for a tf.Variable, 0.3 us where its `_shape_tuple` takes
+    1.3 us (dm-sonnet's optimizer candidates take lists of variables, 16,000 calls a suite)."""
+    try:
         shape = value.shape
         return tuple(shape) if isinstance(shape, tuple) else tuple(shape.as_list())
     except Exception:  # unknown rank, or an exotic shape object
@@ -120,7 +129,8 @@ def prekey(value: Any, depth: int = 0) -> Any:
     if tag in (TENSOR, ARRAY, SYMBOLIC, KERAS):
         return (tag, kind, value.dtype, _shape_of(value))
     if tag is VARIABLE:
-        return (tag, kind, value.dtype, _shape_of(value), bool(getattr(value, "trainable", True)))
+        trainable = bool(getattr(value, "trainable", True))
+        return (tag, kind, value.dtype, _public_shape(value), trainable)
     if tag is COMPOSITE:
         return (tag, kind, id(value), *_dtype_and_shape(value))
     return _container_key(tag, kind, value, depth)
@@ -152,7 +162,10 @@ def call_prekey(values: tuple[Any, ...]) -> tuple[Any, ...]:
 
 def has_symbolic_arg(call_key: tuple[Any, ...]) -> bool:
     """True when a top-level argument is a symbolic tensor (TF graph or Keras functional model)."""
-    return any(part[0] in GRAPH_TAGS for part in call_key if type(part) is tuple and part)
+    for part in call_key:  # noqa: SIM110 - a loop, not any(generator): every candidate call
+        if type(part) is tuple and part and part[0] in GRAPH_TAGS:
+            return True
+    return False
 
 
 _TENSOR_WORDS = {TENSOR: "tensor", ARRAY: "ndarray", SYMBOLIC: "symbolic", KERAS: "keras-symbolic"}

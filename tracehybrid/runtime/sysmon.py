@@ -18,13 +18,13 @@ from typing import Any
 
 from tracehybrid.runtime import effects, hooks
 from tracehybrid.runtime.candidates import CandidateSet, CandidateSpec
+from tracehybrid.runtime.matching import CandidateMatcher
 from tracehybrid.runtime.probes import call_prekey, has_symbolic_arg, prekey
 from tracehybrid.runtime.state import EAGER, GRAPH, TRACE, Buffers, CandidateState
 
 _perf_ns = time.perf_counter_ns
 _get_ident = _thread.get_ident
 _getframe = sys._getframe
-_realpath = os.path.realpath
 MON = sys.monitoring
 EVENTS = MON.events
 DISABLE = MON.DISABLE
@@ -64,8 +64,10 @@ class Tracer:
         self._hook_handlers: dict[CodeType, Callable[[CodeType, FrameType], None]] = {}
         self._helpers: set[CodeType] = set()
         self._kinds: dict[Any, Any] = {}
-        self._files: dict[str, Any] = {}  # co_filename -> its candidate file's realpath, or None
-        self._candidate_files = frozenset(key[0] for key in candidates.by_key)
+        self._matcher = CandidateMatcher(candidates)
+        self._spec_for = self._matcher.spec_for
+        # Tracked and hooked code objects: PY_UNWIND (global) asks one lookup per unwound frame.
+        self._watched: set[CodeType] = set()
         self._lines: dict[tuple[CodeType, int], int] = {}
         self._stacks: dict[int, list[Entry]] = {}
         self._executing_eagerly: Callable[[], bool] | None = None
@@ -115,6 +117,7 @@ class Tracer:
         handler = hooks.handler_for(code, self)
         if handler is not None:
             self._hook_handlers[code] = handler
+            self._watched.add(code)
             MON.set_local_events(self.tool_id or 0, code, EVENTS.PY_RETURN)
             handler(code, frame)
             return None
@@ -124,23 +127,11 @@ class Tracer:
         state = self.state_for(spec)
         state.bind_code(code, frame.f_globals.get("__name__"))
         self._tracked[code] = state
+        self._watched.add(code)
         events = CANDIDATE_EVENTS | (EVENTS.LINE if spec.write_lines else 0)
         MON.set_local_events(self.tool_id or 0, code, events)
         self._enter_body(code, state, frame)
         return None
-
-    def _spec_for(self, code: CodeType) -> CandidateSpec | None:
-        # One realpath per file, not per code object: importing TensorFlow alone starts
-        # ~100k code objects, and realpath is a system call per path component.
-        filename = code.co_filename
-        canonical = self._files.get(filename, _UNSEEN)
-        if canonical is _UNSEEN:
-            real = _realpath(filename)
-            canonical = real if real in self._candidate_files else None
-            self._files[filename] = canonical
-        if canonical is None:
-            return None
-        return self.candidates.by_key.get((canonical, code.co_firstlineno, code.co_qualname))
 
     def state_for(self, spec: CandidateSpec) -> CandidateState:
         """The state of a candidate, created on first need (index 1-based, in first-seen order)."""
@@ -274,9 +265,10 @@ class Tracer:
 
     def _on_unwind(self, code: CodeType, _offset: int, _exc: BaseException) -> None:
         # PY_UNWIND is global-only and cannot be DISABLEd (CPython raises ValueError and drops
-        # the callback), so this must stay one dict lookup for code that is not tracked.
+        # the callback), so this must stay one set lookup for code that is not tracked: dm-sonnet's
+        # tests unwind 234,000 frames, of which 157 are tracked.
         try:
-            if code in self._tracked or code in self._hook_handlers:
+            if code in self._watched:
                 self._leave(code, True)
         except Exception:
             self.failures += 1
