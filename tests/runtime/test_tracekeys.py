@@ -178,6 +178,37 @@ def test_binding_failures_are_untraceable(tf: Any) -> None:
     )
 
 
+class LoudRepr:
+    """An argument whose repr is costly (a variable's repr prints its value): never asked for."""
+
+    def __repr__(self) -> str:
+        raise AssertionError("the binding error formatted the arguments")
+
+
+def test_binding_reasons_are_tensorflows_own_without_the_arguments_repr(tf: Any) -> None:
+    from tensorflow.python.eager.polymorphic_function import function_type_utils
+
+    tfi = tf_internals.internals()
+    signature = [tf.TensorSpec(shape=[None], dtype=tf.float32)]
+    cases = [
+        (None, (), {}),
+        (None, (1.0,), {"nope": 1}),
+        (None, (1.0, 2.0, 3.0, 4.0), {}),
+        (signature, (tf.zeros([2, 2]),), {}),
+    ]
+    for input_signature, args, kwargs in cases:
+        poly, defaults = tfi.make_function_type(body, input_signature)
+        reasons = []
+        for canonicalize in (function_type_utils.canonicalize_function_inputs, tfi.canonicalize):
+            with pytest.raises(TypeError) as caught:
+                canonicalize(args, kwargs, poly, defaults)
+            reasons.append(predictor._binding_reason(caught.value))
+        assert reasons[0] == reasons[1]
+    poly, defaults = tfi.make_function_type(body, None)
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        tfi.canonicalize((LoudRepr(),), {"nope": LoudRepr()}, poly, defaults)
+
+
 def varargs(*args: Any, **kwargs: Any) -> None:
     del args, kwargs
 
