@@ -88,3 +88,11 @@ def test_a_variable_shape_is_read_like_its_shape_tuple(tf: Any) -> None:
         key = probes.prekey(variable)
         assert key[3] == variable._shape_tuple()
         assert probes.describe(key, {}).startswith("variable float32")
+
+
+def test_a_variable_dtype_keys_like_the_dtype(tf: Any) -> None:
+    keys = {probes.prekey(tf.Variable(tf.zeros([2], dtype))) for dtype in (tf.float32, tf.int32)}
+    assert len(keys) == 2
+    assert probes.prekey(tf.Variable([1.0])) == probes.prekey(tf.Variable([2.0]))
+    described = {probes.describe(key, {}) for key in keys}
+    assert described == {"variable float32[2]", "variable int32[2]"}

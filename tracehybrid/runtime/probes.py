@@ -34,6 +34,7 @@ MAX_ITEMS = 64
 MAX_DEPTH = 4
 SCALAR_TYPES = frozenset({int, float, bool, complex, str, bytes, type(None)})
 _KIND_CACHE: dict[type, str] = {}
+_DTYPE_KEYS: dict[int, tuple[Any, Any]] = {}  # id(dtype) -> (the dtype, kept alive; its key)
 GRAPH_TAGS = frozenset({SYMBOLIC, KERAS})
 
 
@@ -102,6 +103,18 @@ def _shape_of(value: Any) -> tuple[Any, ...] | None:
         return None
 
 
+def _dtype_key(dtype: Any) -> Any:
+    """A tf.DType's enum, which it is equal by: the DType hashes in Python (0.4 us at every
+    lookup of the call's key, per variable: dm-sonnet's optimizers take lists of them) and the
+    enum in C. Each DType object is asked once (kept alive, so its id stays its own); a dtype
+    that is not a tf.DType (Keras 3 variables have strings) stays as it is."""
+    found = _DTYPE_KEYS.get(id(dtype))
+    if found is None:
+        enum = getattr(dtype, "as_datatype_enum", None)
+        found = _DTYPE_KEYS[id(dtype)] = (dtype, enum if type(enum) is int else dtype)
+    return found[1]
+
+
 def _public_shape(value: Any) -> tuple[Any, ...] | None:
     """The shape through `.shape`: for a tf.Variable, 0.3 us where its `_shape_tuple` takes
     1.3 us (dm-sonnet's optimizer candidates take lists of variables, 16,000 calls a suite)."""
@@ -130,7 +143,7 @@ def prekey(value: Any, depth: int = 0) -> Any:
         return (tag, kind, value.dtype, _shape_of(value))
     if tag is VARIABLE:
         trainable = bool(getattr(value, "trainable", True))
-        return (tag, kind, value.dtype, _public_shape(value), trainable)
+        return (tag, kind, _dtype_key(value.dtype), _public_shape(value), trainable)
     if tag is COMPOSITE:
         return (tag, kind, id(value), *_dtype_and_shape(value))
     return _container_key(tag, kind, value, depth)
