@@ -17,6 +17,7 @@ from tracehybrid.measure.inrun.solo import Rerun
 from tracehybrid.measure.targets import Target
 
 TEST = "t.py::test_model"
+OTHER = "t.py::test_other"
 
 
 def target(name: str) -> Target:
@@ -78,31 +79,36 @@ def test_a_starved_target_is_fed_by_the_tests_that_called_it_when_traced(tmp_pat
     """F breaks TEST and OTHER (a fixture); G, which only TEST called in the traced run, was
     never reached; H was never called when traced either, so nothing starved it. One rerun of
     TEST with G measured, and no other."""
-    other = "t.py::test_other"
     rec = ProcessRecord([F, G, H], tmp_path)
-    for nodeid in (TEST, other):
+    for nodeid in (TEST, OTHER):
         rec.durations[nodeid] = 0.1
         rec.outcomes[nodeid] = "failed"
         rec.targets[F.key].tests[nodeid] = 1
-    callers: dict[str, list[str] | None] = {F.key: [TEST, other], G.key: [TEST]}
+    callers: dict[str, list[str] | None] = {F.key: [TEST, OTHER], G.key: [TEST]}
+    assert fed_when_f_breaks_both(rec, callers) == [(TEST, frozenset({G.key}))]
+
+
+def fed_when_f_breaks_both(
+    rec: ProcessRecord, callers: dict[str, list[str] | None]
+) -> list[tuple[str, frozenset[str]]]:
+    """The reruns with targets measured, when F (the culprit) changed TEST and OTHER."""
     session: Any = SimpleNamespace(items=[])
-    baseline = {TEST: "passed", other: "passed"}
+    baseline = {TEST: "passed", OTHER: "passed"}
     proof = InProcessProof(session, rec, 10.0, 0.5, baseline, callers=callers)
     scripted = ScriptedReruns({F.key})
-    scripted.items = {TEST: None, other: None}
+    scripted.items = {TEST: None, OTHER: None}
     proof.rerunner = scripted  # type: ignore[assignment]
     proof.items = scripted.items  # type: ignore[assignment]
     report = proof.run()
     assert set(report.culprits) == {F.key}
-    assert scripted.fed == [(TEST, frozenset({G.key}))]
+    return scripted.fed
 
 
 def exception_proof(tmp_path: Path, comes_back: bool) -> tuple[ProcessRecord, ScriptedReruns]:
     """F (the culprit) changed TEST and OTHER; G raised as a graph only in both. The scripted
     rerun raises G's exception again only when COMES_BACK."""
-    other = "t.py::test_other"
     rec = ProcessRecord([F, G], tmp_path)
-    for nodeid, duration in ((TEST, 0.1), (other, 0.2)):
+    for nodeid, duration in ((TEST, 0.1), (OTHER, 0.2)):
         rec.durations[nodeid] = duration
         rec.outcomes[nodeid] = "failed"
         for called in (F, G):
@@ -111,9 +117,9 @@ def exception_proof(tmp_path: Path, comes_back: bool) -> tuple[ProcessRecord, Sc
         rec.targets[G.key].exceptions.append(raised)
     rec.targets[G.key].calls = 2
     session: Any = SimpleNamespace(items=[])
-    proof = InProcessProof(session, rec, 10.0, 0.5, {TEST: "passed", other: "passed"})
+    proof = InProcessProof(session, rec, 10.0, 0.5, {TEST: "passed", OTHER: "passed"})
     scripted = ScriptedReruns({F.key})
-    scripted.items = {TEST: None, other: None}
+    scripted.items = {TEST: None, OTHER: None}
 
     def chain(reruns: list[Rerun], measured: frozenset[str] = frozenset()) -> list[Any]:
         if comes_back and G.key in measured:
@@ -153,31 +159,21 @@ def test_a_method_timed_on_one_object_is_fed_where_a_culprit_stopped_its_call(
     object the figure lacks (dm-sonnet's EMA.reset). A function timed once (N) has no other
     object to time, and a method timed on two objects (P) has its figure; Q was never sampled
     (its measurement is off): none of them is fed."""
-    other = "t.py::test_other"
     names = ("E.m", "n", "E.p", "E.q")
     m, n, p, q = (Target(f"/p/{name}.py", name, 1, 1, "@tf.function") for name in names)
     rec = ProcessRecord([F, m, n, p, q], tmp_path)
-    for nodeid in (TEST, other):
+    for nodeid in (TEST, OTHER):
         rec.durations[nodeid] = 0.1
         rec.outcomes[nodeid] = "failed"
         rec.targets[F.key].tests[nodeid] = 1
     for thin, timed in ((m, ["()"]), (n, ["()"]), (p, ["()", "() on object 2"])):
         rec.targets[thin.key].calls = 1
         rec.targets[thin.key].samples["()"] = 1
-        rec.targets[thin.key].tests[other] = 1
+        rec.targets[thin.key].tests[OTHER] = 1
         rec.targets[thin.key].timings = {key: {} for key in timed}
     rec.targets[q.key].calls = 1
-    rec.targets[q.key].tests[other] = 1
+    rec.targets[q.key].tests[OTHER] = 1
     callers: dict[str, list[str] | None] = {
-        key: [TEST, other] for key in (F.key, m.key, n.key, p.key, q.key)
+        key: [TEST, OTHER] for key in (F.key, m.key, n.key, p.key, q.key)
     }
-    session: Any = SimpleNamespace(items=[])
-    baseline = {TEST: "passed", other: "passed"}
-    proof = InProcessProof(session, rec, 10.0, 0.5, baseline, callers=callers)
-    scripted = ScriptedReruns({F.key})
-    scripted.items = {TEST: None, other: None}
-    proof.rerunner = scripted  # type: ignore[assignment]
-    proof.items = scripted.items  # type: ignore[assignment]
-    report = proof.run()
-    assert set(report.culprits) == {F.key}
-    assert scripted.fed == [(TEST, frozenset({m.key}))]
+    assert fed_when_f_breaks_both(rec, callers) == [(TEST, frozenset({m.key}))]
