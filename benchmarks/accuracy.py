@@ -213,11 +213,10 @@ class BruteForce:
         leaves the code (one approval: its timing run alone is that run); kept and read back
         like the others (with RUN false, only read back)."""
         if len(approved) == 1:
-            (only,) = approved
-            timed = {t.name: t.timings for t in truths}
-            name = f"{only['path']}::{only['qualname']}"
+            (only,) = approved  # a results.json entry, as each truth's function is
+            timings = next((t.timings for t in truths if t.function is only), None)
             key = target_for(self.project, only).key
-            self.applied = {key: timed[name]} if name in timed else None
+            self.applied = None if timings is None else {key: timings}
             return
         if not approved:
             return

@@ -177,3 +177,10 @@ def test_a_method_timed_on_one_object_is_fed_where_a_culprit_stopped_its_call(
         key: [TEST, OTHER] for key in (F.key, m.key, n.key, p.key, q.key)
     }
     assert fed_when_f_breaks_both(rec, callers) == [(TEST, frozenset({m.key}))]
+
+
+def test_a_target_in_a_class_body_is_told_from_module_and_nested_functions() -> None:
+    """What `_thinly_timed` counts as a method (timed on up to two objects): a def in a class
+    body, also a local class's; not a module's function, nor a function nested in a method."""
+    assert target("E.m").in_class and target("f.<locals>.C.m").in_class
+    assert not target("f").in_class and not target("E.m.<locals>.g").in_class

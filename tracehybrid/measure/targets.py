@@ -59,6 +59,13 @@ class Target:
         return self.decorator.strip() == DEHYBRIDIZE
 
     @property
+    def in_class(self) -> bool:
+        """Defined in a class body (a method, bound per instance, its graph too), not at a
+        module's top level or inside a function (`outer.<locals>.inner`)."""
+        parts = self.qualname.split(".")
+        return len(parts) > 1 and parts[-2] != "<locals>"
+
+    @property
     def measured(self) -> bool:
         """Whether eager/graph outputs are compared and timed on this target's calls."""
         return (not self.dehybridize) if self.measure is None else self.measure

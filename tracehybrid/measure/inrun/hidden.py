@@ -200,8 +200,7 @@ def _thinly_timed(rec: TargetRecord) -> bool:
         return False
     if not rec.timings:  # unless it is never timed: it draws random numbers, changes state...
         return not (rec.not_compared or rec.mismatches)
-    method = "." in rec.target.qualname and "<locals>" not in rec.target.qualname
-    return method and len(rec.timings) < OBJECTS_TIMED
+    return rec.target.in_class and len(rec.timings) < OBJECTS_TIMED
 
 
 def _never_called(rec: TargetRecord) -> bool:
