@@ -51,9 +51,8 @@ class Internals:
 
     version: str
     make_function_type: Callable[..., Any]  # function_type_utils.make_function_type
-    canonicalize: Callable[
-        ..., Any
-    ]  # function_type_utils.canonicalize_function_inputs, less a repr
+    # function_type_utils.canonicalize_function_inputs, less the repr in its error (_canonicalizer)
+    canonicalize: Callable[..., Any]
     monomorphic: Callable[..., Any]  # function_type_utils.make_canonicalized_monomorphic_type
     to_input_signature: Callable[[Any], Any]
     function_cache: Callable[[], Any]  # function_cache.FunctionCache
